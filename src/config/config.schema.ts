@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** Accepts "true/false/1/0/yes/no" as a boolean environment value. */
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+const url = (protocols: readonly string[]) =>
+  z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) });
+
+/**
+ * Every environment variable the service reads, with its default. This is the only place where
+ * process.env is interpreted; `loadConfig` turns it into the nested, frozen `Config`.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: url(['http', 'https']).default('http://localhost:8000'),
+  DATA_DIR: z.string().min(1).default('./data'),
+
+  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}.-]+$/, 'letters, digits, _ . - { } only (no ":")')
+    .default('ainfo'),
+  TASK_RESULT_TTL_SECONDS: positiveInt.default(86_400),
+  TASK_RESULT_MAX_COUNT: positiveInt.default(100_000),
+  WORKER_CONCURRENCY: positiveInt.optional(),
+  TASK_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  SHUTDOWN_GRACE_MS: nonNegativeInt.default(30_000),
+
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(1_209_600),
+  VERIFY_TOKEN_TTL_HOURS: positiveInt.default(24),
+  RESET_TOKEN_TTL_MINUTES: positiveInt.default(60),
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
+
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  MAIL_FROM: z.string().min(3).default('AInfo <no-reply@ainfo.local>'),
+  MAIL_RATE_PER_SECOND: nonNegativeInt.default(10),
+
+  CHROMA_URL: url(['http', 'https']).optional(),
+  CHROMA_COLLECTION: z.string().min(3).default('policies'),
+  EMBEDDINGS: z
+    .string()
+    .regex(/^(lexical|openai|local:.+)$/, 'one of: lexical, openai, local:<model dir>')
+    .default('lexical'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  EMBEDDINGS_BASE_URL: url(['http', 'https']).default('https://api.openai.com/v1'),
+  EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+
+  GOV24_API_KEY: z.string().min(1).optional(),
+  GOV24_BASE_URL: url(['http', 'https']).default('https://api.odcloud.kr/api/gov24/v3'),
+  YOUTH_POLICY_API_KEY: z.string().min(1).optional(),
+  YOUTH_POLICY_BASE_URL: url(['http', 'https']).default('https://www.youthcenter.go.kr/go/ythip/getPlcy'),
+  WORK24_API_KEY: z.string().min(1).optional(),
+  WORK24_BASE_URL: url(['http', 'https']).default(
+    'https://www.work24.go.kr/cm/openApi/call/wk/callOpenApiSvcInfo217L01.do',
+  ),
+  PUBLIC_API_REQUESTS_PER_SECOND: z.coerce.number().positive().default(1),
+  PUBLIC_API_TIMEOUT_MS: positiveInt.default(10_000),
+
+  METRICS_ENABLED: booleanFromEnv.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { envSchema, type Env } from './config.schema.ts';
+
+/** The typed, nested, frozen configuration every other module receives. */
+export type Config = ReturnType<typeof shapeConfig>;
+
+/** One wrong environment variable. */
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+/** Thrown when the environment is invalid; lists every wrong variable at once. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(
+      `Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((issue) => `  - ${issue.variable}: ${issue.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+function shapeConfig(env: Env) {
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    log: { level: env.LOG_LEVEL },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      /** Base of every link we send; never derived from a request's Host header. */
+      publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+    },
+    dataDir,
+    redis: { url: env.REDIS_URL },
+    tasks: {
+      prefix: env.QUEUE_PREFIX,
+      resultTtlSeconds: env.TASK_RESULT_TTL_SECONDS,
+      resultMaxCount: env.TASK_RESULT_MAX_COUNT,
+      /** Unset: each queue's own default (QUEUE_SETTINGS). */
+      concurrency: env.WORKER_CONCURRENCY,
+      /** How long a worker holds a task before others consider it stalled (renewed while it runs). */
+      lockMs: env.TASK_LOCK_MS,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    },
+    db: {
+      /** Unset: embedded PGlite under `<dataDir>/pg`. */
+      url: env.DATABASE_URL,
+      pgliteDir: path.join(dataDir, 'pg'),
+    },
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      verifyTokenTtlMs: env.VERIFY_TOKEN_TTL_HOURS * 3_600_000,
+      resetTokenTtlMs: env.RESET_TOKEN_TTL_MINUTES * 60_000,
+      rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+    },
+    mail: {
+      /** Unset: the dev mailbox (mail stored in the database, shown at /admin/mailbox). */
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      /** 0 turns the shared rate limit off. */
+      ratePerSecond: env.MAIL_RATE_PER_SECOND,
+    },
+    vector: {
+      /** Unset: a Chroma server started from the chromadb package under `<dataDir>/chroma`. */
+      chromaUrl: env.CHROMA_URL,
+      chromaDir: path.join(dataDir, 'chroma'),
+      collection: env.CHROMA_COLLECTION,
+    },
+    embeddings: {
+      kind: env.EMBEDDINGS,
+      openaiApiKey: env.OPENAI_API_KEY,
+      baseUrl: env.EMBEDDINGS_BASE_URL.replace(/\/+$/, ''),
+      model: env.EMBEDDINGS_MODEL,
+    },
+    publicApis: {
+      requestsPerSecond: env.PUBLIC_API_REQUESTS_PER_SECOND,
+      timeoutMs: env.PUBLIC_API_TIMEOUT_MS,
+      gov24: { apiKey: env.GOV24_API_KEY, baseUrl: env.GOV24_BASE_URL },
+      youth: { apiKey: env.YOUTH_POLICY_API_KEY, baseUrl: env.YOUTH_POLICY_BASE_URL },
+      work24: { apiKey: env.WORK24_API_KEY, baseUrl: env.WORK24_BASE_URL },
+    },
+    metrics: { enabled: env.METRICS_ENABLED },
+  } as const;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads the environment (default: process.env) into a frozen Config.
+ * Empty strings count as unset, as they do in most .env files.
+ * @throws ConfigError listing every wrong variable.
+ */
+export function loadConfig(source: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: issue.path.map(String).join('.') || '(env)',
+        message: issue.message,
+      })),
+    );
+  }
+  return deepFreeze(shapeConfig(parsed.data));
+}

@@ -1,0 +1,101 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+
+/** The typed query layer, the same on both drivers. */
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+/** A transaction handle; repositories accept either. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Raw access for migrations and checks: multi-statement scripts and parameterised queries. */
+export interface SqlRunner {
+  exec(script: string): Promise<void>;
+  query<Row extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs `work` on one connection (session-level locks, multi-statement transactions). */
+  session<T>(work: (session: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+export interface DatabaseHandle {
+  db: Database;
+  sql: SqlRunner;
+  kind: 'postgres' | 'pglite';
+  /** Rejects when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL through node-postgres. */
+export function openPostgres(url: string, options: { max?: number } = {}): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const runnerOf = (client: pg.Pool | pg.PoolClient): SqlRunner => ({
+    async exec(script) {
+      await client.query(script);
+    },
+    async query<Row extends Record<string, unknown>>(text: string, params: unknown[] = []) {
+      const result = await client.query<Row>(text, params);
+      return result.rows;
+    },
+    async session(work) {
+      const connection = await pool.connect();
+      try {
+        return await work(runnerOf(connection));
+      } finally {
+        connection.release();
+      }
+    },
+  });
+  return {
+    db: drizzlePg(pool) as unknown as Database,
+    kind: 'postgres',
+    sql: runnerOf(pool),
+    async ping() {
+      await pool.query('select 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Embedded PGlite: under `dataDir`, or in memory when `dataDir` is undefined. */
+export async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  return fromPglite(client);
+}
+
+export function fromPglite(client: PGlite): DatabaseHandle {
+  return {
+    db: drizzlePglite(client) as unknown as Database,
+    kind: 'pglite',
+    sql: pgliteRunner(client),
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+function pgliteRunner(client: PGlite): SqlRunner {
+  const runner: SqlRunner = {
+    async exec(script) {
+      await client.exec(script);
+    },
+    async query<Row extends Record<string, unknown>>(text: string, params: unknown[] = []) {
+      const result = await client.query<Row>(text, params);
+      return result.rows;
+    },
+    // PGlite is one connection already.
+    session: (work) => work(runner),
+  };
+  return runner;
+}

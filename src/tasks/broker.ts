@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { AnyTask, Task } from './define-task.ts';
+import { TaskPayloadError, type PayloadIssue } from './errors.ts';
+import { QUEUE_NAMES, type QueueName } from './queues.ts';
+import { createRedis } from './redis.ts';
+
+/** Celery's `apply_async` options. */
+export interface ApplyOptions {
+  /** Run no earlier than this many seconds from now. */
+  countdown?: number;
+  /** Run no earlier than this moment. */
+  eta?: Date | number;
+  /** Seconds from now, or a moment, after which the task is revoked instead of run if it has not started. */
+  expires?: number | Date;
+  /** 1 is the highest priority. */
+  priority?: number;
+  /** Task id; the same id enqueued twice runs once while the first is retained. */
+  id?: string;
+  /** Route to another queue than the task's own. */
+  queue?: QueueName;
+}
+
+/** What enqueueing returns: the handle for `results.get(id)`. */
+export interface TaskRef {
+  id: string;
+  name: string;
+  queue: QueueName;
+}
+
+/** What is stored as a BullMQ job's data. */
+export interface TaskEnvelope {
+  payload: unknown;
+  /** Epoch ms after which the task is revoked instead of run. */
+  expiresAt?: number;
+}
+
+export interface BrokerOptions {
+  redisUrl: string;
+  /** Redis key prefix of every queue, so tests and tenants can share one Redis. */
+  prefix: string;
+  /** How long finished tasks (and their results) are kept. */
+  resultTtlSeconds: number;
+  /** At most this many finished tasks are kept per queue and outcome. */
+  resultMaxCount: number;
+}
+
+const TASK_ID = /^[A-Za-z0-9_.@-]{1,200}$/;
+
+export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
+  return error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/**
+ * The producer side of the task layer (Celery's app): one Redis connection shared by the queues,
+ * enqueueing with validation, and the Redis keys the result store reads.
+ */
+export class Broker {
+  readonly options: BrokerOptions;
+  readonly connection: Redis;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly events = new Map<QueueName, Promise<QueueEvents>>();
+
+  constructor(options: BrokerOptions) {
+    this.options = options;
+    this.connection = createRedis(options.redisUrl);
+    // Errors are reported by the processes' health checks; an unhandled 'error' would crash us.
+    this.connection.on('error', () => undefined);
+  }
+
+  /** The BullMQ queue of one workload, created on first use. */
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.options.prefix });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  allQueues(): Queue[] {
+    return QUEUE_NAMES.map((name) => this.queue(name));
+  }
+
+  /** A QueueEvents listener of one queue, shared by every waiter. */
+  queueEvents(name: QueueName): Promise<QueueEvents> {
+    let events = this.events.get(name);
+    if (!events) {
+      const created = new QueueEvents(name, {
+        connection: { url: this.options.redisUrl, maxRetriesPerRequest: null },
+        prefix: this.options.prefix,
+      });
+      created.on('error', () => undefined);
+      events = created.waitUntilReady().then(() => created);
+      this.events.set(name, events);
+    }
+    return events;
+  }
+
+  /** Key holding the revocation record of a task. */
+  revokedKey(id: string): string {
+    return `${this.options.prefix}:ainfo:revoked:${id}`;
+  }
+
+  /** Validates the payload against the task's schema; throws TaskPayloadError, nothing enqueued. */
+  validate<S extends z.ZodType>(task: Task<S, unknown>, payload: unknown): z.output<S> {
+    const parsed = task.schema.safeParse(payload);
+    if (!parsed.success) throw new TaskPayloadError(task.name, toPayloadIssues(parsed.error));
+    return parsed.data;
+  }
+
+  /** BullMQ options for one enqueue of a task. */
+  jobOptions(task: AnyTask, id: string, options: ApplyOptions = {}): JobsOptions {
+    const keep = { age: this.options.resultTtlSeconds, count: this.options.resultMaxCount };
+    const opts: JobsOptions = {
+      jobId: id,
+      attempts: task.retry.attempts,
+      backoff: { type: 'exponential', delay: task.retry.backoffMs },
+      removeOnComplete: keep,
+      removeOnFail: keep,
+    };
+    const delayMs = computeDelayMs(options);
+    if (delayMs > 0) opts.delay = delayMs;
+    const priority = options.priority ?? task.priority;
+    if (priority !== undefined) opts.priority = priority;
+    return opts;
+  }
+
+  /** Enqueues one task run; see ApplyOptions. */
+  async enqueue<S extends z.ZodType>(task: Task<S, unknown>, payload: unknown, options: ApplyOptions = {}): Promise<TaskRef> {
+    const data = this.validate(task, payload);
+    const id = this.taskId(task, data, options.id);
+    const queueName = options.queue ?? task.queue;
+    const envelope: TaskEnvelope = { payload: data };
+    const expiresAt = expiresAtMs(options.expires);
+    if (expiresAt !== undefined) envelope.expiresAt = expiresAt;
+    await this.queue(queueName).add(task.name, envelope, this.jobOptions(task as AnyTask, id, options));
+    return { id, name: task.name, queue: queueName };
+  }
+
+  /**
+   * Enqueues many runs of one task in one round trip per chunk (BullMQ addBulk).
+   * Every payload is validated first; one invalid payload enqueues nothing.
+   */
+  async enqueueMany<S extends z.ZodType>(
+    task: Task<S, unknown>,
+    items: readonly { payload: z.input<S>; id?: string }[],
+  ): Promise<TaskRef[]> {
+    const jobs = items.map((item) => {
+      const data = this.validate(task, item.payload);
+      const id = this.taskId(task, data, item.id);
+      return { name: task.name, data: { payload: data } satisfies TaskEnvelope, opts: this.jobOptions(task as AnyTask, id) };
+    });
+    if (jobs.length > 0) await this.queue(task.queue).addBulk(jobs);
+    return jobs.map((job) => ({ id: job.opts.jobId ?? '', name: task.name, queue: task.queue }));
+  }
+
+  private taskId<S extends z.ZodType>(task: Task<S, unknown>, data: z.output<S>, explicit: string | undefined): string {
+    const id = explicit ?? (task.dedupe ? `${task.name}-${task.dedupe(data)}` : randomUUID());
+    if (!TASK_ID.test(id) || /^\d+$/.test(id)) {
+      throw new TaskPayloadError(task.name, [
+        { field: 'id', message: 'task id must be 1-200 of A-Z a-z 0-9 _ . @ - and not only digits' },
+      ]);
+    }
+    return id;
+  }
+
+  /** Finds a task's job in whichever queue holds it. */
+  async findJob(id: string): Promise<Job | undefined> {
+    if (!TASK_ID.test(id)) return undefined;
+    const found = await Promise.all(this.allQueues().map((queue) => queue.getJob(id)));
+    return found.find((job): job is Job => job !== undefined);
+  }
+
+  async close(): Promise<void> {
+    const events = await Promise.allSettled([...this.events.values()]);
+    await Promise.allSettled(
+      events.flatMap((result) => (result.status === 'fulfilled' ? [result.value.close()] : [])),
+    );
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
+    this.events.clear();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
+
+function computeDelayMs(options: ApplyOptions): number {
+  if (options.countdown !== undefined && options.eta !== undefined) {
+    throw new Error('give countdown or eta, not both');
+  }
+  if (options.countdown !== undefined) return Math.max(0, Math.round(options.countdown * 1000));
+  if (options.eta !== undefined) {
+    const at = options.eta instanceof Date ? options.eta.getTime() : options.eta;
+    return Math.max(0, at - Date.now());
+  }
+  return 0;
+}
+
+function expiresAtMs(expires: ApplyOptions['expires']): number | undefined {
+  if (expires === undefined) return undefined;
+  return expires instanceof Date ? expires.getTime() : Date.now() + expires * 1000;
+}
+
+let defaultBroker: Broker | undefined;
+
+/** Makes `broker` the one `task.delay()` uses (Celery's current_app). */
+export function setDefaultBroker(broker: Broker | undefined): void {
+  defaultBroker = broker;
+}
+
+export function getDefaultBroker(): Broker {
+  if (!defaultBroker) {
+    throw new Error('the task layer is not connected: create a Broker and call setDefaultBroker() at start-up');
+  }
+  return defaultBroker;
+}

@@ -1,0 +1,92 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isScheduleEntry, isTask, type AnyTask, type ScheduleEntry } from './define-task.ts';
+import { UnknownTaskError } from './errors.ts';
+
+/** The tasks and periodic entries a process knows (Celery's app.tasks + beat_schedule). */
+export class TaskRegistry {
+  private readonly tasks = new Map<string, AnyTask>();
+  private readonly schedules = new Map<string, ScheduleEntry>();
+
+  /** Adds a task; a second task with the same name is refused. */
+  register(task: AnyTask, source = '(direct)'): void {
+    const existing = this.tasks.get(task.name);
+    if (existing === task) return;
+    if (existing) throw new Error(`duplicate task name "${task.name}" (again in ${source})`);
+    this.tasks.set(task.name, task);
+  }
+
+  addSchedule(entry: ScheduleEntry, source = '(direct)'): void {
+    const existing = this.schedules.get(entry.id);
+    if (existing === entry) return;
+    if (existing) throw new Error(`duplicate schedule id "${entry.id}" (again in ${source})`);
+    this.schedules.set(entry.id, entry);
+  }
+
+  /** Registers every task and schedule entry a `*.tasks.ts` module exports. */
+  addModule(exports: Record<string, unknown>, source: string): void {
+    for (const value of Object.values(exports)) {
+      const entries = Array.isArray(value) ? (value as unknown[]) : [value];
+      for (const entry of entries) {
+        if (isTask(entry)) this.register(entry, source);
+        else if (isScheduleEntry(entry)) this.addSchedule(entry, source);
+      }
+    }
+  }
+
+  /** Fails when a schedule names a task that is not registered. */
+  assertConsistent(): void {
+    for (const entry of this.schedules.values()) {
+      if (!this.tasks.has(entry.task.name)) {
+        throw new Error(`schedule "${entry.id}" runs task "${entry.task.name}", which is not registered`);
+      }
+    }
+  }
+
+  get(name: string): AnyTask | undefined {
+    return this.tasks.get(name);
+  }
+
+  /** @throws UnknownTaskError with the list of known names. */
+  require(name: string): AnyTask {
+    const task = this.tasks.get(name);
+    if (!task) throw new UnknownTaskError(name, this.names());
+    return task;
+  }
+
+  names(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+
+  list(): AnyTask[] {
+    return this.names().map((name) => this.require(name));
+  }
+
+  scheduleEntries(): ScheduleEntry[] {
+    return [...this.schedules.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+}
+
+const MODULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../modules');
+const TASKS_FILE = /\.tasks\.(ts|js)$/;
+
+/**
+ * Autodiscovery (Celery's `autodiscover_tasks`): imports every `src/modules/<domain>/*.tasks.ts`
+ * and registers what they export.
+ */
+export async function discoverTasks(modulesDir = MODULES_DIR): Promise<TaskRegistry> {
+  const registry = new TaskRegistry();
+  const domains = await readdir(modulesDir, { withFileTypes: true });
+  for (const domain of domains.filter((entry) => entry.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const dir = path.join(modulesDir, domain.name);
+    const files = (await readdir(dir)).filter((file) => TASKS_FILE.test(file) && !file.endsWith('.d.ts')).sort();
+    for (const file of files) {
+      const modulePath = path.join(dir, file);
+      const exports = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+      registry.addModule(exports, path.relative(path.dirname(modulesDir), modulePath));
+    }
+  }
+  registry.assertConsistent();
+  return registry;
+}

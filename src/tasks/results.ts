@@ -1,0 +1,180 @@
+import type { Job } from 'bullmq';
+import { getDefaultBroker, type Broker, type TaskEnvelope } from './broker.ts';
+
+/** Celery's task states. */
+export const TASK_STATES = ['PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+const FINISHED: ReadonlySet<TaskState> = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
+
+export function isFinished(state: TaskState): boolean {
+  return FINISHED.has(state);
+}
+
+/** What `results.get` returns (Celery's AsyncResult, as data). */
+export interface TaskResult {
+  id: string;
+  state: TaskState;
+  /** Unset for an id nothing is known of (reported PENDING, as Celery does). */
+  name?: string;
+  queue?: string;
+  payload?: unknown;
+  result?: unknown;
+  error?: string;
+  progress?: unknown;
+  /** Runs started so far. */
+  attempts: number;
+  enqueuedAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** When a delayed or retrying task runs next. */
+  runAt?: string;
+}
+
+interface RevokedRecord {
+  at: number;
+  reason: string;
+}
+
+const iso = (ms: number | undefined): string | undefined => (ms ? new Date(ms).toISOString() : undefined);
+
+async function describeJob(job: Job, revoked: RevokedRecord | undefined): Promise<TaskResult> {
+  const state = await job.getState();
+  const envelope = job.data as TaskEnvelope | undefined;
+  const base: TaskResult = {
+    id: job.id ?? '',
+    name: job.name,
+    queue: job.queueName,
+    payload: envelope?.payload,
+    state: 'PENDING',
+    attempts: job.attemptsStarted,
+    enqueuedAt: iso(job.timestamp),
+    startedAt: iso(job.processedOn),
+  };
+  const progress: unknown = job.progress;
+  if (progress !== 0 && progress !== undefined) base.progress = progress;
+  if (revoked) return { ...base, state: 'REVOKED', error: revoked.reason, finishedAt: iso(revoked.at) };
+  switch (state) {
+    case 'completed':
+      return { ...base, state: 'SUCCESS', result: job.returnvalue, finishedAt: iso(job.finishedOn) };
+    case 'failed':
+      return { ...base, state: 'FAILURE', error: job.failedReason, finishedAt: iso(job.finishedOn) };
+    case 'active':
+      return { ...base, state: 'STARTED' };
+    case 'delayed': {
+      const runAt = iso(job.timestamp + (job.delay || 0));
+      if (job.attemptsMade > 0) return { ...base, state: 'RETRY', error: job.failedReason, runAt };
+      return { ...base, runAt };
+    }
+    default:
+      return base;
+  }
+}
+
+/** Reads task results from Redis (Celery's result backend). */
+export class ResultStore {
+  constructor(private readonly broker: Broker) {}
+
+  private async revoked(id: string): Promise<RevokedRecord | undefined> {
+    const raw = await this.broker.connection.get(this.broker.revokedKey(id));
+    return raw ? (JSON.parse(raw) as RevokedRecord) : undefined;
+  }
+
+  /** The state of a task; PENDING for an id nothing is known of. */
+  async get(id: string): Promise<TaskResult> {
+    const [job, revoked] = await Promise.all([this.broker.findJob(id), this.revoked(id)]);
+    if (job) return describeJob(job, revoked);
+    if (revoked) return { id, state: 'REVOKED', attempts: 0, error: revoked.reason, finishedAt: iso(revoked.at) };
+    return { id, state: 'PENDING', attempts: 0 };
+  }
+
+  /**
+   * Waits until the task finishes (SUCCESS, FAILURE or REVOKED) and returns its result; after
+   * `timeoutMs` returns the state it is in. Driven by the queue's event stream, not by polling.
+   */
+  async wait(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<TaskResult> {
+    const deadline = Date.now() + timeoutMs;
+    const first = await this.get(id);
+    if (isFinished(first.state)) return first;
+    // An unknown id may be enqueued later on any queue; without a queue we can only poll.
+    if (!first.queue) return this.poll(id, deadline);
+    const events = await this.broker.queueEvents(first.queue as Parameters<Broker['queue']>[0]);
+    return new Promise<TaskResult>((resolve, reject) => {
+      let settled = false;
+      const finish = (): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearInterval(revokeCheck);
+        events.off('completed', onEvent);
+        events.off('failed', onEvent);
+        events.off('removed', onEvent);
+        this.get(id).then(resolve, reject);
+      };
+      const onEvent = ({ jobId }: { jobId: string }): void => {
+        if (jobId === id) finish();
+      };
+      events.on('completed', onEvent);
+      events.on('failed', onEvent);
+      events.on('removed', onEvent);
+      const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
+      // Finished between the first read and the subscription, or revoked: catch it on a slow tick.
+      const revokeCheck = setInterval(() => {
+        this.get(id).then((now) => {
+          if (isFinished(now.state)) finish();
+        }, () => undefined);
+      }, 1_000);
+      this.get(id).then((now) => {
+        if (isFinished(now.state)) finish();
+      }, () => undefined);
+    });
+  }
+
+  private async poll(id: string, deadline: number): Promise<TaskResult> {
+    let delayMs = 20;
+    for (;;) {
+      const now = await this.get(id);
+      if (isFinished(now.state) || Date.now() >= deadline) return now;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, Math.max(0, deadline - Date.now()))));
+      delayMs = Math.min(delayMs * 2, 500);
+    }
+  }
+
+  /**
+   * Revokes a task that has not started: it is removed from its queue and reported REVOKED.
+   * Returns false (and changes nothing) when it is running or already finished.
+   */
+  async revoke(id: string, reason = 'revoked'): Promise<boolean> {
+    const job = await this.broker.findJob(id);
+    if (!job) return false;
+    const state = await job.getState();
+    if (!['waiting', 'delayed', 'prioritized', 'waiting-children'].includes(state)) return false;
+    try {
+      await job.remove();
+    } catch {
+      // A worker locked it between our read and the removal: it has started.
+      return false;
+    }
+    await this.markRevoked(id, reason);
+    return true;
+  }
+
+  /** Records a revocation (also used by the worker for an expired task). */
+  async markRevoked(id: string, reason: string): Promise<void> {
+    const record: RevokedRecord = { at: Date.now(), reason };
+    await this.broker.connection.set(
+      this.broker.revokedKey(id),
+      JSON.stringify(record),
+      'EX',
+      this.broker.options.resultTtlSeconds,
+    );
+  }
+}
+
+/** Results through the default broker: `results.get(id)`, `results.wait(id, { timeoutMs })`. */
+export const results = {
+  get: (id: string): Promise<TaskResult> => new ResultStore(getDefaultBroker()).get(id),
+  wait: (id: string, options?: { timeoutMs?: number }): Promise<TaskResult> =>
+    new ResultStore(getDefaultBroker()).wait(id, options),
+  revoke: (id: string, reason?: string): Promise<boolean> => new ResultStore(getDefaultBroker()).revoke(id, reason),
+};

@@ -1,0 +1,151 @@
+import os from 'node:os';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Broker, TaskEnvelope } from './broker.ts';
+import { toPayloadIssues } from './broker.ts';
+import type { TaskDependencies } from './define-task.ts';
+import { PermanentError } from './errors.ts';
+import { DurationRecorder } from './metrics.ts';
+import { QUEUE_SETTINGS, type QueueName } from './queues.ts';
+import type { TaskRegistry } from './registry.ts';
+import { ResultStore } from './results.ts';
+
+export interface RateLimit {
+  /** Tasks per `durationMs`, shared by every worker on every machine (kept in Redis). */
+  max: number;
+  durationMs: number;
+}
+
+export interface TaskWorkerOptions {
+  broker: Broker;
+  registry: TaskRegistry;
+  deps: TaskDependencies;
+  log: Logger;
+  queues: readonly QueueName[];
+  /** Overrides each queue's default concurrency. */
+  concurrency?: number;
+  lockMs: number;
+  limits?: Partial<Record<QueueName, RateLimit>>;
+}
+
+/**
+ * The consumer side (Celery's worker): one BullMQ Worker per queue, running the registered task
+ * named by each job, with validation, permanent failures, logs and duration metrics.
+ */
+export class TaskWorker {
+  private readonly workers: Worker[] = [];
+  private readonly results: ResultStore;
+  private readonly durations: DurationRecorder;
+  readonly name = `${os.hostname()}:${process.pid}`;
+
+  constructor(private readonly options: TaskWorkerOptions) {
+    this.results = new ResultStore(options.broker);
+    this.durations = new DurationRecorder(options.broker.connection, options.broker.options.prefix);
+  }
+
+  /** Starts consuming; resolves once every queue's worker is connected. */
+  async start(): Promise<void> {
+    const { broker, log, lockMs } = this.options;
+    for (const queue of this.options.queues) {
+      const limit = this.options.limits?.[queue];
+      const worker = new Worker(queue, (job) => this.process(job), {
+        connection: { url: broker.options.redisUrl, maxRetriesPerRequest: null },
+        prefix: broker.options.prefix,
+        concurrency: this.options.concurrency ?? QUEUE_SETTINGS[queue].concurrency,
+        lockDuration: lockMs,
+        stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
+        // A task whose worker died twice is still retried before it is given up.
+        maxStalledCount: 2,
+        name: this.name,
+        ...(limit ? { limiter: { max: limit.max, duration: limit.durationMs } } : {}),
+      });
+      worker.on('error', (error) => {
+        log.error({ queue, err: error }, 'worker error');
+      });
+      worker.on('completed', (job) => {
+        this.report(job, 'success');
+      });
+      worker.on('failed', (job, error) => {
+        if (job) this.report(job, 'failure', error);
+      });
+      worker.on('stalled', (jobId) => {
+        log.warn({ queue, taskId: jobId }, 'task stalled: its worker stopped answering; it runs again');
+      });
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    log.info({ queues: this.options.queues, worker: this.name }, 'worker ready');
+  }
+
+  private report(job: Job, status: 'success' | 'failure', error?: Error): void {
+    const seconds = job.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0;
+    this.durations.record(job.name, status, seconds);
+    const fields = { task: job.name, taskId: job.id, durationMs: Math.round(seconds * 1000), attempt: job.attemptsMade };
+    if (status === 'success') {
+      this.options.log.info(fields, 'task succeeded');
+      return;
+    }
+    const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) && !job.finishedOn;
+    this.options.log[willRetry ? 'warn' : 'error'](
+      { ...fields, error: error?.message },
+      willRetry ? 'task failed; retrying' : 'task failed',
+    );
+  }
+
+  private async process(job: Job): Promise<unknown> {
+    const task = this.options.registry.get(job.name);
+    if (!task) {
+      throw new UnrecoverableError(
+        `unknown task "${job.name}": no worker on this queue registers it (registered: ${this.options.registry.names().join(', ')})`,
+      );
+    }
+    const envelope = job.data as TaskEnvelope;
+    if (envelope.expiresAt !== undefined && Date.now() > envelope.expiresAt) {
+      const reason = `expired at ${new Date(envelope.expiresAt).toISOString()} before it started`;
+      await this.results.markRevoked(job.id ?? '', reason);
+      throw new UnrecoverableError(reason);
+    }
+    const parsed = task.schema.safeParse(envelope.payload);
+    if (!parsed.success) {
+      const issues = toPayloadIssues(parsed.error)
+        .map((issue) => `${issue.field || '(payload)'}: ${issue.message}`)
+        .join('; ');
+      throw new UnrecoverableError(`invalid payload: ${issues}`);
+    }
+    const log = this.options.log.child({ task: job.name, taskId: job.id });
+    try {
+      return await task.handler(parsed.data, {
+        id: job.id ?? '',
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+        log,
+        progress: (value) => job.updateProgress(value),
+        app: this.options.deps,
+      });
+    } catch (error) {
+      if (error instanceof PermanentError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * Stops taking tasks and lets running ones finish for up to `graceMs`; after that closes anyway
+   * (the unfinished tasks' locks expire and another worker runs them again).
+   */
+  async close(graceMs: number): Promise<void> {
+    const closing = Promise.all(this.workers.map((worker) => worker.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('timeout');
+      }, graceMs);
+    });
+    const outcome = await Promise.race([closing.then(() => 'closed' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.options.log.warn({ graceMs }, 'running tasks did not finish in the grace period; they will run again elsewhere');
+      await Promise.all(this.workers.map((worker) => worker.close(true)));
+    }
+    await this.durations.close();
+  }
+}
