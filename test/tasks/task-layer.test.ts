@@ -134,7 +134,7 @@ describe('task layer on real Redis', () => {
     const result = await ctx.results.wait('same-id-1', { timeoutMs: 10_000 });
     expect(result).toMatchObject({ state: 'SUCCESS', result: 2 });
     const counts = await ctx.broker.queue('default').getJobCounts('waiting', 'delayed');
-    expect(counts.waiting + counts.delayed).toBe(0);
+    expect((counts.waiting ?? 0) + (counts.delayed ?? 0)).toBe(0);
   });
 
   it('holds a countdown task PENDING until its time, then runs it', async () => {

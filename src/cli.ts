@@ -1,0 +1,387 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { RegisterCommands, CliKit } from './cli/kit.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { createContext, type AppContext, type ProcessRole } from './context.ts';
+import { migrate } from './db/index.ts';
+import { createLogger } from './log/logger.ts';
+import { stopOnSignals, type Stoppable } from './processes/lifecycle.ts';
+import { ensureRedis, redisHelp } from './processes/redis-bootstrap.ts';
+import { startBeat, startWeb, startWorker } from './processes/roles.ts';
+import { listScheduled } from './tasks/beat.ts';
+import { RedisUnavailableError, TaskPayloadError, UnknownTaskError } from './tasks/errors.ts';
+import { activeTasks, purgeQueue, queueStats, workersSeen } from './tasks/inspect.ts';
+import { QUEUE_NAMES, isQueueName, type QueueName } from './tasks/queues.ts';
+import { isFinished, type TaskResult } from './tasks/results.ts';
+import { AppError } from './utils/errors.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Thrown to end a command with a message and an exit code, never a stack trace. */
+class CliExit extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+function readConfig(overrides: Record<string, string | undefined> = {}): Config {
+  // A developer's .env is read here, once; the environment wins over it.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = value;
+  return loadConfig(env);
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+}
+
+function fail(message: string, exitCode = 1): never {
+  throw new CliExit(message, exitCode);
+}
+
+/** Opens a context for one command; Redis must answer (no auto-start outside `ainfo all`). */
+async function withContext<T>(
+  options: { database: boolean; role?: ProcessRole; config?: Config },
+  work: (ctx: AppContext) => Promise<T>,
+): Promise<T> {
+  const config = options.config ?? readConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const log = createLogger(config.log.level, { role: options.role ?? 'cli' });
+  await ensureRedis(config.redis.url, { mayStart: false, dataDir: config.dataDir, log });
+  const ctx = await createContext(config, {
+    role: options.role ?? 'cli',
+    log,
+    ...(options.database ? {} : { database: false as const }),
+  });
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const kit: CliKit = { withContext, printJson, fail };
+
+function parseQueues(value: string): QueueName[] {
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const wrong = names.filter((name) => !isQueueName(name));
+  if (wrong.length > 0 || names.length === 0) {
+    throw new InvalidArgumentError(`unknown queue ${wrong.join(', ')}; queues are ${QUEUE_NAMES.join(', ')}`);
+  }
+  return names as QueueName[];
+}
+
+function parsePositiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a whole number above 0');
+  return parsed;
+}
+
+function parseSeconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected seconds (a number ≥ 0)');
+  return parsed;
+}
+
+function parseJsonPayload(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new InvalidArgumentError(`not JSON (${(error as Error).message}); quote it: --payload '{"key":"value"}'`);
+  }
+}
+
+/** The one JSON object `call` and `result` print. */
+function resultJson(result: TaskResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: result.id, state: result.state };
+  if (result.name) out.task = result.name;
+  if (result.state === 'SUCCESS') out.result = result.result;
+  if (result.error !== undefined) out.error = result.error;
+  if (result.progress !== undefined) out.progress = result.progress;
+  out.attempts = result.attempts;
+  if (result.runAt) out.runAt = result.runAt;
+  return out;
+}
+
+type Role = 'all' | 'web' | 'worker' | 'beat';
+
+/** Boots one long-running role (or all three) and keeps it up until a signal. */
+async function runProcess(
+  role: Role,
+  options: { port?: number; host?: string; queues?: QueueName[]; concurrency?: number; loglevel?: string },
+): Promise<void> {
+  const config = readConfig({ LOG_LEVEL: options.loglevel });
+  const log = createLogger(config.log.level, { role });
+  const stopRedis = await ensureRedis(config.redis.url, { mayStart: role === 'all', dataDir: config.dataDir, log });
+  const ctx = await createContext(config, {
+    role,
+    log,
+    ...(role === 'beat' ? { database: false as const } : {}),
+    migrate: role === 'all',
+  });
+  const parts: Stoppable[] = [];
+  try {
+    if (role === 'web' || role === 'all') {
+      parts.push(await startWeb(ctx, { port: options.port ?? config.http.port, host: options.host ?? config.http.host }));
+    }
+    if (role === 'beat' || role === 'all') parts.push(await startBeat(ctx));
+    if (role === 'worker' || role === 'all') {
+      parts.push(await startWorker(ctx, { queues: options.queues ?? [...QUEUE_NAMES], concurrency: options.concurrency }));
+    }
+  } catch (error) {
+    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
+    await ctx.close();
+    if (stopRedis) await stopRedis();
+    throw error;
+  }
+  parts.push({ name: 'connections', stop: () => ctx.close() });
+  if (stopRedis) parts.push({ name: 'redis-server', stop: stopRedis });
+  if (role === 'all') {
+    log.info(
+      { url: config.http.publicUrl },
+      `AInfo is up: ${config.http.publicUrl} (API docs at /docs). Ctrl+C stops it.`,
+    );
+  }
+  await stopOnSignals(parts, log);
+}
+
+function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return '(none)';
+  const columns = Object.keys(rows[0] ?? {});
+  const cell = (value: unknown): string => (value === undefined || value === null ? '-' : String(value));
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
+  const line = (values: string[]): string => values.map((value, index) => value.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...rows.map((row) => line(columns.map((column) => cell(row[column]))))].join('\n');
+}
+
+function buildProgram(): Command {
+  const program = new Command('ainfo')
+    .description('AInfo: web, task worker and beat for the public-support information service')
+    .showHelpAfterError('(run `ainfo --help` for the commands)')
+    .exitOverride();
+  const logLevel = (): Option => new Option('--loglevel <level>', 'log level').choices(LOG_LEVELS);
+
+  program
+    .command('all')
+    .description('web + worker + beat in one process (what `npm start` runs); applies migrations first')
+    .option('--port <port>', 'HTTP port (default PORT or 8000)', parsePositiveInt)
+    .addOption(logLevel())
+    .action((options: { port?: number; loglevel?: string }) => runProcess('all', options));
+
+  program
+    .command('web')
+    .description('the HTTP API, pages and admin')
+    .option('--port <port>', 'HTTP port (default PORT or 8000)', parsePositiveInt)
+    .option('--host <host>', 'address to bind (default HOST or 0.0.0.0)')
+    .addOption(logLevel())
+    .action((options: { port?: number; host?: string; loglevel?: string }) => runProcess('web', options));
+
+  program
+    .command('worker')
+    .description('runs tasks; start as many as you like, on as many machines as you like')
+    .option('--queues <names>', `comma-separated queues (default all: ${QUEUE_NAMES.join(',')})`, parseQueues)
+    .option('--concurrency <n>', 'tasks run at once per queue (default per queue)', parsePositiveInt)
+    .addOption(logLevel())
+    .action((options: { queues?: QueueName[]; concurrency?: number; loglevel?: string }) => runProcess('worker', options));
+
+  program
+    .command('beat')
+    .description('writes the periodic schedule into Redis (safe to run several)')
+    .addOption(logLevel())
+    .action((options: { loglevel?: string }) => runProcess('beat', options));
+
+  program
+    .command('migrate')
+    .description('applies pending database migrations')
+    .action(async () => {
+      await withContext({ database: true }, async (ctx) => {
+        const applied = await migrate(ctx.database.sql);
+        printJson({ applied, database: ctx.database.kind });
+      });
+    });
+
+  program
+    .command('call <task>')
+    .description('enqueues a task by name and prints {id, state, …} (Celery: celery call)')
+    .option('--payload <json>', 'the payload as JSON', parseJsonPayload)
+    .option('--countdown <seconds>', 'run no earlier than this many seconds from now', parseSeconds)
+    .option('--eta <iso>', 'run no earlier than this moment (ISO 8601)')
+    .option('--expires <seconds>', 'revoke instead of running if not started by then', parseSeconds)
+    .option('--priority <n>', '1 is the highest', parsePositiveInt)
+    .option('--id <id>', 'task id (the same id enqueued twice runs once)')
+    .option('--queue <name>', 'route to another queue')
+    .option('--wait', 'wait for the result and print it')
+    .option('--timeout <seconds>', 'how long --wait waits (default 30)', parseSeconds, 30)
+    .action(
+      async (
+        name: string,
+        options: {
+          payload?: unknown;
+          countdown?: number;
+          eta?: string;
+          expires?: number;
+          priority?: number;
+          id?: string;
+          queue?: string;
+          wait?: boolean;
+          timeout: number;
+        },
+      ) => {
+        if (options.queue !== undefined && !isQueueName(options.queue)) {
+          fail(`unknown queue "${options.queue}"; queues are ${QUEUE_NAMES.join(', ')}`, 2);
+        }
+        const eta = options.eta === undefined ? undefined : Date.parse(options.eta);
+        if (eta !== undefined && Number.isNaN(eta)) fail(`--eta "${options.eta ?? ''}" is not an ISO 8601 moment`, 2);
+        await withContext({ database: false }, async (ctx) => {
+          const task = ctx.registry.require(name);
+          const ref = await ctx.broker.enqueue(task, options.payload ?? {}, {
+            countdown: options.countdown,
+            eta,
+            expires: options.expires,
+            priority: options.priority,
+            id: options.id,
+            queue: options.queue as QueueName | undefined,
+          });
+          const result = options.wait
+            ? await ctx.results.wait(ref.id, { timeoutMs: options.timeout * 1000 })
+            : await ctx.results.get(ref.id);
+          printJson(resultJson(result));
+          if (options.wait && result.state === 'FAILURE') process.exitCode = 1;
+          if (options.wait && !isFinished(result.state)) process.exitCode = 3;
+        });
+      },
+    );
+
+  program
+    .command('result <id>')
+    .description('prints the state and result of a task (Celery: celery result)')
+    .option('--wait', 'wait until it finishes')
+    .option('--timeout <seconds>', 'how long --wait waits (default 30)', parseSeconds, 30)
+    .action(async (id: string, options: { wait?: boolean; timeout: number }) => {
+      await withContext({ database: false }, async (ctx) => {
+        const result = options.wait
+          ? await ctx.results.wait(id, { timeoutMs: options.timeout * 1000 })
+          : await ctx.results.get(id);
+        printJson(resultJson(result));
+      });
+    });
+
+  program
+    .command('revoke <id>')
+    .description('revokes a task that has not started')
+    .action(async (id: string) => {
+      await withContext({ database: false }, async (ctx) => {
+        const revoked = await ctx.results.revoke(id, 'revoked from the command line');
+        printJson({ id, revoked, state: (await ctx.results.get(id)).state });
+        if (!revoked) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('inspect <what>')
+    .description('registered | scheduled | active | stats (Celery: celery inspect)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (what: string, options: { json?: boolean }) => {
+      const kinds = ['registered', 'scheduled', 'active', 'stats'];
+      if (!kinds.includes(what)) fail(`inspect what? one of: ${kinds.join(', ')}`, 2);
+      await withContext({ database: false }, async (ctx) => {
+        let rows: Record<string, unknown>[];
+        let extra: Record<string, unknown> = {};
+        if (what === 'registered') {
+          rows = ctx.registry.list().map((task) => ({
+            task: task.name,
+            queue: task.queue,
+            attempts: task.retry.attempts,
+            backoffMs: task.retry.backoffMs,
+          }));
+        } else if (what === 'scheduled') {
+          rows = (await listScheduled(ctx.broker, ctx.registry)).map((entry) => ({
+            id: entry.id,
+            task: entry.task,
+            cron: entry.cron,
+            tz: entry.tz,
+            next: entry.paused ? 'paused' : (entry.nextRunLocal ?? 'not synced (is beat running?)'),
+            nextUtc: entry.nextRunAt,
+          }));
+        } else if (what === 'active') {
+          rows = (await activeTasks(ctx.broker)).map((task) => ({ ...task, payload: JSON.stringify(task.payload) }));
+        } else {
+          rows = (await queueStats(ctx.broker)).map((stats) => ({ ...stats }));
+          extra = { workers: await workersSeen(ctx.broker) };
+        }
+        if (options.json) {
+          printJson(what === 'stats' ? { queues: rows, ...extra } : rows);
+          return;
+        }
+        process.stdout.write(`${table(rows)}\n`);
+        if (what === 'stats') {
+          const workers = extra.workers as { name: string; queues: string[] }[];
+          process.stdout.write(`\nworkers: ${workers.length === 0 ? '(none)' : workers.map((w) => `${w.name} [${w.queues.join(',')}]`).join(', ')}\n`);
+        }
+      });
+    });
+
+  program
+    .command('purge <queue>')
+    .description('drops the waiting and delayed tasks of a queue (Celery: celery purge -Q)')
+    .action(async (queue: string) => {
+      if (!isQueueName(queue)) fail(`unknown queue "${queue}"; queues are ${QUEUE_NAMES.join(', ')}`, 2);
+      await withContext({ database: false }, async (ctx) => {
+        printJson({ queue, purged: await purgeQueue(ctx.broker, queue) });
+      });
+    });
+
+  return program;
+}
+
+const MODULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'modules');
+
+/** Adds each module's commands (`src/modules/<domain>/*.cli.ts`, default export RegisterCommands). */
+async function addModuleCommands(program: Command): Promise<void> {
+  for (const domain of (await readdir(MODULES_DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory())) {
+    const dir = path.join(MODULES_DIR, domain.name);
+    for (const file of (await readdir(dir)).filter((name) => /\.cli\.(ts|js)$/.test(name) && !name.endsWith('.d.ts'))) {
+      const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { default?: RegisterCommands };
+      loaded.default?.(program, kit);
+    }
+  }
+}
+
+/** Turns what went wrong into a message a person can act on. */
+function explain(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof CliExit) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof ConfigError) return { message: `${error.message}\nFix these variables (see .env.example) and try again.`, exitCode: 2 };
+  if (error instanceof RedisUnavailableError) return { message: redisHelp(error.url), exitCode: 1 };
+  if (error instanceof TaskPayloadError || error instanceof UnknownTaskError) return { message: error.message, exitCode: 2 };
+  if (error instanceof AppError) return { message: error.message, exitCode: 1 };
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return { message: `${(error as Error).message}: another program uses that port; pick one with --port or PORT.`, exitCode: 1 };
+  if (code === 'ECONNREFUSED') return { message: `${(error as Error).message}: is the service running (DATABASE_URL, CHROMA_URL)?`, exitCode: 1 };
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = process.env.LOG_LEVEL === 'debug' && error instanceof Error ? `\n${error.stack ?? ''}` : '\n(set LOG_LEVEL=debug for the stack trace)';
+  return { message: `${message}${detail}`, exitCode: 1 };
+}
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  await addModuleCommands(program);
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    const commanderCode = (error as { code?: unknown }).code;
+    if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
+      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? 0 : 2;
+    }
+    const { message, exitCode } = explain(error);
+    process.stderr.write(`ainfo: ${message}\n`);
+    return exitCode;
+  }
+}
