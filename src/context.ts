@@ -60,7 +60,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     setDefaultBroker(undefined);
     await broker.close();
   });
-  const registry = await discoverTasks();
+  const registry = await discoverTasks({ extraModules: config.tasks.extraModules });
 
   let database: DatabaseHandle | undefined;
   if (options.database !== false) {

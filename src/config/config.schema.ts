@@ -32,6 +32,8 @@ export const envSchema = z.object({
   TASK_RESULT_TTL_SECONDS: positiveInt.default(86_400),
   TASK_RESULT_MAX_COUNT: positiveInt.default(100_000),
   WORKER_CONCURRENCY: positiveInt.optional(),
+  /** Extra task modules to load besides the discovered src/modules/<domain>/<domain>.tasks.ts (Celery's `include`), comma-separated paths. */
+  TASK_MODULES: z.string().optional(),
   TASK_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(30_000),
 

@@ -45,6 +45,12 @@ function shapeConfig(env: Env) {
       concurrency: env.WORKER_CONCURRENCY,
       /** How long a worker holds a task before others consider it stalled (renewed while it runs). */
       lockMs: env.TASK_LOCK_MS,
+      /** Extra `*.tasks.ts` modules (absolute or relative to the working directory). */
+      extraModules: (env.TASK_MODULES ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .map((entry) => path.resolve(entry)),
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     },
     db: {

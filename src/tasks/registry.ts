@@ -75,7 +75,10 @@ const TASKS_FILE = /\.tasks\.(ts|js)$/;
  * Autodiscovery (Celery's `autodiscover_tasks`): imports every `src/modules/<domain>/*.tasks.ts`
  * and registers what they export.
  */
-export async function discoverTasks(modulesDir = MODULES_DIR): Promise<TaskRegistry> {
+export async function discoverTasks(
+  options: { modulesDir?: string; extraModules?: readonly string[] } = {},
+): Promise<TaskRegistry> {
+  const modulesDir = options.modulesDir ?? MODULES_DIR;
   const registry = new TaskRegistry();
   const domains = await readdir(modulesDir, { withFileTypes: true });
   for (const domain of domains.filter((entry) => entry.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -86,6 +89,10 @@ export async function discoverTasks(modulesDir = MODULES_DIR): Promise<TaskRegis
       const exports = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
       registry.addModule(exports, path.relative(path.dirname(modulesDir), modulePath));
     }
+  }
+  for (const modulePath of options.extraModules ?? []) {
+    const exports = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+    registry.addModule(exports, modulePath);
   }
   registry.assertConsistent();
   return registry;

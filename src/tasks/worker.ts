@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Broker, TaskEnvelope } from './broker.ts';
 import { toPayloadIssues } from './broker.ts';
@@ -37,6 +37,7 @@ export class TaskWorker {
   private readonly results: ResultStore;
   private readonly durations: DurationRecorder;
   readonly name = `${os.hostname()}:${process.pid}`;
+  private closing = false;
 
   constructor(private readonly options: TaskWorkerOptions) {
     this.results = new ResultStore(options.broker);
@@ -48,7 +49,7 @@ export class TaskWorker {
     const { broker, log, lockMs } = this.options;
     for (const queue of this.options.queues) {
       const limit = this.options.limits?.[queue];
-      const worker = new Worker(queue, (job) => this.process(job), {
+      const worker = new Worker(queue, (job, token) => this.process(job, token), {
         connection: { url: broker.options.redisUrl, maxRetriesPerRequest: null },
         prefix: broker.options.prefix,
         concurrency: this.options.concurrency ?? QUEUE_SETTINGS[queue].concurrency,
@@ -92,7 +93,13 @@ export class TaskWorker {
     );
   }
 
-  private async process(job: Job): Promise<unknown> {
+  private async process(job: Job, token: string | undefined): Promise<unknown> {
+    if (this.closing && token) {
+      // A fetch already under way when shutdown began: hand the task back untouched (no attempt
+      // counted) for another worker, instead of starting work we promised not to take.
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
     const task = this.options.registry.get(job.name);
     if (!task) {
       throw new UnrecoverableError(
@@ -133,6 +140,7 @@ export class TaskWorker {
    * (the unfinished tasks' locks expire and another worker runs them again).
    */
   async close(graceMs: number): Promise<void> {
+    this.closing = true;
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/context.ts';
+import { formatInZone, listScheduled, syncSchedules } from '../../src/tasks/beat.ts';
+import { TaskWorker } from '../../src/tasks/worker.ts';
+import { testContext } from '../helpers/context.ts';
+import { ROOT, runAinfo, spawnAinfo, type Child } from '../helpers/processes.ts';
+import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+
+const TASK_MODULES = path.join(ROOT, 'test/fixtures/test.tasks.ts');
+
+/** The next Wednesday 01:00 in Seoul (UTC+9, no DST) after `now`, as epoch ms. */
+function nextWednesdayOneAmSeoul(now: number): number {
+  const seoul = new Date(now + 9 * 3_600_000);
+  const candidate = Date.UTC(seoul.getUTCFullYear(), seoul.getUTCMonth(), seoul.getUTCDate(), 1, 0, 0);
+  let at = candidate + ((3 - seoul.getUTCDay() + 7) % 7) * 86_400_000;
+  if (at <= now + 9 * 3_600_000) at += 7 * 86_400_000;
+  return at - 9 * 3_600_000;
+}
+
+describe('beat', () => {
+  const prefix = uniquePrefix('beat');
+  let ctx: AppContext;
+  let redis: Redis;
+  const children: Child[] = [];
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    TASK_MODULES,
+    LOG_LEVEL: 'info',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    ctx = await testContext(prefix, { env: { TASK_MODULES } });
+    redis = new Redis(TEST_REDIS_URL);
+  });
+
+  afterAll(async () => {
+    for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+    redis.disconnect();
+    await ctx.close();
+    await deletePrefix(prefix);
+  });
+
+  it('two beats running at once fire each tick of an every-second schedule once', async () => {
+    const worker = new TaskWorker({
+      broker: ctx.broker,
+      registry: ctx.registry,
+      deps: ctx,
+      log: ctx.log,
+      queues: ['default'],
+      lockMs: 5_000,
+    });
+    await worker.start();
+    for (let i = 0; i < 2; i += 1) children.push(spawnAinfo(['beat'], env({ TEST_TICK_SCHEDULE: '1' })));
+    await Promise.all(children.map((child) => child.waitFor('periodic schedule synced')));
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    for (const child of children) child.process.kill('SIGTERM');
+    expect(await Promise.all(children.map((child) => child.exited))).toEqual([0, 0]);
+    await worker.close(5_000);
+    const elapsedS = (Date.now() - started) / 1000;
+
+    const ticks = (await redis.lrange(`${prefix}:test:ticks`, 0, -1)).map((entry) => entry.split('|')[0] ?? '');
+    const ids = new Set(ticks);
+    expect(ids.size).toBe(ticks.length);
+    // Each tick's task id names its second; two beats must not make two tasks for one second.
+    const seconds = ticks.map((id) => Math.floor(Number(id.split(':').pop()) / 1000));
+    expect(new Set(seconds).size).toBe(seconds.length);
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(ticks.length).toBeLessThanOrEqual(Math.ceil(elapsedS) + 2);
+  });
+
+  it('removes entries no longer declared, and is idempotent', async () => {
+    const first = await syncSchedules(ctx.broker, ctx.registry);
+    // The every-second entry is declared only when TEST_TICK_SCHEDULE=1, as the beats above ran.
+    expect(first.removed).toEqual(['test-tick-every-second']);
+    expect(first.upserted).toEqual(['test-wednesday-1am']);
+    const again = await syncSchedules(ctx.broker, ctx.registry);
+    expect(again.removed).toEqual([]);
+    expect(await ctx.broker.queue('default').getJobSchedulersCount()).toBe(1);
+  });
+
+  it('shows the next run of each entry in Asia/Seoul (inspect scheduled)', async () => {
+    const expected = nextWednesdayOneAmSeoul(Date.now());
+    const [entry] = await listScheduled(ctx.broker, ctx.registry);
+    expect(entry).toMatchObject({ id: 'test-wednesday-1am', tz: 'Asia/Seoul', cron: '0 1 * * 3' });
+    expect(entry?.nextRunAt).toBe(new Date(expected).toISOString());
+    expect(entry?.nextRunLocal).toBe(formatInZone(expected, 'Asia/Seoul'));
+    expect(entry?.nextRunLocal).toMatch(/ 01:00:00 \(Asia\/Seoul\)$/);
+
+    const cli = await runAinfo(['inspect', 'scheduled', '--json'], env({ LOG_LEVEL: 'warn' }));
+    expect(cli.code).toBe(0);
+    const rows = JSON.parse(cli.stdout) as { id: string; next: string; nextUtc: string }[];
+    expect(rows).toEqual([expect.objectContaining({ id: 'test-wednesday-1am', next: entry?.nextRunLocal, nextUtc: entry?.nextRunAt })]);
+  });
+});
