@@ -1,0 +1,358 @@
+import { and, count, desc, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Database, DatabaseHandle, SqlRunner } from '../../db/index.ts';
+import { users } from '../accounts/accounts.tables.ts';
+import { notices, type DeliveryStatus, type NoticeRow } from './notifications.tables.ts';
+
+/** Deliveries of one notice by status. `pendingWithError` are pending rows that failed transiently at least once. */
+export interface DeliveryCounts {
+  total: number;
+  pending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  pendingWithError: number;
+}
+
+export interface DeliveryFailure {
+  deliveryId: number;
+  userId: number;
+  email: string;
+  /** The SMTP server's reply, e.g. "550 5.1.1 mailbox unavailable". */
+  reply: string;
+  failedAt: Date;
+}
+
+/** What a delivery task needs to render and send one mail, read while taking the lease. */
+export interface ClaimedDelivery {
+  id: number;
+  noticeId: number;
+  userId: number;
+  email: string;
+  name: string;
+  unsubscribeToken: string;
+  title: string;
+  content: string;
+  /** The user's consent now, not at the snapshot: an unsubscribe in between is honoured. */
+  noticeConsent: boolean;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; delivery: ClaimedDelivery }
+  | { kind: 'finished'; status: Exclude<DeliveryStatus, 'pending'> }
+  | { kind: 'busy'; claimedBy: string }
+  | { kind: 'missing' };
+
+export interface UserListItem {
+  id: number;
+  email: string;
+  name: string;
+  noticeConsent: boolean;
+  emailVerifiedAt: Date | null;
+  isAdmin: boolean;
+  createdAt: Date;
+}
+
+export interface UserFilter {
+  consent?: boolean;
+  verified?: boolean;
+}
+
+const toNumber = (value: unknown): number => Number(value);
+
+const emptyCounts = (): DeliveryCounts => ({ total: 0, pending: 0, sent: 0, failed: 0, skipped: 0, pendingWithError: 0 });
+
+/** Every query of the notifications domain; set-based where the work is per recipient. */
+export class NotificationsRepository {
+  private readonly db: Database;
+  private readonly sql: SqlRunner;
+
+  constructor(handle: DatabaseHandle) {
+    this.db = handle.db;
+    this.sql = handle.sql;
+  }
+
+  async createNotice(input: { title: string; content: string; createdBy: number | null }): Promise<NoticeRow> {
+    const [row] = await this.db.insert(notices).values(input).returning();
+    if (!row) throw new Error('insert into notices returned no row');
+    return row;
+  }
+
+  async findNotice(id: number): Promise<NoticeRow | undefined> {
+    const [row] = await this.db.select().from(notices).where(eq(notices.id, id));
+    return row;
+  }
+
+  /** Newest first. */
+  async listNotices(page: { limit: number; offset: number }): Promise<{ items: NoticeRow[]; total: number }> {
+    const [items, totals] = await Promise.all([
+      this.db.select().from(notices).orderBy(desc(notices.createdAt), desc(notices.id)).limit(page.limit).offset(page.offset),
+      this.db.select({ total: count() }).from(notices),
+    ]);
+    return { items, total: totals[0]?.total ?? 0 };
+  }
+
+  /**
+   * Records who pressed send and when, the first time only, so a second click or a second admin
+   * changes nothing. Returns the notice as stored and whether this call was the first.
+   */
+  async markSendRequested(
+    noticeId: number,
+    sender: { name: string; userId: number | null },
+  ): Promise<{ notice: NoticeRow; first: boolean } | undefined> {
+    const [updated] = await this.db
+      .update(notices)
+      .set({ sentBy: sender.name, sentByUserId: sender.userId, sentAt: sql`now()` })
+      .where(and(eq(notices.id, noticeId), isNull(notices.sentAt)))
+      .returning();
+    if (updated) return { notice: updated, first: true };
+    const existing = await this.findNotice(noticeId);
+    return existing ? { notice: existing, first: false } : undefined;
+  }
+
+  /**
+   * Snapshots the recipients (consenting users with a verified address, now) into delivery rows
+   * in one statement. The snapshot happens once per notice: a re-run (a retried or re-requested
+   * broadcast) inserts nothing, so users who joined after the first run are not added.
+   * @returns rows inserted, and whether this call took the snapshot.
+   */
+  async snapshotRecipients(noticeId: number): Promise<{ inserted: number; snapshotTaken: boolean }> {
+    const rows = await this.sql.query<{ inserted: number; snapshot_taken: number }>(
+      `with snapshot as (
+         update notices set recipients_snapshot_at = now()
+          where id = $1 and recipients_snapshot_at is null
+         returning id
+       ), inserted as (
+         insert into notice_deliveries (notice_id, user_id, email, name)
+         select snapshot.id, u.id, u.email, u.name
+           from snapshot cross join users u
+          where u.notice_consent and u.email_verified_at is not null
+          order by u.id
+         on conflict (notice_id, user_id) do nothing
+         returning 1
+       )
+       select (select count(*) from inserted)::int as inserted, (select count(*) from snapshot)::int as snapshot_taken`,
+      [noticeId],
+    );
+    const row = rows[0];
+    return { inserted: toNumber(row?.inserted ?? 0), snapshotTaken: toNumber(row?.snapshot_taken ?? 0) > 0 };
+  }
+
+  /** One keyset page of a notice's pending delivery ids, ascending, after `afterId`. */
+  async pendingDeliveryIds(noticeId: number, afterId: number, limit: number): Promise<number[]> {
+    const rows = await this.sql.query<{ id: string | number }>(
+      `select id from notice_deliveries
+        where notice_id = $1 and status = 'pending' and id > $2
+        order by id limit $3`,
+      [noticeId, afterId, limit],
+    );
+    return rows.map((row) => toNumber(row.id));
+  }
+
+  /** Increments and returns the notice's dispatch round (what a resume enqueues under). */
+  async nextDispatchRound(noticeId: number): Promise<number | undefined> {
+    const [row] = await this.db
+      .update(notices)
+      .set({ dispatchRound: sql`${notices.dispatchRound} + 1` })
+      .where(eq(notices.id, noticeId))
+      .returning({ round: notices.dispatchRound });
+    return row?.round;
+  }
+
+  async deliveryCounts(noticeIds: readonly number[]): Promise<Map<number, DeliveryCounts>> {
+    const result = new Map<number, DeliveryCounts>(noticeIds.map((id) => [id, emptyCounts()]));
+    if (noticeIds.length === 0) return result;
+    const rows = await this.sql.query<{ notice_id: string | number; status: DeliveryStatus; n: number; with_error: number }>(
+      `select notice_id, status, count(*)::int as n, (count(*) filter (where last_error is not null))::int as with_error
+         from notice_deliveries where notice_id = any($1::bigint[])
+        group by notice_id, status`,
+      [noticeIds],
+    );
+    for (const row of rows) {
+      const counts = result.get(toNumber(row.notice_id));
+      if (!counts) continue;
+      const n = toNumber(row.n);
+      counts[row.status] += n;
+      counts.total += n;
+      if (row.status === 'pending') counts.pendingWithError += toNumber(row.with_error);
+    }
+    return result;
+  }
+
+  async listFailures(noticeId: number, limit: number): Promise<DeliveryFailure[]> {
+    const rows = await this.sql.query<{
+      id: string | number;
+      user_id: string | number;
+      email: string;
+      smtp_reply: string | null;
+      failed_at: Date | string;
+    }>(
+      `select id, user_id, email, smtp_reply, failed_at from notice_deliveries
+        where notice_id = $1 and status = 'failed' order by id limit $2`,
+      [noticeId, limit],
+    );
+    return rows.map((row) => ({
+      deliveryId: toNumber(row.id),
+      userId: toNumber(row.user_id),
+      email: row.email,
+      reply: row.smtp_reply ?? '',
+      failedAt: new Date(row.failed_at),
+    }));
+  }
+
+  /**
+   * Takes a delivery's lease for `claimant` (a task id) if it is pending and nobody else holds a
+   * live lease; the same claimant may take it again (its task re-run after a crash).
+   */
+  async claimDelivery(deliveryId: number, claimant: string, leaseMs: number): Promise<ClaimResult> {
+    const rows = await this.sql.query<{
+      status: DeliveryStatus;
+      claimed_by: string | null;
+      id: string | number | null;
+      notice_id: string | number | null;
+      user_id: string | number | null;
+      email: string | null;
+      name: string | null;
+      unsubscribe_token: string | null;
+      title: string | null;
+      content: string | null;
+      notice_consent: boolean | null;
+    }>(
+      `with target as (
+         select id, status, claimed_by from notice_deliveries where id = $1
+       ), claimed as (
+         update notice_deliveries d
+            set claimed_by = $2, claimed_until = now() + make_interval(secs => $3::double precision)
+           from notices n, users u
+          where d.id = $1 and d.status = 'pending' and n.id = d.notice_id and u.id = d.user_id
+            and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = $2)
+         returning d.id, d.notice_id, d.user_id, d.email, d.name, d.unsubscribe_token::text as unsubscribe_token,
+                   n.title, n.content, u.notice_consent
+       )
+       select target.status, target.claimed_by, claimed.* from target left join claimed on claimed.id = target.id`,
+      [deliveryId, claimant, leaseMs / 1000],
+    );
+    const row = rows[0];
+    if (!row) return { kind: 'missing' };
+    if (row.id === null) {
+      if (row.status === 'pending') return { kind: 'busy', claimedBy: row.claimed_by ?? '' };
+      return { kind: 'finished', status: row.status };
+    }
+    return {
+      kind: 'claimed',
+      delivery: {
+        id: toNumber(row.id),
+        noticeId: toNumber(row.notice_id),
+        userId: toNumber(row.user_id),
+        email: row.email ?? '',
+        name: row.name ?? '',
+        unsubscribeToken: row.unsubscribe_token ?? '',
+        title: row.title ?? '',
+        content: row.content ?? '',
+        noticeConsent: row.notice_consent === true,
+      },
+    };
+  }
+
+  async markSent(deliveryId: number, result: { messageId: string; reply: string }): Promise<void> {
+    await this.sql.query(
+      `update notice_deliveries
+          set status = 'sent', sent_at = now(), message_id = $2, smtp_reply = $3, last_error = null,
+              claimed_by = null, claimed_until = null
+        where id = $1 and status = 'pending'`,
+      [deliveryId, result.messageId, result.reply],
+    );
+  }
+
+  async markFailed(deliveryId: number, reply: string): Promise<void> {
+    await this.sql.query(
+      `update notice_deliveries
+          set status = 'failed', failed_at = now(), smtp_reply = $2, last_error = $2,
+              claimed_by = null, claimed_until = null
+        where id = $1 and status = 'pending'`,
+      [deliveryId, reply],
+    );
+  }
+
+  async markSkipped(deliveryId: number, reason: string): Promise<void> {
+    await this.sql.query(
+      `update notice_deliveries set status = 'skipped', last_error = $2, claimed_by = null, claimed_until = null
+        where id = $1 and status = 'pending'`,
+      [deliveryId, reason],
+    );
+  }
+
+  /** Counts a transient failure and releases the lease, so the retry (or a resume) can take it. */
+  async recordTransientFailure(deliveryId: number, error: string): Promise<void> {
+    await this.sql.query(
+      `update notice_deliveries
+          set transient_failures = transient_failures + 1, last_error = $2, claimed_by = null, claimed_until = null
+        where id = $1 and status = 'pending'`,
+      [deliveryId, error],
+    );
+  }
+
+  /** The recipient an unsubscribe token belongs to, for the confirmation page. */
+  async findByUnsubscribeToken(token: string): Promise<{ userId: number; email: string; noticeConsent: boolean } | undefined> {
+    const rows = await this.sql.query<{ user_id: string | number; email: string; notice_consent: boolean }>(
+      `select u.id as user_id, u.email, u.notice_consent
+         from notice_deliveries d join users u on u.id = d.user_id
+        where d.unsubscribe_token = $1::uuid`,
+      [token],
+    );
+    const row = rows[0];
+    return row ? { userId: toNumber(row.user_id), email: row.email, noticeConsent: row.notice_consent } : undefined;
+  }
+
+  /** Turns the token owner's notice consent off (idempotent); undefined for an unknown token. */
+  async unsubscribeByToken(token: string): Promise<{ userId: number; wasConsenting: boolean } | undefined> {
+    const rows = await this.sql.query<{ user_id: string | number; was_consenting: boolean }>(
+      `with delivery as (
+         update notice_deliveries set unsubscribed_at = coalesce(unsubscribed_at, now())
+          where unsubscribe_token = $1::uuid
+         returning user_id
+       ), before as (
+         select u.id, u.notice_consent from users u join delivery on delivery.user_id = u.id
+       ), updated as (
+         update users set notice_consent = false from delivery where users.id = delivery.user_id returning users.id
+       )
+       select before.id as user_id, before.notice_consent as was_consenting
+         from before left join updated on updated.id = before.id`,
+      [token],
+    );
+    const row = rows[0];
+    return row ? { userId: toNumber(row.user_id), wasConsenting: row.was_consenting } : undefined;
+  }
+
+  async findUserName(userId: number): Promise<string | undefined> {
+    const [row] = await this.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
+    return row?.name;
+  }
+
+  /** Users for the admin list, by id, filtered by consent and verification. */
+  async listUsers(filter: UserFilter, page: { limit: number; offset: number }): Promise<{ items: UserListItem[]; total: number }> {
+    const conditions: SQL[] = [];
+    if (filter.consent !== undefined) conditions.push(eq(users.noticeConsent, filter.consent));
+    if (filter.verified === true) conditions.push(isNotNull(users.emailVerifiedAt));
+    if (filter.verified === false) conditions.push(isNull(users.emailVerifiedAt));
+    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const [items, totals] = await Promise.all([
+      this.db
+        .select({
+          id: users.id,
+          email: users.email,
+          name: users.name,
+          noticeConsent: users.noticeConsent,
+          emailVerifiedAt: users.emailVerifiedAt,
+          isAdmin: users.isAdmin,
+          createdAt: users.createdAt,
+        })
+        .from(users)
+        .where(where)
+        .orderBy(users.id)
+        .limit(page.limit)
+        .offset(page.offset),
+      this.db.select({ total: count() }).from(users).where(where),
+    ]);
+    return { items, total: totals[0]?.total ?? 0 };
+  }
+}

@@ -1,0 +1,300 @@
+import type { Logger } from 'pino';
+import { MailPermanentError, MailTransientError, type Mailer, type SendResult } from '../../mail/mailer.ts';
+import { AppError } from '../../utils/errors.ts';
+import { renderNoticeMarkdown } from './notifications.markdown.ts';
+import type {
+  DeliveryCounts,
+  DeliveryFailure,
+  NotificationsRepository,
+  UserFilter,
+  UserListItem,
+} from './notifications.repository.ts';
+import type { NoticeRow } from './notifications.tables.ts';
+import { renderNoticeMail } from './notifications.templates.ts';
+
+/**
+ * How the service starts background work, implemented over the task layer in
+ * notifications.tasks.ts; the service itself knows nothing of queues.
+ */
+export interface NoticeTaskQueue {
+  /** Enqueues the broadcast of a notice, deduped on the notice; returns the task id. */
+  startBroadcast(noticeId: number, senderName: string): Promise<string>;
+  /** Enqueues a resume of a notice for a new dispatch round; returns the task id. */
+  startResume(noticeId: number, round: number): Promise<string>;
+  /** Enqueues one delivery task per id, in bulk, with ids derived from (delivery, round). */
+  enqueueDeliveries(deliveryIds: readonly number[], round: number): Promise<void>;
+}
+
+export interface NotificationsServiceOptions {
+  repository: NotificationsRepository;
+  mailer: Mailer;
+  queue: NoticeTaskQueue;
+  /** config.http.publicUrl: the only base of links in mail. */
+  publicUrl: string;
+  log: Logger;
+  /** How long one delivery run holds its row before another run may take it over. Default 2 min. */
+  deliveryLeaseMs?: number;
+  /** Delivery ids read and enqueued per round trip during a fan-out. Default 1,000. */
+  fanOutPageSize?: number;
+}
+
+export interface NoticeView {
+  id: number;
+  title: string;
+  content: string;
+  /** The content as the mail shows it (Markdown subset, escaped). */
+  contentHtml: string;
+  createdBy: number | null;
+  createdAt: string;
+  sentBy: string | null;
+  sentAt: string | null;
+  recipientsSnapshotAt: string | null;
+  deliveries: DeliveryCounts;
+}
+
+export interface NoticeDetail extends NoticeView {
+  /** The first failures (by delivery id) with the SMTP reply; `deliveries.failed` counts them all. */
+  failures: (Omit<DeliveryFailure, 'failedAt'> & { failedAt: string })[];
+}
+
+export type DeliveryOutcome =
+  | { status: 'sent'; messageId: string; reply: string }
+  | { status: 'failed'; reply: string }
+  | { status: 'skipped'; reason: string }
+  | { status: 'already-sent' | 'already-failed' | 'already-skipped' }
+  | { status: 'gone' };
+
+export interface DispatchReport {
+  noticeId: number;
+  round: number;
+  /** Delivery rows this run inserted (0 when the snapshot was taken before). */
+  snapshotInserted: number;
+  /** Delivery tasks enqueued (pending deliveries; the queue drops ids it already holds). */
+  enqueued: number;
+}
+
+/** Another run of the same delivery holds its lease; retrying later is safe. */
+export class DeliveryBusyError extends Error {
+  constructor(deliveryId: number, claimedBy: string) {
+    super(`delivery ${deliveryId} is being sent by ${claimedBy}; will check again`);
+    this.name = 'DeliveryBusyError';
+  }
+}
+
+export const NOTICE_TITLE_MAX = 200;
+export const NOTICE_CONTENT_MAX = 20_000;
+const FAILURES_SHOWN = 100;
+const DEFAULT_LEASE_MS = 120_000;
+const DEFAULT_FAN_OUT_PAGE = 1_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+function notFound(noticeId: number): AppError {
+  return new AppError(404, 'NOTICE_NOT_FOUND', `공지 ${noticeId}번을 찾을 수 없습니다.`);
+}
+
+/** Notices, their broadcast to consenting users, and unsubscribing. Plain TypeScript. */
+export class NotificationsService {
+  private readonly repository: NotificationsRepository;
+  private readonly mailer: Mailer;
+  private readonly queue: NoticeTaskQueue;
+  private readonly publicUrl: string;
+  private readonly log: Logger;
+  private readonly leaseMs: number;
+  private readonly pageSize: number;
+
+  constructor(options: NotificationsServiceOptions) {
+    this.repository = options.repository;
+    this.mailer = options.mailer;
+    this.queue = options.queue;
+    this.publicUrl = options.publicUrl;
+    this.log = options.log;
+    this.leaseMs = options.deliveryLeaseMs ?? DEFAULT_LEASE_MS;
+    this.pageSize = options.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE;
+  }
+
+  async createNotice(input: { title: string; content: string }, adminUserId: number | null): Promise<NoticeView> {
+    const row = await this.repository.createNotice({ title: input.title, content: input.content, createdBy: adminUserId });
+    return this.view(row, (await this.repository.deliveryCounts([row.id])).get(row.id));
+  }
+
+  async listNotices(page: number, pageSize: number): Promise<{ items: NoticeView[]; total: number; page: number; pageSize: number }> {
+    const { items, total } = await this.repository.listNotices({ limit: pageSize, offset: (page - 1) * pageSize });
+    const counts = await this.repository.deliveryCounts(items.map((row) => row.id));
+    return { items: items.map((row) => this.view(row, counts.get(row.id))), total, page, pageSize };
+  }
+
+  async getNotice(noticeId: number): Promise<NoticeDetail> {
+    const row = await this.repository.findNotice(noticeId);
+    if (!row) throw notFound(noticeId);
+    const [counts, failures] = await Promise.all([
+      this.repository.deliveryCounts([row.id]),
+      this.repository.listFailures(row.id, FAILURES_SHOWN),
+    ]);
+    return {
+      ...this.view(row, counts.get(row.id)),
+      failures: failures.map((failure) => ({ ...failure, failedAt: failure.failedAt.toISOString() })),
+    };
+  }
+
+  /**
+   * An admin pressed send. The first request records who and when; every request enqueues the
+   * broadcast under the notice's own task id, so a double click or a second admin starts nothing
+   * new, and a request after a lost enqueue (Redis down at the first click) still starts it.
+   */
+  async requestSend(noticeId: number, adminUserId: number): Promise<{ taskId: string; alreadyRequested: boolean }> {
+    const senderName = (await this.repository.findUserName(adminUserId)) ?? `admin #${adminUserId}`;
+    const marked = await this.repository.markSendRequested(noticeId, { name: senderName, userId: adminUserId });
+    if (!marked) throw notFound(noticeId);
+    const taskId = await this.queue.startBroadcast(noticeId, marked.notice.sentBy ?? senderName);
+    return { taskId, alreadyRequested: !marked.first };
+  }
+
+  /**
+   * Re-enqueues the notice's pending deliveries (after an SMTP outage outlasted the retries),
+   * under a new dispatch round so the queue does not drop them as already known.
+   */
+  async requestResume(noticeId: number): Promise<{ taskId: string; round: number }> {
+    const row = await this.repository.findNotice(noticeId);
+    if (!row) throw notFound(noticeId);
+    if (!row.sentAt) throw new AppError(409, 'NOTICE_NOT_SENT', '아직 발송하지 않은 공지입니다. 먼저 발송해 주세요.');
+    const round = await this.repository.nextDispatchRound(noticeId);
+    if (round === undefined) throw notFound(noticeId);
+    return { taskId: await this.queue.startResume(noticeId, round), round };
+  }
+
+  /**
+   * The broadcast task's work: snapshot the recipients once (one statement), then enqueue their
+   * delivery tasks page by page, so memory stays flat whatever the number of recipients.
+   */
+  async broadcast(noticeId: number, senderName: string, onProgress?: (report: DispatchReport) => Promise<void>): Promise<DispatchReport> {
+    const notice = await this.repository.findNotice(noticeId);
+    if (!notice) throw notFound(noticeId);
+    // Started from `ainfo call` rather than the admin API: record the sender all the same.
+    if (!notice.sentAt) await this.repository.markSendRequested(noticeId, { name: senderName, userId: null });
+    return this.dispatch(noticeId, notice.dispatchRound, onProgress);
+  }
+
+  /** The resume task's work: the same dispatch, under the round the resume request allocated. */
+  async resumeDispatch(noticeId: number, round: number, onProgress?: (report: DispatchReport) => Promise<void>): Promise<DispatchReport> {
+    const notice = await this.repository.findNotice(noticeId);
+    if (!notice) throw notFound(noticeId);
+    return this.dispatch(noticeId, round, onProgress);
+  }
+
+  private async dispatch(
+    noticeId: number,
+    round: number,
+    onProgress?: (report: DispatchReport) => Promise<void>,
+  ): Promise<DispatchReport> {
+    const snapshot = await this.repository.snapshotRecipients(noticeId);
+    const report: DispatchReport = { noticeId, round, snapshotInserted: snapshot.inserted, enqueued: 0 };
+    this.log.info({ noticeId, round, recipients: snapshot.inserted, snapshotTaken: snapshot.snapshotTaken }, 'notice recipients snapshot');
+    let afterId = 0;
+    for (;;) {
+      const ids = await this.repository.pendingDeliveryIds(noticeId, afterId, this.pageSize);
+      if (ids.length === 0) break;
+      await this.queue.enqueueDeliveries(ids, round);
+      report.enqueued += ids.length;
+      afterId = ids[ids.length - 1] ?? afterId;
+      if (onProgress) await onProgress(report);
+      if (ids.length < this.pageSize) break;
+    }
+    this.log.info({ ...report }, 'notice deliveries enqueued');
+    return report;
+  }
+
+  /**
+   * Sends one delivery's mail, at most once per acceptance: a delivery already finished is
+   * skipped, the row is marked sent right after the server accepts, and a stable Message-ID lets
+   * receivers drop the copy a crash between acceptance and that mark can cause.
+   * @throws MailTransientError (retry later), DeliveryBusyError (another run holds it).
+   */
+  async deliver(deliveryId: number, claimant: string): Promise<DeliveryOutcome> {
+    const claim = await this.repository.claimDelivery(deliveryId, claimant, this.leaseMs);
+    if (claim.kind === 'missing') return { status: 'gone' };
+    if (claim.kind === 'finished') return { status: `already-${claim.status}` };
+    if (claim.kind === 'busy') throw new DeliveryBusyError(deliveryId, claim.claimedBy);
+    const { delivery } = claim;
+    if (!delivery.noticeConsent) {
+      const reason = 'unsubscribed after the recipients were snapshotted';
+      await this.repository.markSkipped(delivery.id, reason);
+      return { status: 'skipped', reason };
+    }
+    const mail = renderNoticeMail({
+      noticeId: delivery.noticeId,
+      deliveryId: delivery.id,
+      title: delivery.title,
+      content: delivery.content,
+      recipientName: delivery.name,
+      unsubscribeToken: delivery.unsubscribeToken,
+      publicUrl: this.publicUrl,
+    });
+    let result: SendResult;
+    try {
+      result = await this.mailer.send({
+        to: delivery.email,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers,
+        messageId: mail.messageId,
+        kind: 'notice',
+      });
+    } catch (error) {
+      if (error instanceof MailPermanentError) {
+        await this.repository.markFailed(delivery.id, error.reply);
+        return { status: 'failed', reply: error.reply };
+      }
+      const reason = error instanceof MailTransientError ? error.reply : error instanceof Error ? error.message : String(error);
+      await this.repository.recordTransientFailure(delivery.id, reason);
+      throw error;
+    }
+    await this.repository.markSent(delivery.id, { messageId: result.messageId || mail.messageId, reply: result.response });
+    return { status: 'sent', messageId: result.messageId || mail.messageId, reply: result.response };
+  }
+
+  /** For the confirmation page; undefined for a malformed or unknown token. */
+  async unsubscribeInfo(token: string): Promise<{ email: string; alreadyOff: boolean } | undefined> {
+    if (!UUID.test(token)) return undefined;
+    const found = await this.repository.findByUnsubscribeToken(token);
+    return found ? { email: found.email, alreadyOff: !found.noticeConsent } : undefined;
+  }
+
+  /**
+   * Turns the token owner's notice consent off; idempotent, no login (RFC 8058 one-click).
+   * @throws AppError 404 INVALID_UNSUBSCRIBE_TOKEN for a malformed or unknown token.
+   */
+  async unsubscribe(token: string): Promise<{ userId: number; wasConsenting: boolean }> {
+    const result = UUID.test(token) ? await this.repository.unsubscribeByToken(token) : undefined;
+    if (!result) throw new AppError(404, 'INVALID_UNSUBSCRIBE_TOKEN', '수신 거부 링크가 올바르지 않습니다.');
+    if (result.wasConsenting) this.log.info({ userId: result.userId }, 'notice consent withdrawn by unsubscribe link');
+    return result;
+  }
+
+  async listUsers(
+    filter: UserFilter,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: UserListItem[]; total: number; page: number; pageSize: number }> {
+    const { items, total } = await this.repository.listUsers(filter, { limit: pageSize, offset: (page - 1) * pageSize });
+    return { items, total, page, pageSize };
+  }
+
+  private view(row: NoticeRow, counts: DeliveryCounts | undefined): NoticeView {
+    return {
+      id: row.id,
+      title: row.title,
+      content: row.content,
+      contentHtml: renderNoticeMarkdown(row.content),
+      createdBy: row.createdBy,
+      createdAt: row.createdAt.toISOString(),
+      sentBy: row.sentBy,
+      sentAt: iso(row.sentAt),
+      recipientsSnapshotAt: iso(row.recipientsSnapshotAt),
+      deliveries: counts ?? { total: 0, pending: 0, sent: 0, failed: 0, skipped: 0, pendingWithError: 0 },
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { bigint, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from '../accounts/accounts.tables.ts';
+
+/** Notices written by admins (migration 0020). */
+export const notices = pgTable('notices', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  title: text('title').notNull(),
+  content: text('content').notNull(),
+  createdBy: bigint('created_by', { mode: 'number' }).references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** The admin's name, as the original stored it. */
+  sentBy: text('sent_by'),
+  sentByUserId: bigint('sent_by_user_id', { mode: 'number' }).references(() => users.id, { onDelete: 'set null' }),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+  recipientsSnapshotAt: timestamp('recipients_snapshot_at', { withTimezone: true }),
+  dispatchRound: integer('dispatch_round').notNull().default(0),
+});
+
+export type NoticeRow = typeof notices.$inferSelect;
+
+export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One row per (notice, recipient), written by the fan-out snapshot. */
+export const noticeDeliveries = pgTable('notice_deliveries', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  noticeId: bigint('notice_id', { mode: 'number' })
+    .notNull()
+    .references(() => notices.id, { onDelete: 'cascade' }),
+  userId: bigint('user_id', { mode: 'number' })
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+  transientFailures: integer('transient_failures').notNull().default(0),
+  lastError: text('last_error'),
+  smtpReply: text('smtp_reply'),
+  messageId: text('message_id'),
+  unsubscribeToken: uuid('unsubscribe_token').notNull().defaultRandom(),
+  unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+  claimedBy: text('claimed_by'),
+  claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+  failedAt: timestamp('failed_at', { withTimezone: true }),
+});
+
+export type NoticeDeliveryRow = typeof noticeDeliveries.$inferSelect;
