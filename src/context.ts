@@ -1,6 +1,12 @@
 import type { Config } from './config/config.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { createMailer } from './mail/index.ts';
+import type { Mailer } from './mail/mailer.ts';
+import { createAccountsService } from './modules/accounts/accounts.context.ts';
+import type { AccountsService } from './modules/accounts/accounts.service.ts';
+import { createNotificationsService } from './modules/notifications/notifications.context.ts';
+import type { NotificationsService } from './modules/notifications/notifications.service.ts';
 import { Broker, setDefaultBroker } from './tasks/broker.ts';
 import { discoverTasks, type TaskRegistry } from './tasks/registry.ts';
 import { ResultStore } from './tasks/results.ts';
@@ -21,6 +27,12 @@ export interface AppContext {
   registry: TaskRegistry;
   /** The database; reading it in a context opened without one (beat) throws. */
   database: DatabaseHandle;
+  /** SMTP (SMTP_URL) or the dev mailbox in the database. */
+  mailer: Mailer;
+  /** Signup, verification, login, password reset, and `authenticate` for the auth hooks. */
+  accounts: AccountsService;
+  /** Notices to consenting users: broadcast, deliveries, resume, unsubscribe. */
+  notifications: NotificationsService;
   /** Extra readiness checks for /readyz (the database, …); each rejects when its service is down. */
   readiness: Record<string, () => Promise<unknown>>;
   /** Closes every client this context opened, in reverse order. */
@@ -76,6 +88,14 @@ export async function createContext(config: Config, options: ContextOptions): Pr
       if (applied.length > 0) log.info({ applied }, 'database migrated');
     }
   }
+  const getDatabase = (): DatabaseHandle => {
+    if (!database) throw new Error(`the ${options.role} process was started without a database`);
+    return database;
+  };
+  const mailer = createMailer(config, database ? getDatabase : undefined, log);
+  closers.push(() => mailer.close());
+  const accounts = createAccountsService({ config, database: getDatabase, broker, mailer, log });
+  const notifications = createNotificationsService({ config, database: getDatabase, broker, mailer, log });
   const readiness: Record<string, () => Promise<unknown>> = {};
   if (database) readiness.database = database.ping;
 
@@ -90,6 +110,9 @@ export async function createContext(config: Config, options: ContextOptions): Pr
       if (!database) throw new Error(`the ${options.role} process was started without a database`);
       return database;
     },
+    mailer,
+    accounts,
+    notifications,
     readiness,
     async close() {
       for (const close of closers.reverse()) {

@@ -1,4 +1,4 @@
-import { bigint, boolean, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * Users. `email` is unique case-insensitively (a unique index on lower(email), see migration
@@ -14,6 +14,66 @@ export const users = pgTable('users', {
   emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
   isAdmin: boolean('is_admin').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Access and refresh tokens carry it; bumping it revokes them all (migration 0012). */
+  sessionVersion: integer('session_version').notNull().default(0),
+  /** Reset tokens created before this moment are refused (migration 0012). */
+  passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
 });
 
 export type UserRow = typeof users.$inferSelect;
+
+export const TOKEN_PURPOSES = ['verify-email', 'reset-password'] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+/** Single-use mail tokens, stored as selector + sha256 of the secret (migration 0012). */
+export const accountTokens = pgTable('account_tokens', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  userId: bigint('user_id', { mode: 'number' })
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  purpose: text('purpose', { enum: TOKEN_PURPOSES }).notNull(),
+  selector: text('selector').notNull(),
+  verifierHash: text('verifier_hash').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+});
+
+export type AccountTokenRow = typeof accountTokens.$inferSelect;
+
+/** Rotating refresh tokens (migration 0012). */
+export const refreshTokens = pgTable('refresh_tokens', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  userId: bigint('user_id', { mode: 'number' })
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  selector: text('selector').notNull(),
+  verifierHash: text('verifier_hash').notNull(),
+  sessionVersion: integer('session_version').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+});
+
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+
+export const MAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type MailStatus = (typeof MAIL_STATUSES)[number];
+
+/** One row per logical account mail, keyed by the task id (migration 0013). */
+export const mailOutbox = pgTable('mail_outbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  dedupeKey: text('dedupe_key').notNull(),
+  kind: text('kind').notNull(),
+  userId: bigint('user_id', { mode: 'number' }).references(() => users.id, { onDelete: 'set null' }),
+  toAddress: text('to_address').notNull(),
+  messageId: text('message_id').notNull(),
+  status: text('status', { enum: MAIL_STATUSES }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  response: text('response'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+});
+
+export type MailOutboxRow = typeof mailOutbox.$inferSelect;

@@ -1,0 +1,101 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import { MailPermanentError, MailTransientError, type MailMessage, type Mailer, type SendResult } from './mailer.ts';
+
+/** Time limits of one SMTP conversation; a hung server must not hold a task for ever. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+const GREETING_TIMEOUT_MS = 10_000;
+const SOCKET_TIMEOUT_MS = 60_000;
+const MAX_POOLED_CONNECTIONS = 5;
+
+interface SmtpErrorLike {
+  code?: unknown;
+  responseCode?: unknown;
+  response?: unknown;
+  message?: unknown;
+}
+
+/** Hides the password of an smtp:// URL, for logs and messages. */
+export function redactSmtpUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'smtp://(unparsable url)';
+  }
+}
+
+/**
+ * Maps a nodemailer failure to our two error kinds:
+ * - a 5xx reply → MailPermanentError with the server's reply (retrying the same mail cannot help);
+ * - a 4xx reply, and every failure without a reply (refused, reset or timed-out connection,
+ *   ECONNECTION/ESOCKET/ETIMEDOUT/EDNS…) → MailTransientError.
+ * EAUTH is transient even with 535: a wrong SMTP password is fixed by the operator, after which
+ * the waiting mail should go out rather than be dropped.
+ */
+export function classifySmtpError(error: unknown): MailTransientError | MailPermanentError {
+  if (error instanceof MailTransientError || error instanceof MailPermanentError) return error;
+  const details = (typeof error === 'object' && error !== null ? error : {}) as SmtpErrorLike;
+  const code = typeof details.code === 'string' ? details.code : undefined;
+  const responseCode = typeof details.responseCode === 'number' ? details.responseCode : undefined;
+  const reply =
+    typeof details.response === 'string' && details.response !== ''
+      ? details.response
+      : `${code ?? 'error'}: ${typeof details.message === 'string' ? details.message : String(error)}`;
+  const options = { cause: error };
+  if (responseCode !== undefined && responseCode >= 500 && responseCode < 600 && code !== 'EAUTH') {
+    return new MailPermanentError(reply, responseCode, options);
+  }
+  return new MailTransientError(reply, responseCode, options);
+}
+
+/** Sends over SMTP_URL through a small connection pool (nodemailer). */
+export class SmtpMailer implements Mailer {
+  readonly kind = 'smtp' as const;
+  private readonly transport: nodemailer.Transporter;
+
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+    private readonly log: Logger,
+  ) {
+    this.transport = nodemailer.createTransport({
+      url: smtpUrl,
+      pool: true,
+      maxConnections: MAX_POOLED_CONNECTIONS,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      greetingTimeout: GREETING_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+    });
+    // A pooled connection dropping while idle is not a failed send; the next send reconnects.
+    this.transport.on('error', (error) => {
+      this.log.warn({ err: error }, 'SMTP pool connection error');
+    });
+  }
+
+  async send(message: MailMessage): Promise<SendResult> {
+    try {
+      const info = (await this.transport.sendMail({
+        from: this.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        ...(message.headers ? { headers: message.headers } : {}),
+        ...(message.messageId ? { messageId: message.messageId } : {}),
+      })) as { messageId?: unknown; response?: unknown };
+      return {
+        messageId: typeof info.messageId === 'string' ? info.messageId : (message.messageId ?? ''),
+        response: typeof info.response === 'string' ? info.response : '',
+      };
+    } catch (error) {
+      throw classifySmtpError(error);
+    }
+  }
+
+  close(): Promise<void> {
+    this.transport.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,51 @@
+import { renderMail, type RenderedMail } from '../../mail/template.ts';
+
+/** "24시간", "1시간", "30분": how long a link lasts, in Korean. */
+export function koreanDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes % 1_440 === 0) return `${minutes / 1_440}일`;
+  if (minutes % 60 === 0) return `${minutes / 60}시간`;
+  return `${minutes}분`;
+}
+
+export interface AccountMail extends RenderedMail {
+  subject: string;
+}
+
+/** The verification mail; `name` is user data and is escaped by the renderer. */
+export function verifyEmailMail(input: { name: string; link: string; ttlMs: number }): AccountMail {
+  return {
+    subject: '[AInfo] 이메일 주소를 인증해 주세요',
+    ...renderMail({
+      title: '이메일 주소 인증',
+      paragraphs: [
+        `${input.name}님, AInfo에 가입해 주셔서 감사합니다.`,
+        '아래 버튼을 눌러 이메일 주소를 인증하면 가입이 완료됩니다.',
+      ],
+      action: { label: '이메일 인증하기', url: input.link },
+      notes: [
+        `이 링크는 ${koreanDuration(input.ttlMs)} 동안 한 번만 사용할 수 있습니다.`,
+        '본인이 가입하지 않았다면 이 메일을 무시하셔도 됩니다.',
+      ],
+    }),
+  };
+}
+
+/** The password-reset mail. */
+export function resetPasswordMail(input: { name: string; link: string; ttlMs: number }): AccountMail {
+  return {
+    subject: '[AInfo] 비밀번호 재설정 안내',
+    ...renderMail({
+      title: '비밀번호 재설정',
+      paragraphs: [
+        `${input.name}님, 비밀번호 재설정 요청을 받았습니다.`,
+        '아래 버튼을 눌러 새 비밀번호를 설정해 주세요.',
+      ],
+      action: { label: '비밀번호 재설정하기', url: input.link },
+      notes: [
+        `이 링크는 ${koreanDuration(input.ttlMs)} 동안 한 번만 사용할 수 있습니다. 새 비밀번호를 설정하면 모든 기기에서 로그아웃됩니다.`,
+        '본인이 요청하지 않았다면 이 메일을 무시하세요. 비밀번호는 바뀌지 않습니다.',
+      ],
+    }),
+  };
+}

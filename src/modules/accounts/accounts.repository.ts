@@ -1,0 +1,246 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Database, DatabaseHandle } from '../../db/index.ts';
+import {
+  accountTokens,
+  mailOutbox,
+  refreshTokens,
+  users,
+  type AccountTokenRow,
+  type MailOutboxRow,
+  type RefreshTokenRow,
+  type TokenPurpose,
+  type UserRow,
+} from './accounts.tables.ts';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string;
+  noticeConsent: boolean;
+}
+
+export interface NewOutboxMail {
+  dedupeKey: string;
+  kind: string;
+  userId: number;
+  toAddress: string;
+  messageId: string;
+}
+
+const lowerEmailIs = (email: string) => sql`lower(${users.email}) = lower(${email})`;
+
+/**
+ * Every database access of the accounts module. Multi-row changes that must happen together
+ * (consume a token and change the user) run in one transaction here, so the service stays plain.
+ */
+export class AccountsRepository {
+  constructor(private readonly database: () => DatabaseHandle) {}
+
+  private get db(): Database {
+    return this.database().db;
+  }
+
+  /** Inserts a user; undefined when the address is taken (case-insensitively). */
+  async createUser(user: NewUser): Promise<UserRow | undefined> {
+    // No conflict target: the unique index is on lower(email), and any unique clash means "taken".
+    const rows = await this.db.insert(users).values(user).onConflictDoNothing().returning();
+    return rows[0];
+  }
+
+  async findUserById(id: number): Promise<UserRow | undefined> {
+    const rows = await this.db.select().from(users).where(eq(users.id, id)).limit(1);
+    return rows[0];
+  }
+
+  async findUserByEmail(email: string): Promise<UserRow | undefined> {
+    const rows = await this.db.select().from(users).where(lowerEmailIs(email)).limit(1);
+    return rows[0];
+  }
+
+  async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {
+    await this.db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  }
+
+  /**
+   * Creates an admin, or makes an existing account one: verified, with this password and (when
+   * given) this name. Returns the row and whether it was created.
+   */
+  async upsertAdmin(input: { email: string; name: string | undefined; passwordHash: string }): Promise<{
+    user: UserRow;
+    created: boolean;
+  }> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(users)
+        .values({
+          email: input.email,
+          name: input.name ?? input.email.split('@')[0] ?? input.email,
+          passwordHash: input.passwordHash,
+          isAdmin: true,
+          emailVerifiedAt: new Date(),
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (inserted[0]) return { user: inserted[0], created: true };
+      const updated = await tx
+        .update(users)
+        .set({
+          isAdmin: true,
+          passwordHash: input.passwordHash,
+          emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
+          ...(input.name !== undefined ? { name: input.name } : {}),
+        })
+        .where(lowerEmailIs(input.email))
+        .returning();
+      const user = updated[0];
+      if (!user) throw new Error(`user ${input.email} vanished while being promoted`);
+      return { user, created: false };
+    });
+  }
+
+  async insertToken(token: {
+    userId: number;
+    purpose: TokenPurpose;
+    selector: string;
+    verifierHash: string;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.db.insert(accountTokens).values(token);
+  }
+
+  async findToken(selector: string): Promise<AccountTokenRow | undefined> {
+    const rows = await this.db.select().from(accountTokens).where(eq(accountTokens.selector, selector)).limit(1);
+    return rows[0];
+  }
+
+  /**
+   * Uses a verification token: marks it and every other live verification token of the user used,
+   * and the address verified. False when another request used the token first.
+   */
+  async consumeVerifyToken(tokenId: number, userId: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const used = await tx
+        .update(accountTokens)
+        .set({ usedAt: sql`now()` })
+        .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt)))
+        .returning({ id: accountTokens.id });
+      if (used.length === 0) return false;
+      await tx
+        .update(accountTokens)
+        .set({ usedAt: sql`now()` })
+        .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, 'verify-email'), isNull(accountTokens.usedAt)));
+      await tx
+        .update(users)
+        .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+        .where(eq(users.id, userId));
+      return true;
+    });
+  }
+
+  /**
+   * Uses a reset token: sets the new password, kills every reset token of the user, records when
+   * the password changed, bumps the session version and drops refresh tokens (every session
+   * ends). A password reset also proves the address, so it is marked verified. False when
+   * another request used the token first.
+   */
+  async consumeResetToken(tokenId: number, userId: number, passwordHash: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const used = await tx
+        .update(accountTokens)
+        .set({ usedAt: sql`now()` })
+        .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt)))
+        .returning({ id: accountTokens.id });
+      if (used.length === 0) return false;
+      await tx
+        .update(accountTokens)
+        .set({ usedAt: sql`now()` })
+        .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, 'reset-password'), isNull(accountTokens.usedAt)));
+      await tx
+        .update(users)
+        .set({
+          passwordHash,
+          passwordChangedAt: sql`now()`,
+          sessionVersion: sql`${users.sessionVersion} + 1`,
+          emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
+        })
+        .where(eq(users.id, userId));
+      await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId));
+      return true;
+    });
+  }
+
+  async insertRefreshToken(token: {
+    userId: number;
+    selector: string;
+    verifierHash: string;
+    sessionVersion: number;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.db.insert(refreshTokens).values(token);
+  }
+
+  async findRefreshToken(selector: string): Promise<RefreshTokenRow | undefined> {
+    const rows = await this.db.select().from(refreshTokens).where(eq(refreshTokens.selector, selector)).limit(1);
+    return rows[0];
+  }
+
+  /** Marks a refresh token used (rotated); false when it was used already. */
+  async useRefreshToken(id: number): Promise<boolean> {
+    const rows = await this.db
+      .update(refreshTokens)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.usedAt)))
+      .returning({ id: refreshTokens.id });
+    return rows.length > 0;
+  }
+
+  async deleteRefreshToken(id: number): Promise<void> {
+    await this.db.delete(refreshTokens).where(eq(refreshTokens.id, id));
+  }
+
+  /** Ends every session of a user: access tokens by the version bump, refresh tokens by deletion. */
+  async revokeSessions(userId: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(users)
+        .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, userId));
+      await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId));
+    });
+  }
+
+  /** The outbox row of one logical mail, created on first call (idempotent by dedupe key). */
+  async openOutbox(mail: NewOutboxMail): Promise<MailOutboxRow> {
+    await this.db.insert(mailOutbox).values(mail).onConflictDoNothing({ target: mailOutbox.dedupeKey });
+    const rows = await this.db.select().from(mailOutbox).where(eq(mailOutbox.dedupeKey, mail.dedupeKey)).limit(1);
+    const row = rows[0];
+    if (!row) throw new Error(`outbox row ${mail.dedupeKey} missing right after its insert`);
+    return row;
+  }
+
+  async countOutboxAttempt(id: number): Promise<void> {
+    await this.db
+      .update(mailOutbox)
+      .set({ attempts: sql`${mailOutbox.attempts} + 1` })
+      .where(eq(mailOutbox.id, id));
+  }
+
+  async markOutboxSent(id: number, response: string): Promise<void> {
+    await this.db
+      .update(mailOutbox)
+      .set({ status: 'sent', response, sentAt: sql`now()`, lastError: null })
+      .where(eq(mailOutbox.id, id));
+  }
+
+  async markOutboxFailed(id: number, error: string, permanent: boolean): Promise<void> {
+    await this.db
+      .update(mailOutbox)
+      .set(permanent ? { status: 'failed', lastError: error } : { lastError: error })
+      .where(eq(mailOutbox.id, id));
+  }
+
+  async findOutbox(dedupeKey: string): Promise<MailOutboxRow | undefined> {
+    const rows = await this.db.select().from(mailOutbox).where(eq(mailOutbox.dedupeKey, dedupeKey)).limit(1);
+    return rows[0];
+  }
+}

@@ -1,0 +1,428 @@
+import type { Logger } from '../../log/logger.ts';
+import { MailPermanentError, type Mailer } from '../../mail/mailer.ts';
+import { AppError } from '../../utils/errors.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import { resetPasswordMail, verifyEmailMail, type AccountMail } from './accounts.mails.ts';
+import type { AccountsRepository } from './accounts.repository.ts';
+import type { AccountTokenRow, TokenPurpose, UserRow } from './accounts.tables.ts';
+import { DEFAULT_SCRYPT_PARAMS, hashPassword, passwordWeakness, verifyPassword, type ScryptParams } from './passwords.ts';
+import { mintToken, parseToken, secretMatches, sha256Hex } from './secret-tokens.ts';
+
+/** The signed-in user as routes see it (`request.user`). */
+export interface AuthUser {
+  id: number;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+}
+
+/** A user as the API shows it. */
+export interface PublicUser {
+  id: number;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  noticeConsent: boolean;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export interface SessionTokens {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds the access token lives. */
+  expiresIn: number;
+  refreshToken: string;
+}
+
+/** Enqueues the account mails; the composition root backs it with the tasks. */
+export interface AccountMailQueue {
+  sendVerifyEmail(userId: number): Promise<void>;
+  sendResetPasswordEmail(userId: number): Promise<void>;
+}
+
+/** Counts requests per key in a window shared by every process; true while under `max`. */
+export interface RateCounter {
+  hit(key: string, max: number, windowSeconds: number): Promise<boolean>;
+}
+
+export interface AccountsSettings {
+  publicUrl: string;
+  verifyTokenTtlMs: number;
+  resetTokenTtlMs: number;
+  refreshTokenTtlSeconds: number;
+  /** Domain of the stable Message-IDs of account mails. */
+  messageIdDomain: string;
+  /** Mails of one kind to one address per window, beyond which requests are accepted but dropped. */
+  mailsPerAddress: { max: number; windowSeconds: number };
+}
+
+export interface AccountsDeps {
+  repository: AccountsRepository;
+  accessTokens: AccessTokens;
+  mailQueue: AccountMailQueue;
+  mailer: Mailer;
+  rateCounter: RateCounter;
+  settings: AccountsSettings;
+  log: Logger;
+  passwordParams?: ScryptParams;
+}
+
+/** Why a mail task ended without sending. */
+export type DeliveryOutcome =
+  | { status: 'sent'; messageId: string; response: string }
+  | { status: 'skipped'; reason: 'user-missing' | 'already-verified' | 'already-sent' };
+
+/** What a presented token turned out to be. */
+export type TokenProblem = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_USED';
+
+const TOKEN_ERRORS: Record<TokenProblem, AppError> = {
+  TOKEN_INVALID: new AppError(400, 'TOKEN_INVALID', '유효하지 않은 링크입니다.'),
+  TOKEN_EXPIRED: new AppError(410, 'TOKEN_EXPIRED', '링크의 유효 기간이 지났습니다.'),
+  TOKEN_USED: new AppError(410, 'TOKEN_USED', '이미 사용된 링크입니다.'),
+};
+
+function tokenError(problem: TokenProblem): AppError {
+  const template = TOKEN_ERRORS[problem];
+  return new AppError(template.status, template.code, template.message);
+}
+
+const INVALID_CREDENTIALS = (): AppError =>
+  new AppError(401, 'INVALID_CREDENTIALS', '이메일 또는 비밀번호가 올바르지 않습니다.');
+
+export function toPublicUser(user: UserRow): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    emailVerified: user.emailVerifiedAt !== null,
+    noticeConsent: user.noticeConsent,
+    isAdmin: user.isAdmin,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Accounts: signup, e-mail verification, login with access + refresh tokens, password reset, and
+ * the delivery of the account mails (called by the tasks). Plain TypeScript: IO goes through the
+ * repository, the mailer, the queue and the rate counter it is given.
+ */
+export class AccountsService {
+  private readonly repository: AccountsRepository;
+  private readonly settings: AccountsSettings;
+  private readonly log: Logger;
+  private readonly passwordParams: ScryptParams;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly deps: AccountsDeps) {
+    this.repository = deps.repository;
+    this.settings = deps.settings;
+    this.log = deps.log;
+    this.passwordParams = deps.passwordParams ?? DEFAULT_SCRYPT_PARAMS;
+  }
+
+  /**
+   * Creates an unverified user and enqueues the verification mail after the insert committed.
+   * @throws AppError 400 WEAK_PASSWORD naming `password`, 409 EMAIL_TAKEN.
+   */
+  async signup(input: { email: string; password: string; name: string; noticeConsent?: boolean }): Promise<PublicUser> {
+    const email = input.email.trim();
+    this.assertStrongPassword(input.password, email, 'password');
+    const passwordHash = await hashPassword(input.password, this.passwordParams);
+    const user = await this.repository.createUser({
+      email,
+      name: input.name.trim(),
+      passwordHash,
+      noticeConsent: input.noticeConsent ?? false,
+    });
+    if (!user) {
+      throw new AppError(409, 'EMAIL_TAKEN', '이미 가입된 이메일 주소입니다.', [
+        { field: 'email', message: '이미 가입된 이메일 주소입니다.' },
+      ]);
+    }
+    try {
+      await this.deps.mailQueue.sendVerifyEmail(user.id);
+    } catch (error) {
+      // The account exists either way; the user can ask for the mail again (resend).
+      this.log.error({ err: error, userId: user.id }, 'could not enqueue the verification mail');
+    }
+    return toPublicUser(user);
+  }
+
+  /**
+   * Uses a verification token.
+   * @throws AppError TOKEN_INVALID (400), TOKEN_EXPIRED or TOKEN_USED (410).
+   */
+  async verifyEmail(token: string): Promise<PublicUser> {
+    const row = await this.checkToken(token, 'verify-email');
+    if (!(await this.repository.consumeVerifyToken(row.id, row.userId))) throw tokenError('TOKEN_USED');
+    const user = await this.repository.findUserById(row.userId);
+    if (!user) throw tokenError('TOKEN_INVALID');
+    return toPublicUser(user);
+  }
+
+  /**
+   * Sends the verification mail again when the address belongs to an unverified user. Answers the
+   * same way whatever the address, so it cannot tell who has an account.
+   */
+  async resendVerification(email: string): Promise<void> {
+    if (!(await this.underAddressLimit('verify-email', email))) return;
+    const user = await this.repository.findUserByEmail(email.trim());
+    if (user && user.emailVerifiedAt === null) await this.deps.mailQueue.sendVerifyEmail(user.id);
+  }
+
+  /** Starts a password reset; the same answer whatever the address. */
+  async requestPasswordReset(email: string): Promise<void> {
+    if (!(await this.underAddressLimit('reset-password', email))) return;
+    const user = await this.repository.findUserByEmail(email.trim());
+    if (user) await this.deps.mailQueue.sendResetPasswordEmail(user.id);
+  }
+
+  /** Whether a reset link can still be used, without using it (the form page asks first). */
+  async inspectResetToken(token: string): Promise<TokenProblem | undefined> {
+    try {
+      await this.checkToken(token, 'reset-password');
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppError) return error.code as TokenProblem;
+      throw error;
+    }
+  }
+
+  /**
+   * Sets a new password with a reset token; the token and every other reset token of the user
+   * die, and every session ends.
+   * @throws AppError 400 WEAK_PASSWORD naming `newPassword`, TOKEN_INVALID/EXPIRED/USED.
+   */
+  async confirmPasswordReset(token: string, newPassword: string): Promise<void> {
+    const row = await this.checkToken(token, 'reset-password');
+    const user = await this.repository.findUserById(row.userId);
+    if (!user) throw tokenError('TOKEN_INVALID');
+    this.assertStrongPassword(newPassword, user.email, 'newPassword');
+    const passwordHash = await hashPassword(newPassword, this.passwordParams);
+    if (!(await this.repository.consumeResetToken(row.id, row.userId, passwordHash))) throw tokenError('TOKEN_USED');
+    this.log.info({ userId: user.id }, 'password reset; sessions revoked');
+  }
+
+  /**
+   * Signs in. Unknown address and wrong password give the same 401 after the same scrypt work;
+   * the verification state is told only to someone who knows the password.
+   * @throws AppError 401 INVALID_CREDENTIALS, 403 EMAIL_NOT_VERIFIED.
+   */
+  async login(email: string, password: string): Promise<SessionTokens> {
+    const user = await this.repository.findUserByEmail(email.trim());
+    if (!user) {
+      await verifyPassword(password, await this.getDummyHash(), this.passwordParams);
+      throw INVALID_CREDENTIALS();
+    }
+    const check = await verifyPassword(password, user.passwordHash, this.passwordParams);
+    if (!check.matches) throw INVALID_CREDENTIALS();
+    if (user.emailVerifiedAt === null) {
+      throw new AppError(403, 'EMAIL_NOT_VERIFIED', '이메일 인증을 마친 뒤 로그인할 수 있습니다.');
+    }
+    if (check.needsRehash) {
+      await this.repository.updatePasswordHash(user.id, await hashPassword(password, this.passwordParams));
+    }
+    return this.issueSession(user);
+  }
+
+  /**
+   * Trades a refresh token for a new pair (rotation). A refresh token presented a second time
+   * means it was copied: every session of the user is revoked.
+   * @throws AppError 401 INVALID_REFRESH_TOKEN.
+   */
+  async refresh(refreshToken: string): Promise<SessionTokens> {
+    const invalid = new AppError(401, 'INVALID_REFRESH_TOKEN', '다시 로그인해 주세요.');
+    const parsed = parseToken(refreshToken);
+    if (!parsed) throw invalid;
+    const row = await this.repository.findRefreshToken(parsed.selector);
+    if (!row || !secretMatches(parsed.secret, row.verifierHash)) throw invalid;
+    if (row.usedAt !== null) {
+      await this.repository.revokeSessions(row.userId);
+      this.log.warn({ userId: row.userId }, 'a rotated refresh token was presented again; all sessions revoked');
+      throw invalid;
+    }
+    if (row.expiresAt.getTime() <= Date.now()) throw invalid;
+    const user = await this.repository.findUserById(row.userId);
+    if (!user || user.sessionVersion !== row.sessionVersion) throw invalid;
+    if (!(await this.repository.useRefreshToken(row.id))) {
+      await this.repository.revokeSessions(row.userId);
+      throw invalid;
+    }
+    return this.issueSession(user);
+  }
+
+  /** Ends the session of this refresh token; unknown tokens are ignored (logout is idempotent). */
+  async logout(refreshToken: string): Promise<void> {
+    const parsed = parseToken(refreshToken);
+    if (!parsed) return;
+    const row = await this.repository.findRefreshToken(parsed.selector);
+    if (row && secretMatches(parsed.secret, row.verifierHash)) await this.repository.deleteRefreshToken(row.id);
+  }
+
+  /** Ends every session of the user (access tokens included). */
+  async logoutEverywhere(userId: number): Promise<void> {
+    await this.repository.revokeSessions(userId);
+  }
+
+  /**
+   * The user an access token belongs to, read fresh from the database so that a password reset,
+   * a logout everywhere, a deleted account or a revoked admin right takes effect at once.
+   */
+  async authenticate(accessToken: string): Promise<AuthUser | undefined> {
+    const claims = await this.deps.accessTokens.verify(accessToken);
+    if (!claims) return undefined;
+    const user = await this.repository.findUserById(Number(claims.sub));
+    if (!user || user.sessionVersion !== claims.sv || user.emailVerifiedAt === null) return undefined;
+    return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin };
+  }
+
+  async getUser(userId: number): Promise<PublicUser> {
+    const user = await this.repository.findUserById(userId);
+    if (!user) throw new AppError(404, 'USER_NOT_FOUND', '사용자를 찾을 수 없습니다.');
+    return toPublicUser(user);
+  }
+
+  /**
+   * Creates an admin (verified), or promotes an existing account and sets its password: running
+   * it twice with the same arguments changes nothing more.
+   * @throws AppError 400 naming the field.
+   */
+  async createSuperuser(input: { email: string; password: string; name?: string }): Promise<{ user: PublicUser; created: boolean }> {
+    const email = input.email.trim();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+      throw new AppError(400, 'INVALID_EMAIL', `not an e-mail address: ${email}`, [{ field: 'email', message: 'invalid' }]);
+    }
+    this.assertStrongPassword(input.password, email, 'password');
+    const name = input.name?.trim();
+    if (name !== undefined && (name.length === 0 || name.length > 100)) {
+      throw new AppError(400, 'INVALID_NAME', 'the name must have 1 to 100 characters', [{ field: 'name', message: 'invalid' }]);
+    }
+    const passwordHash = await hashPassword(input.password, this.passwordParams);
+    const { user, created } = await this.repository.upsertAdmin({ email, name, passwordHash });
+    return { user: toPublicUser(user), created };
+  }
+
+  /** Task body of accounts.sendVerifyEmail: see deliver(). */
+  deliverVerifyEmail(userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
+    return this.deliver('verify-email', userId, dedupeKey);
+  }
+
+  /** Task body of accounts.sendResetPasswordEmail: see deliver(). */
+  deliverResetPasswordEmail(userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
+    return this.deliver('reset-password', userId, dedupeKey);
+  }
+
+  /**
+   * Mints a token and sends one account mail, at most once per `dedupeKey` (the task id):
+   * - the outbox row of the logical mail is created on the first run and read on retries;
+   * - once the server's acceptance is recorded there, a retry sends nothing;
+   * - every attempt carries the same Message-ID, so a receiver can drop a copy.
+   * The window that remains is the one SMTP itself leaves: the server accepted (250) but we died,
+   * or lost the connection, before the acceptance was recorded; the retry then sends a second
+   * copy with the same Message-ID. SMTP has no way to ask a server whether it already has a mail.
+   * Each attempt mints a fresh token (only its hash is stored, so a retry cannot reuse the old
+   * one); earlier unsent tokens stay valid until they expire, so that if such a copy did arrive,
+   * its link works too.
+   * @throws MailTransientError to be retried, MailPermanentError when the server refused for good.
+   */
+  private async deliver(purpose: TokenPurpose, userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
+    const user = await this.repository.findUserById(userId);
+    if (!user) return { status: 'skipped', reason: 'user-missing' };
+    if (purpose === 'verify-email' && user.emailVerifiedAt !== null) return { status: 'skipped', reason: 'already-verified' };
+    const outbox = await this.repository.openOutbox({
+      dedupeKey,
+      kind: purpose,
+      userId,
+      toAddress: user.email,
+      messageId: `<${purpose}.${sha256Hex(dedupeKey).slice(0, 32)}@${this.settings.messageIdDomain}>`,
+    });
+    if (outbox.status === 'sent') return { status: 'skipped', reason: 'already-sent' };
+
+    const ttlMs = purpose === 'verify-email' ? this.settings.verifyTokenTtlMs : this.settings.resetTokenTtlMs;
+    const minted = mintToken();
+    await this.repository.insertToken({
+      userId,
+      purpose,
+      selector: minted.selector,
+      verifierHash: minted.verifierHash,
+      expiresAt: new Date(Date.now() + ttlMs),
+    });
+    const path = purpose === 'verify-email' ? '/accounts/verify-email' : '/accounts/password-reset';
+    const link = `${this.settings.publicUrl}${path}?token=${encodeURIComponent(minted.token)}`;
+    const mail: AccountMail =
+      purpose === 'verify-email'
+        ? verifyEmailMail({ name: user.name, link, ttlMs })
+        : resetPasswordMail({ name: user.name, link, ttlMs });
+
+    await this.repository.countOutboxAttempt(outbox.id);
+    try {
+      const result = await this.deps.mailer.send({
+        to: outbox.toAddress,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: outbox.messageId,
+        kind: purpose,
+      });
+      await this.repository.markOutboxSent(outbox.id, result.response);
+      return { status: 'sent', messageId: outbox.messageId, response: result.response };
+    } catch (error) {
+      const permanent = error instanceof MailPermanentError;
+      const message = error instanceof Error ? error.message : String(error);
+      await this.repository.markOutboxFailed(outbox.id, message, permanent);
+      throw error;
+    }
+  }
+
+  private async checkToken(token: string, purpose: TokenPurpose): Promise<AccountTokenRow> {
+    const parsed = parseToken(token);
+    if (!parsed) throw tokenError('TOKEN_INVALID');
+    const row = await this.repository.findToken(parsed.selector);
+    if (!row || row.purpose !== purpose || !secretMatches(parsed.secret, row.verifierHash)) {
+      throw tokenError('TOKEN_INVALID');
+    }
+    if (row.usedAt !== null) throw tokenError('TOKEN_USED');
+    if (purpose === 'reset-password') {
+      const user = await this.repository.findUserById(row.userId);
+      // Minted before the last password change (a race with a confirm): as good as used.
+      if (user?.passwordChangedAt && row.createdAt.getTime() <= user.passwordChangedAt.getTime()) {
+        throw tokenError('TOKEN_USED');
+      }
+    }
+    if (row.expiresAt.getTime() <= Date.now()) throw tokenError('TOKEN_EXPIRED');
+    return row;
+  }
+
+  private async issueSession(user: UserRow): Promise<SessionTokens> {
+    const access = await this.deps.accessTokens.sign(user.id, user.sessionVersion);
+    const refresh = mintToken();
+    await this.repository.insertRefreshToken({
+      userId: user.id,
+      selector: refresh.selector,
+      verifierHash: refresh.verifierHash,
+      sessionVersion: user.sessionVersion,
+      expiresAt: new Date(Date.now() + this.settings.refreshTokenTtlSeconds * 1000),
+    });
+    return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn, refreshToken: refresh.token };
+  }
+
+  private assertStrongPassword(password: string, email: string, field: string): void {
+    const weakness = passwordWeakness(password, email);
+    if (weakness) throw new AppError(400, 'WEAK_PASSWORD', weakness, [{ field, message: weakness }]);
+  }
+
+  private async underAddressLimit(purpose: TokenPurpose, email: string): Promise<boolean> {
+    const { max, windowSeconds } = this.settings.mailsPerAddress;
+    const key = `${purpose}:${sha256Hex(email.trim().toLowerCase())}`;
+    const allowed = await this.deps.rateCounter.hit(key, max, windowSeconds);
+    if (!allowed) this.log.info({ purpose }, 'mail request over the per-address limit; accepted and dropped');
+    return allowed;
+  }
+
+  private getDummyHash(): Promise<string> {
+    // Hashed once per process, with the current parameters, so an unknown address costs a login the same.
+    this.dummyHash ??= hashPassword('dummy password for timing', this.passwordParams);
+    return this.dummyHash;
+  }
+}
