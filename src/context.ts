@@ -6,6 +6,9 @@ import type { Mailer } from './mail/mailer.ts';
 import { createAccountsService } from './modules/accounts/accounts.context.ts';
 import type { AccountsService } from './modules/accounts/accounts.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.context.ts';
+import { createPublicDataServices } from './modules/dataload/dataload.context.ts';
+import type { DataloadService } from './modules/dataload/dataload.service.ts';
+import type { PolicySearchService } from './modules/policies/policies.service.ts';
 import type { NotificationsService } from './modules/notifications/notifications.service.ts';
 import { Broker, setDefaultBroker } from './tasks/broker.ts';
 import { discoverTasks, type TaskRegistry } from './tasks/registry.ts';
@@ -33,6 +36,10 @@ export interface AppContext {
   accounts: AccountsService;
   /** Notices to consenting users: broadcast, deliveries, resume, unsubscribe. */
   notifications: NotificationsService;
+  /** The weekly public-data load (정부24, 온통청년, 고용24 → Chroma); connects on first use. */
+  dataload: DataloadService;
+  /** Policy search over what the load collected; connects on first use. */
+  policies: PolicySearchService;
   /** Extra readiness checks for /readyz (the database, …); each rejects when its service is down. */
   readiness: Record<string, () => Promise<unknown>>;
   /** Closes every client this context opened, in reverse order. */
@@ -96,6 +103,8 @@ export async function createContext(config: Config, options: ContextOptions): Pr
   closers.push(() => mailer.close());
   const accounts = createAccountsService({ config, database: getDatabase, broker, mailer, log });
   const notifications = createNotificationsService({ config, database: getDatabase, broker, mailer, log });
+  const publicData = createPublicDataServices({ config, role: options.role, database: getDatabase, broker, log });
+  closers.push(() => publicData.close());
   const readiness: Record<string, () => Promise<unknown>> = {};
   if (database) readiness.database = database.ping;
 
@@ -113,6 +122,8 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     mailer,
     accounts,
     notifications,
+    dataload: publicData.dataload,
+    policies: publicData.policies,
     readiness,
     async close() {
       for (const close of closers.reverse()) {

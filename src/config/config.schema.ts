@@ -70,6 +70,8 @@ export const envSchema = z.object({
   ),
   PUBLIC_API_REQUESTS_PER_SECOND: z.coerce.number().positive().default(1),
   PUBLIC_API_TIMEOUT_MS: positiveInt.default(10_000),
+  PUBLIC_API_RETRIES: nonNegativeInt.default(4),
+  PUBLIC_API_RETRY_BACKOFF_MS: nonNegativeInt.default(2_000),
 
   METRICS_ENABLED: booleanFromEnv.default(true),
 });

@@ -88,6 +88,10 @@ function shapeConfig(env: Env) {
     publicApis: {
       requestsPerSecond: env.PUBLIC_API_REQUESTS_PER_SECOND,
       timeoutMs: env.PUBLIC_API_TIMEOUT_MS,
+      /** Retries of one request after the first attempt (5xx, 429, timeouts, "try later" envelopes). */
+      retries: env.PUBLIC_API_RETRIES,
+      /** First retry backoff; doubles each retry. */
+      retryBackoffMs: env.PUBLIC_API_RETRY_BACKOFF_MS,
       gov24: { apiKey: env.GOV24_API_KEY, baseUrl: env.GOV24_BASE_URL },
       youth: { apiKey: env.YOUTH_POLICY_API_KEY, baseUrl: env.YOUTH_POLICY_BASE_URL },
       work24: { apiKey: env.WORK24_API_KEY, baseUrl: env.WORK24_BASE_URL },

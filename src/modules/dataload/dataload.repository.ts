@@ -1,0 +1,64 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/index.ts';
+import { dataloadRuns, type DataloadRunRow, type RunMode } from './dataload.tables.ts';
+import type { SourceName } from './dataload.types.ts';
+
+export interface RunCounts {
+  fetched: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+}
+
+/** Load runs in PostgreSQL. */
+export class RunRepository {
+  constructor(private readonly db: () => Database) {}
+
+  async start(input: { source: SourceName; mode: RunMode; taskId: string | undefined; embedder: string }): Promise<DataloadRunRow> {
+    const [row] = await this.db()
+      .insert(dataloadRuns)
+      .values({ source: input.source, mode: input.mode, state: 'RUNNING', taskId: input.taskId ?? null, embedder: input.embedder })
+      .returning();
+    if (!row) throw new Error('inserting a load run returned no row');
+    return row;
+  }
+
+  async finish(id: number, state: 'SUCCESS' | 'FAILED', counts: RunCounts, error?: string): Promise<DataloadRunRow> {
+    const [row] = await this.db()
+      .update(dataloadRuns)
+      .set({ state, ...counts, error: error ?? null, finishedAt: new Date() })
+      .where(eq(dataloadRuns.id, id))
+      .returning();
+    if (!row) throw new Error(`load run ${id} vanished`);
+    return row;
+  }
+
+  /**
+   * Marks RUNNING rows of a source as failed. Called while holding the source's lock, so any such
+   * row belongs to a process that died mid-run.
+   */
+  async failAbandoned(source: SourceName): Promise<number> {
+    const rows = await this.db()
+      .update(dataloadRuns)
+      .set({ state: 'FAILED', finishedAt: new Date(), error: '중단됨: 실행하던 프로세스가 끝까지 마치지 못했습니다' })
+      .where(and(eq(dataloadRuns.source, source), eq(dataloadRuns.state, 'RUNNING')))
+      .returning({ id: dataloadRuns.id });
+    return rows.length;
+  }
+
+  async recent(limit: number, source?: SourceName): Promise<DataloadRunRow[]> {
+    return this.db()
+      .select()
+      .from(dataloadRuns)
+      .where(source ? eq(dataloadRuns.source, source) : undefined)
+      .orderBy(desc(dataloadRuns.startedAt), desc(dataloadRuns.id))
+      .limit(limit);
+  }
+
+  async get(id: number): Promise<DataloadRunRow | undefined> {
+    const [row] = await this.db().select().from(dataloadRuns).where(eq(dataloadRuns.id, id));
+    return row;
+  }
+}

@@ -1,0 +1,27 @@
+import { bigint, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Load runs (migration 0030). Content hashes are not here: they live in each document's Chroma
+ * metadata, beside the vector they describe, so the two can never disagree.
+ */
+export const dataloadRuns = pgTable('dataload_runs', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  source: text('source', { enum: ['gov24', 'youth', 'work24'] }).notNull(),
+  mode: text('mode', { enum: ['live', 'sample'] }).notNull(),
+  state: text('state', { enum: ['RUNNING', 'SUCCESS', 'FAILED'] }).notNull(),
+  taskId: text('task_id'),
+  embedder: text('embedder').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  fetched: integer('fetched').notNull().default(0),
+  added: integer('added').notNull().default(0),
+  updated: integer('updated').notNull().default(0),
+  unchanged: integer('unchanged').notNull().default(0),
+  deleted: integer('deleted').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  error: text('error'),
+});
+
+export type DataloadRunRow = typeof dataloadRuns.$inferSelect;
+export type RunState = DataloadRunRow['state'];
+export type RunMode = DataloadRunRow['mode'];

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { PolicyDocument } from '../dataload.types.ts';
+import { clean, formatYmd, joinParts, regionKeyOf, regionName } from '../normalise.ts';
+import type { Parsed, PublicApiFailure, RawResponse } from '../public-api-client.ts';
+import { incompleteListing, isRecord, withQuery, type Source } from './source.ts';
+
+/** A 고용24 `<empPgmSchdInvite>` programme: child elements as strings. */
+export type Work24Item = Record<string, string>;
+
+interface Work24Page {
+  total: number;
+  items: Work24Item[];
+}
+
+const parser = new XMLParser({
+  // Dates and ids must stay strings (`20260105`, leading zeros).
+  parseTagValue: false,
+  ignoreAttributes: true,
+  trimValues: true,
+  isArray: (name) => name === 'empPgmSchdInvite',
+});
+
+function classifyWork24Error(message: string): PublicApiFailure {
+  if (message.includes('인증키') || message.includes('authKey')) return 'auth';
+  if (message.includes('초과')) return 'quota';
+  return 'rejected';
+}
+
+/** 고용24 answers HTTP 200 for errors too: the body decides. */
+export function parseWork24(response: RawResponse): Parsed<Work24Page> {
+  const body = response.body.trim();
+  if (body === '') return { ok: false, failure: 'malformed', detail: `빈 응답 (HTTP ${response.status})` };
+  if (XMLValidator.validate(body) !== true) {
+    return { ok: false, failure: 'malformed', detail: `XML이 아닌 응답 또는 잘린 응답 (HTTP ${response.status}, ${body.length} bytes)` };
+  }
+  const document: unknown = parser.parse(body);
+  if (!isRecord(document)) return { ok: false, failure: 'malformed', detail: '해석할 수 없는 XML' };
+  const go24 = document.GO24;
+  if (isRecord(go24) || typeof go24 === 'string') {
+    const message = isRecord(go24) ? clean(go24.error) : clean(go24);
+    return { ok: false, failure: classifyWork24Error(message), detail: message || 'GO24 오류' };
+  }
+  const root = Object.values(document).find(isRecord);
+  if (!root) return { ok: false, failure: 'malformed', detail: '루트 요소가 없는 XML' };
+  if (clean(root.messageCd) === '006') return { ok: true, value: { total: 0, items: [] } };
+  if (root.total === undefined) {
+    return { ok: false, failure: 'malformed', detail: `<total>이 없는 응답${root.message ? `: ${clean(root.message)}` : ''}` };
+  }
+  const rawItems = Array.isArray(root.empPgmSchdInvite) ? root.empPgmSchdInvite : [];
+  const items = rawItems.filter(isRecord).map((item) => {
+    const strings: Work24Item = {};
+    for (const [key, value] of Object.entries(item)) strings[key] = clean(value);
+    return strings;
+  });
+  return { ok: true, value: { total: Number(clean(root.total)) || 0, items } };
+}
+
+/**
+ * The programme list has no id: the key is derived from what identifies one session of a
+ * programme (centre, name, course, start date), so the same session keeps its id week to week.
+ */
+export function work24Key(item: Work24Item): string {
+  const identity = [item.orgNm, item.pgmNm, item.pgmSubNm, item.pgmStdt].map((value) => clean(value)).join('|');
+  return createHash('sha256').update(identity).digest('hex').slice(0, 20);
+}
+
+export function normaliseWork24(item: Work24Item): PolicyDocument | undefined {
+  const title = joinParts([clean(item.pgmNm), clean(item.pgmSubNm) ? `(${clean(item.pgmSubNm)})` : ''], ' ');
+  if (!clean(item.pgmNm) || !clean(item.orgNm)) return undefined;
+  const nativeId = work24Key(item);
+  const organization = clean(item.orgNm);
+  const regionKey = regionKeyOf(organization);
+  const start = formatYmd(item.pgmStdt);
+  const end = formatYmd(item.pgmEndt);
+  const openTime = clean(item.openTime);
+  return {
+    id: `work24:${nativeId}`,
+    source: 'work24',
+    nativeId,
+    title,
+    summary: `${organization}에서 운영하는 구직자 취업역량 강화 프로그램입니다.`,
+    target: clean(item.pgmTarget),
+    content: joinParts([
+      clean(item.pgmSubNm) ? `과정명: ${clean(item.pgmSubNm)}` : '',
+      clean(item.operationTime) ? `운영시간: ${clean(item.operationTime)}` : '',
+      openTime ? `시작시간: ${openTime}` : '',
+      clean(item.openPlcCont) ? `개최장소: ${clean(item.openPlcCont)}` : '',
+    ]),
+    region: regionKey === '전국' ? '전국' : regionName(regionKey),
+    regionKey,
+    category: '취업지원',
+    period: start && end ? `${start} ~ ${end}` : start || end,
+    applyMethod: `${organization}에 방문하거나 전화로 신청`,
+    documents: '',
+    contact: organization,
+    organization,
+    url: 'https://www.work24.go.kr',
+    updatedAt: '',
+  };
+}
+
+/** 고용24 구직자취업역량강화프로그램 (217L01), paged by startPage/display (≤ 100). */
+export const work24Source: Source = {
+  name: 'work24',
+  async *pages(client, endpoint) {
+    const display = Math.min(endpoint.pageSize ?? 100, 100);
+    let pages: number | undefined;
+    let seen = 0;
+    let total = 0;
+    for (let page = 1; pages === undefined || page <= pages; page += 1) {
+      const url = withQuery(endpoint.baseUrl, { authKey: endpoint.apiKey, returnType: 'XML', startPage: page, display });
+      const result = await client.get(url, parseWork24);
+      total = result.total;
+      pages = Math.ceil(total / display);
+      if (result.items.length === 0) break;
+      seen += result.items.length;
+      const documents: PolicyDocument[] = [];
+      let failed = 0;
+      for (const item of result.items) {
+        const doc = normaliseWork24(item);
+        if (doc) documents.push(doc);
+        else failed += 1;
+      }
+      yield { page, pages, total, documents, failed };
+    }
+    if (seen < total) throw incompleteListing('work24', seen, total);
+  },
+};

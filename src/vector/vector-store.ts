@@ -1,0 +1,332 @@
+import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
+import type { Logger } from 'pino';
+import { acquireDirLock } from '../db/dir-lock.ts';
+import { startChromaServer, type ChromaServer } from './chroma-server.ts';
+
+/** Flat metadata of one stored document (Chroma accepts no nested values and no undefined). */
+export type VectorMetadata = Record<string, string | number | boolean>;
+
+export interface VectorRecord {
+  id: string;
+  embedding: number[];
+  /** The text that was embedded, kept for re-embedding under another embedder. */
+  document: string;
+  metadata: VectorMetadata;
+}
+
+export interface StoredVector {
+  id: string;
+  document: string;
+  metadata: VectorMetadata;
+}
+
+export interface VectorHit extends StoredVector {
+  /** Cosine similarity, 1 = same direction. */
+  score: number;
+}
+
+/** Equality on each key; an array means "any of". */
+export type VectorFilter = Record<string, string | readonly string[]>;
+
+/** Which embedder built the collection, as its metadata records it. */
+export interface EmbedderStamp {
+  id: string;
+  dimension: number | undefined;
+}
+
+export interface VectorStoreOptions {
+  /** A Chroma server to use; unset: start one under `embeddedDir`, when `allowEmbedded`. */
+  url: string | undefined;
+  embeddedDir: string;
+  /** Only the process that owns ./data/chroma may start it (`all`, `cli`). */
+  allowEmbedded: boolean;
+  /** Which process asked, for the error message. */
+  role: string;
+  collection: string;
+  log: Logger;
+}
+
+/** Thrown when Chroma is not configured for this process or does not answer. */
+export class VectorStoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'VectorStoreUnavailableError';
+  }
+}
+
+const PAGE = 1_000;
+const EMBEDDER_KEY = 'ainfo:embedder';
+const DIMENSION_KEY = 'ainfo:dimension';
+
+function toWhere(filter: VectorFilter | undefined): Where | undefined {
+  if (!filter) return undefined;
+  const clauses: Where[] = Object.entries(filter).map(([key, value]) =>
+    typeof value === 'string' ? { [key]: { $eq: value } } : { [key]: { $in: [...value] } },
+  );
+  if (clauses.length === 0) return undefined;
+  if (clauses.length === 1) return clauses[0];
+  return { $and: clauses };
+}
+
+function flatMetadata(metadata: Metadata | null | undefined): VectorMetadata {
+  const flat: VectorMetadata = {};
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') flat[key] = value;
+  }
+  return flat;
+}
+
+/**
+ * The one Chroma collection of policy documents. Connects lazily: constructing it opens nothing,
+ * so creating an app context stays cheap; the first call connects (or starts the embedded server).
+ */
+export class VectorStore {
+  private connecting: Promise<ChromaClient> | undefined;
+  private collectionPromise: Promise<Collection> | undefined;
+  private embedded: ChromaServer | undefined;
+  private releaseDir: (() => Promise<void>) | undefined;
+  private closed = false;
+
+  constructor(private readonly options: VectorStoreOptions) {}
+
+  get collectionName(): string {
+    return this.options.collection;
+  }
+
+  private client(): Promise<ChromaClient> {
+    this.connecting ??= this.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<ChromaClient> {
+    if (this.closed) throw new VectorStoreUnavailableError('the vector store was closed');
+    let url = this.options.url;
+    if (!url) {
+      if (!this.options.allowEmbedded) {
+        throw new VectorStoreUnavailableError(
+          `CHROMA_URL is not set: the ${this.options.role} process cannot start the embedded Chroma under ` +
+            `${this.options.embeddedDir} (only \`ainfo all\` and the CLI own it). Start a Chroma server ` +
+            '(e.g. `npx chroma run --path ./data/chroma --port 8001`) and set CHROMA_URL=http://127.0.0.1:8001 for every process.',
+        );
+      }
+      try {
+        this.releaseDir = await acquireDirLock(this.options.embeddedDir);
+      } catch (error) {
+        throw new VectorStoreUnavailableError(
+          `The embedded Chroma directory ${this.options.embeddedDir} is in use by another process (probably \`ainfo all\`). ` +
+            'Stop it, or run a Chroma server and set CHROMA_URL so that several processes share it.',
+          { cause: error },
+        );
+      }
+      this.options.log.info({ dir: this.options.embeddedDir }, 'starting the embedded Chroma server (CHROMA_URL is unset)');
+      try {
+        this.embedded = await startChromaServer({ dir: this.options.embeddedDir });
+      } catch (error) {
+        await this.releaseDir();
+        this.releaseDir = undefined;
+        throw error;
+      }
+      url = this.embedded.url;
+      this.options.log.info({ url, pid: this.embedded.pid }, 'embedded Chroma server started');
+    }
+    const parsed = new URL(url);
+    const client = new ChromaClient({
+      host: parsed.hostname,
+      port: parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80,
+      ssl: parsed.protocol === 'https:',
+    });
+    try {
+      await client.heartbeat();
+    } catch (error) {
+      throw new VectorStoreUnavailableError(`Chroma does not answer at ${url}`, { cause: error });
+    }
+    return client;
+  }
+
+  private collection(): Promise<Collection> {
+    this.collectionPromise ??= this.client()
+      .then((client) =>
+        client.getOrCreateCollection({
+          name: this.options.collection,
+          // Vectors are always computed by our embedder; null keeps the client from loading a model.
+          embeddingFunction: null,
+          configuration: { hnsw: { space: 'cosine' } },
+        }),
+      )
+      .catch((error: unknown) => {
+        this.collectionPromise = undefined;
+        throw error;
+      });
+    return this.collectionPromise;
+  }
+
+  /** Rejects when Chroma does not answer (for readiness checks). */
+  async ping(): Promise<void> {
+    await (await this.client()).heartbeat();
+  }
+
+  async count(): Promise<number> {
+    return (await this.collection()).count();
+  }
+
+  /** The embedder recorded on the collection; undefined while the collection is empty and unstamped. */
+  async embedderStamp(): Promise<EmbedderStamp | undefined> {
+    const cached = await this.collection();
+    // Read it afresh: another process may have re-stamped (rebuilt) the collection since we opened it.
+    const current = await (await this.client()).getCollection({ name: this.options.collection });
+    if (current.id !== cached.id) this.collectionPromise = Promise.resolve(current);
+    const metadata = current.metadata ?? {};
+    const id = metadata[EMBEDDER_KEY];
+    if (typeof id !== 'string') return undefined;
+    const dimension = metadata[DIMENSION_KEY];
+    return { id, dimension: typeof dimension === 'number' ? dimension : undefined };
+  }
+
+  /** Records which embedder built the collection. */
+  async stampEmbedder(stamp: EmbedderStamp): Promise<void> {
+    const collection = await this.collection();
+    const metadata: Record<string, string | number> = { [EMBEDDER_KEY]: stamp.id };
+    if (stamp.dimension !== undefined) metadata[DIMENSION_KEY] = stamp.dimension;
+    await collection.modify({ metadata });
+  }
+
+  /** Metadata of the given ids that exist (missing ids are absent from the map). */
+  async metadataOf(ids: readonly string[]): Promise<Map<string, VectorMetadata>> {
+    const collection = await this.collection();
+    const found = new Map<string, VectorMetadata>();
+    for (let start = 0; start < ids.length; start += PAGE) {
+      const result = await collection.get({ ids: ids.slice(start, start + PAGE), include: ['metadatas'] });
+      result.ids.forEach((id, index) => found.set(id, flatMetadata(result.metadatas[index])));
+    }
+    return found;
+  }
+
+  /** Every stored id matching the filter. */
+  async listIds(filter?: VectorFilter): Promise<string[]> {
+    const collection = await this.collection();
+    const ids: string[] = [];
+    const where = toWhere(filter);
+    for (let offset = 0; ; offset += PAGE) {
+      const result = await collection.get({ ...(where ? { where } : {}), include: [], limit: PAGE, offset });
+      ids.push(...result.ids);
+      if (result.ids.length < PAGE) return ids;
+    }
+  }
+
+  async upsert(records: readonly VectorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const collection = await this.collection();
+    for (let start = 0; start < records.length; start += PAGE) {
+      const batch = records.slice(start, start + PAGE);
+      await collection.upsert({
+        ids: batch.map((record) => record.id),
+        embeddings: batch.map((record) => record.embedding),
+        documents: batch.map((record) => record.document),
+        metadatas: batch.map((record) => record.metadata),
+      });
+    }
+  }
+
+  async delete(ids: readonly string[]): Promise<void> {
+    const collection = await this.collection();
+    for (let start = 0; start < ids.length; start += PAGE) {
+      await collection.delete({ ids: ids.slice(start, start + PAGE) });
+    }
+  }
+
+  async get(id: string): Promise<StoredVector | undefined> {
+    const collection = await this.collection();
+    const result = await collection.get({ ids: [id], include: ['documents', 'metadatas'] });
+    const foundId = result.ids[0];
+    if (foundId === undefined) return undefined;
+    return { id: foundId, document: result.documents[0] ?? '', metadata: flatMetadata(result.metadatas[0]) };
+  }
+
+  /** Nearest documents to `embedding`, best first. */
+  async query(embedding: number[], options: { limit: number; filter?: VectorFilter }): Promise<VectorHit[]> {
+    const collection = await this.collection();
+    const where = toWhere(options.filter);
+    const result = await collection.query({
+      queryEmbeddings: [embedding],
+      nResults: options.limit,
+      ...(where ? { where } : {}),
+      include: ['documents', 'metadatas', 'distances'],
+    });
+    const ids = result.ids[0] ?? [];
+    return ids.map((id, index) => ({
+      id,
+      document: result.documents[0]?.[index] ?? '',
+      metadata: flatMetadata(result.metadatas[0]?.[index]),
+      score: 1 - (result.distances[0]?.[index] ?? 1),
+    }));
+  }
+
+  /**
+   * Re-embeds every stored document with another embedder into a fresh collection, then swaps it
+   * in under the same name. Vectors of two embedders never share a collection, and nothing has to
+   * be fetched again from the public APIs: the embedded text is stored beside each vector.
+   */
+  async rebuild(
+    embed: (texts: string[]) => Promise<number[][]>,
+    stamp: () => EmbedderStamp,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number> {
+    const client = await this.client();
+    const old = await this.collection();
+    const total = await old.count();
+    const tempName = `${this.options.collection}-rebuild-${Date.now()}`;
+    const fresh = await client.createCollection({
+      name: tempName,
+      embeddingFunction: null,
+      configuration: { hnsw: { space: 'cosine' } },
+    });
+    let done = 0;
+    try {
+      for (let offset = 0; ; offset += PAGE) {
+        const page = await old.get({ include: ['documents', 'metadatas'], limit: PAGE, offset });
+        if (page.ids.length > 0) {
+          const texts = page.documents.map((text) => text ?? '');
+          const vectors = await embed(texts);
+          await fresh.upsert({
+            ids: page.ids,
+            embeddings: vectors,
+            documents: texts,
+            metadatas: page.metadatas.map((metadata) => flatMetadata(metadata)),
+          });
+          done += page.ids.length;
+          onProgress?.(done, total);
+        }
+        if (page.ids.length < PAGE) break;
+      }
+      const finalStamp = stamp();
+      await fresh.modify({
+        metadata: {
+          [EMBEDDER_KEY]: finalStamp.id,
+          ...(finalStamp.dimension !== undefined ? { [DIMENSION_KEY]: finalStamp.dimension } : {}),
+        },
+      });
+    } catch (error) {
+      await client.deleteCollection({ name: tempName }).catch(() => undefined);
+      throw error;
+    }
+    await client.deleteCollection({ name: this.options.collection });
+    await fresh.modify({ name: this.options.collection });
+    this.collectionPromise = undefined;
+    return done;
+  }
+
+  /** Stops the embedded server if this store started it. */
+  async close(): Promise<void> {
+    this.closed = true;
+    // A start in progress would otherwise leave its server running after we return.
+    await this.connecting?.catch(() => undefined);
+    const embedded = this.embedded;
+    this.embedded = undefined;
+    if (embedded) await embedded.stop();
+    if (this.releaseDir) await this.releaseDir();
+    this.releaseDir = undefined;
+  }
+}
