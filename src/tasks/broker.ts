@@ -48,6 +48,7 @@ export interface BrokerOptions {
 }
 
 const TASK_ID = /^[A-Za-z0-9_.@-]{1,200}$/;
+const RECENT_QUEUES_MAX = 10_000;
 
 export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   return error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message }));
@@ -62,6 +63,8 @@ export class Broker {
   readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly events = new Map<QueueName, Promise<QueueEvents>>();
+  /** Queues of recently enqueued ids, so a result look-up right after enqueue reads one queue, not all. */
+  private readonly recentQueues = new Map<string, QueueName>();
 
   constructor(options: BrokerOptions) {
     this.options = options;
@@ -138,6 +141,7 @@ export class Broker {
     const expiresAt = expiresAtMs(options.expires);
     if (expiresAt !== undefined) envelope.expiresAt = expiresAt;
     await this.queue(queueName).add(task.name, envelope, this.jobOptions(task as AnyTask, id, options));
+    this.rememberQueue(id, queueName);
     return { id, name: task.name, queue: queueName };
   }
 
@@ -168,9 +172,27 @@ export class Broker {
     return id;
   }
 
+  private rememberQueue(id: string, queue: QueueName): void {
+    this.recentQueues.set(id, queue);
+    if (this.recentQueues.size > RECENT_QUEUES_MAX) {
+      const oldest = this.recentQueues.keys().next();
+      if (!oldest.done) this.recentQueues.delete(oldest.value);
+    }
+  }
+
+  /** The queue a task id was enqueued on by this process, if it was recently. */
+  queueOf(id: string): QueueName | undefined {
+    return this.recentQueues.get(id);
+  }
+
   /** Finds a task's job in whichever queue holds it. */
   async findJob(id: string): Promise<Job | undefined> {
     if (!TASK_ID.test(id)) return undefined;
+    const hinted = this.recentQueues.get(id);
+    if (hinted) {
+      const job = await this.queue(hinted).getJob(id);
+      if (job) return job;
+    }
     const found = await Promise.all(this.allQueues().map((queue) => queue.getJob(id)));
     return found.find((job): job is Job => job !== undefined);
   }

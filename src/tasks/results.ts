@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { getDefaultBroker, type Broker, type TaskEnvelope } from './broker.ts';
+import { isQueueName } from './queues.ts';
 
 /** Celery's task states. */
 export const TASK_STATES = ['PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED'] as const;
@@ -38,8 +39,13 @@ interface RevokedRecord {
 
 const iso = (ms: number | undefined): string | undefined => (ms ? new Date(ms).toISOString() : undefined);
 
-async function describeJob(job: Job, revoked: RevokedRecord | undefined): Promise<TaskResult> {
-  const state = await job.getState();
+async function describeJob(broker: Broker, found: Job, revoked: RevokedRecord | undefined): Promise<TaskResult> {
+  const state = await found.getState();
+  let job = found;
+  if ((state === 'completed' || state === 'failed') && !found.finishedOn && isQueueName(found.queueName)) {
+    // The hash was read before the task finished and the state after: read the finished record.
+    job = (await broker.queue(found.queueName).getJob(found.id ?? '')) ?? found;
+  }
   const envelope = job.data as TaskEnvelope | undefined;
   const base: TaskResult = {
     id: job.id ?? '',
@@ -83,7 +89,7 @@ export class ResultStore {
   /** The state of a task; PENDING for an id nothing is known of. */
   async get(id: string): Promise<TaskResult> {
     const [job, revoked] = await Promise.all([this.broker.findJob(id), this.revoked(id)]);
-    if (job) return describeJob(job, revoked);
+    if (job) return describeJob(this.broker, job, revoked);
     if (revoked) return { id, state: 'REVOKED', attempts: 0, error: revoked.reason, finishedAt: iso(revoked.at) };
     return { id, state: 'PENDING', attempts: 0 };
   }
@@ -94,11 +100,15 @@ export class ResultStore {
    */
   async wait(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<TaskResult> {
     const deadline = Date.now() + timeoutMs;
-    const first = await this.get(id);
-    if (isFinished(first.state)) return first;
-    // An unknown id may be enqueued later on any queue; without a queue we can only poll.
-    if (!first.queue) return this.poll(id, deadline);
-    const events = await this.broker.queueEvents(first.queue as Parameters<Broker['queue']>[0]);
+    let queue = this.broker.queueOf(id);
+    if (!queue) {
+      const first = await this.get(id);
+      if (isFinished(first.state)) return first;
+      // An unknown id may be enqueued later on any queue; without a queue we can only poll.
+      if (!first.queue || !isQueueName(first.queue)) return this.poll(id, deadline);
+      queue = first.queue;
+    }
+    const events = await this.broker.queueEvents(queue);
     return new Promise<TaskResult>((resolve, reject) => {
       let settled = false;
       const finish = (): void => {

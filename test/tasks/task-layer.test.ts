@@ -92,7 +92,7 @@ describe('task layer on real Redis', () => {
   it('fails a task whose stored payload is invalid at once, without retries, with the reason', async () => {
     await ctx.broker.queue('default').add('test.flaky', { payload: { key: 42 } }, { jobId: 'bad-payload-1', attempts: 5 });
     const result = await ctx.results.wait('bad-payload-1', { timeoutMs: 10_000 });
-    expect(result.state).toBe('FAILURE');
+    expect(result).toMatchObject({ state: 'FAILURE' });
     expect(result.error).toMatch(/invalid payload: key/);
     expect(result.attempts).toBe(1);
   });
@@ -182,5 +182,52 @@ describe('task layer on real Redis', () => {
 
   it('reports an unknown id as PENDING, as Celery does', async () => {
     expect(await ctx.results.get('never-enqueued')).toEqual({ id: 'never-enqueued', state: 'PENDING', attempts: 0 });
+  });
+});
+
+describe('result retention', () => {
+  const prefix = uniquePrefix('ttl');
+  let ctx: AppContext;
+  let worker: TaskWorker;
+
+  beforeAll(async () => {
+    ctx = await testContext(prefix, { env: { TASK_RESULT_TTL_SECONDS: '1', TASK_RESULT_MAX_COUNT: '50' } });
+    const registry = new TaskRegistry();
+    registry.register(add);
+    worker = new TaskWorker({ broker: ctx.broker, registry, deps: ctx, log: ctx.log, queues: ['default'], lockMs: 5_000 });
+    await worker.start();
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await ctx.close();
+    await deletePrefix(prefix);
+  });
+
+  it('forgets finished results after the configured age, so Redis does not grow without bound', async () => {
+    const old = await add.delay({ a: 1, b: 1 });
+    expect((await ctx.results.wait(old.id, { timeoutMs: 10_000 })).state).toBe('SUCCESS');
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // Retention is enforced as tasks finish: the next completion removes results past their age.
+    const next = await add.delay({ a: 2, b: 2 });
+    expect((await ctx.results.wait(next.id, { timeoutMs: 10_000 })).state).toBe('SUCCESS');
+    expect(await ctx.results.get(old.id)).toEqual({ id: old.id, state: 'PENDING', attempts: 0 });
+    expect((await ctx.results.get(next.id)).state).toBe('SUCCESS');
+  });
+
+  it('keeps at most the configured count of finished results', async () => {
+    const refs = [];
+    for (let i = 0; i < 60; i += 1) refs.push(await add.delay({ a: i, b: 0 }));
+    const queue = ctx.broker.queue('default');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+      if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await ctx.results.get(refs.at(-1)?.id ?? '')).state).toBe('SUCCESS');
+    // Results dropped for the bound read as unknown (PENDING), as Celery reports expired results.
+    expect((await ctx.results.get(refs[0]?.id ?? '')).state).toBe('PENDING');
+    expect(await queue.getCompletedCount()).toBeLessThanOrEqual(50);
   });
 });
