@@ -63,12 +63,19 @@ const emptyCounts = (): DeliveryCounts => ({ total: 0, pending: 0, sent: 0, fail
 
 /** Every query of the notifications domain; set-based where the work is per recipient. */
 export class NotificationsRepository {
-  private readonly db: Database;
-  private readonly sql: SqlRunner;
+  private readonly database: () => DatabaseHandle;
 
-  constructor(handle: DatabaseHandle) {
-    this.db = handle.db;
-    this.sql = handle.sql;
+  /** `database` may be a getter, read on first query, so a process without one (beat) can build it. */
+  constructor(database: DatabaseHandle | (() => DatabaseHandle)) {
+    this.database = typeof database === 'function' ? database : () => database;
+  }
+
+  private get db(): Database {
+    return this.database().db;
+  }
+
+  private get sql(): SqlRunner {
+    return this.database().sql;
   }
 
   async createNotice(input: { title: string; content: string; createdBy: number | null }): Promise<NoticeRow> {
@@ -321,11 +328,6 @@ export class NotificationsRepository {
     );
     const row = rows[0];
     return row ? { userId: toNumber(row.user_id), wasConsenting: row.was_consenting } : undefined;
-  }
-
-  async findUserName(userId: number): Promise<string | undefined> {
-    const [row] = await this.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
-    return row?.name;
   }
 
   /** Users for the admin list, by id, filtered by consent and verification. */

@@ -71,6 +71,8 @@ export interface DispatchReport {
   snapshotInserted: number;
   /** Delivery tasks enqueued (pending deliveries; the queue drops ids it already holds). */
   enqueued: number;
+  snapshotMs: number;
+  enqueueMs: number;
 }
 
 /** Another run of the same delivery holds its lease; retrying later is safe. */
@@ -144,11 +146,10 @@ export class NotificationsService {
    * broadcast under the notice's own task id, so a double click or a second admin starts nothing
    * new, and a request after a lost enqueue (Redis down at the first click) still starts it.
    */
-  async requestSend(noticeId: number, adminUserId: number): Promise<{ taskId: string; alreadyRequested: boolean }> {
-    const senderName = (await this.repository.findUserName(adminUserId)) ?? `admin #${adminUserId}`;
-    const marked = await this.repository.markSendRequested(noticeId, { name: senderName, userId: adminUserId });
+  async requestSend(noticeId: number, admin: { id: number; name: string }): Promise<{ taskId: string; alreadyRequested: boolean }> {
+    const marked = await this.repository.markSendRequested(noticeId, { name: admin.name, userId: admin.id });
     if (!marked) throw notFound(noticeId);
-    const taskId = await this.queue.startBroadcast(noticeId, marked.notice.sentBy ?? senderName);
+    const taskId = await this.queue.startBroadcast(noticeId, marked.notice.sentBy ?? admin.name);
     return { taskId, alreadyRequested: !marked.first };
   }
 
@@ -189,8 +190,17 @@ export class NotificationsService {
     round: number,
     onProgress?: (report: DispatchReport) => Promise<void>,
   ): Promise<DispatchReport> {
+    const started = performance.now();
     const snapshot = await this.repository.snapshotRecipients(noticeId);
-    const report: DispatchReport = { noticeId, round, snapshotInserted: snapshot.inserted, enqueued: 0 };
+    const snapshotDone = performance.now();
+    const report: DispatchReport = {
+      noticeId,
+      round,
+      snapshotInserted: snapshot.inserted,
+      enqueued: 0,
+      snapshotMs: Math.round(snapshotDone - started),
+      enqueueMs: 0,
+    };
     this.log.info({ noticeId, round, recipients: snapshot.inserted, snapshotTaken: snapshot.snapshotTaken }, 'notice recipients snapshot');
     let afterId = 0;
     for (;;) {
@@ -198,6 +208,7 @@ export class NotificationsService {
       if (ids.length === 0) break;
       await this.queue.enqueueDeliveries(ids, round);
       report.enqueued += ids.length;
+      report.enqueueMs = Math.round(performance.now() - snapshotDone);
       afterId = ids[ids.length - 1] ?? afterId;
       if (onProgress) await onProgress(report);
       if (ids.length < this.pageSize) break;

@@ -73,7 +73,7 @@ export const deliverNotice = defineTask(
   },
 );
 
-type DeliverTask = Task<typeof deliverNotice.schema, unknown>;
+type DeliverTask = Task<typeof deliverNotice.schema>;
 
 /** The id of a delivery's task in a dispatch round; round 0 is the one the task's dedupe gives. */
 export function deliveryTaskId(task: DeliverTask, deliveryId: number, round: number): string {

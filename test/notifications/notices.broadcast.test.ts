@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/context.ts';
+import { buildApp, type App } from '../../src/http/app.ts';
+import type { TaskWorker } from '../../src/tasks/worker.ts';
+import { testContext } from '../helpers/context.ts';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { notificationsWith, seedUsers, startNoticeWorker, waitUntil } from './notices.fixtures.ts';
+
+const PUBLIC_URL = 'https://ainfo.example';
+const CONSENTING = 1_000;
+
+interface NoticeBody {
+  id: number;
+  sentBy: string | null;
+  deliveries: { total: number; pending: number; sent: number; failed: number; skipped: number };
+}
+
+describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMTP)', () => {
+  const prefix = uniquePrefix('notices');
+  let database: TestDatabase;
+  let smtp: TestSmtpServer;
+  let ctx: AppContext;
+  let deps: AppContext;
+  let app: App;
+  let worker: TaskWorker;
+  let adminToken = '';
+  let userToken = '';
+
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('notices');
+    smtp = await TestSmtpServer.start();
+    ctx = await testContext(prefix, {
+      database: database.handle,
+      env: { SMTP_URL: smtp.url, PUBLIC_URL, MAIL_RATE_PER_SECOND: '0' },
+    });
+    deps = { ...ctx, notifications: notificationsWith(ctx, { attempts: 5, backoffMs: 100 }) };
+    app = await buildApp(deps);
+    worker = await startNoticeWorker(deps, { concurrency: 8 });
+
+    await ctx.accounts.createSuperuser({ email: 'admin@example.com', password: 'Seoul-notice-2026!', name: '관리자 김' });
+    await ctx.accounts.createSuperuser({ email: 'member@example.com', password: 'Busan-seagull-2026!', name: '회원' });
+    await database.handle.sql.query(`update users set is_admin = false where email = 'member@example.com'`);
+    adminToken = (await ctx.accounts.login('admin@example.com', 'Seoul-notice-2026!')).accessToken;
+    userToken = (await ctx.accounts.login('member@example.com', 'Busan-seagull-2026!')).accessToken;
+
+    await seedUsers(database.handle.sql, 'yes', CONSENTING, { consent: true, verified: true });
+    await seedUsers(database.handle.sql, 'no', 200, { consent: false, verified: true });
+    await seedUsers(database.handle.sql, 'unverified', 100, { consent: true, verified: false });
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await app.close();
+    await ctx.close();
+    await smtp.close();
+    await database.drop();
+    await deletePrefix(prefix);
+  });
+
+  it('refuses every admin route without a token (401) and for a non-admin (403)', async () => {
+    const routes = [
+      { method: 'POST' as const, url: '/api/admin/notices', payload: { title: 't', content: 'c' } },
+      { method: 'GET' as const, url: '/api/admin/notices' },
+      { method: 'GET' as const, url: '/api/admin/notices/1' },
+      { method: 'POST' as const, url: '/api/admin/notices/1/send' },
+      { method: 'POST' as const, url: '/api/admin/notices/1/resume' },
+      { method: 'GET' as const, url: '/api/admin/users' },
+    ];
+    for (const route of routes) {
+      expect((await app.inject(route)).statusCode, `${route.method} ${route.url} anonymous`).toBe(401);
+      expect((await app.inject({ ...route, headers: auth(userToken) })).statusCode, `${route.method} ${route.url} member`).toBe(403);
+    }
+  });
+
+  it('rejects a notice without a title with 400 naming the field', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/admin/notices',
+      headers: auth(adminToken),
+      payload: { title: '  ', content: '내용' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toContain('title');
+  });
+
+  it('lists users paged and filtered by consent and verification', async () => {
+    const receiving = await app.inject({
+      method: 'GET',
+      url: '/api/admin/users?consent=true&verified=true&page=2&pageSize=50',
+      headers: auth(adminToken),
+    });
+    expect(receiving.statusCode).toBe(200);
+    const body = receiving.json<{ total: number; items: { email: string; noticeConsent: boolean; emailVerified: boolean }[] }>();
+    expect(body.total).toBe(CONSENTING);
+    expect(body.items).toHaveLength(50);
+    expect(body.items.every((user) => user.noticeConsent && user.emailVerified)).toBe(true);
+    const unverified = await app.inject({ method: 'GET', url: '/api/admin/users?verified=false', headers: auth(adminToken) });
+    expect(unverified.json<{ total: number }>().total).toBe(100);
+    const refusing = await app.inject({ method: 'GET', url: '/api/admin/users?consent=false', headers: auth(adminToken) });
+    // 200 refusing users plus the two accounts made by createSuperuser (no consent given).
+    expect(refusing.json<{ total: number }>().total).toBe(202);
+    const bad = await app.inject({ method: 'GET', url: '/api/admin/users?consent=maybe', headers: auth(adminToken) });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('sends exactly one mail to each consenting, verified user, even when send is clicked twice at once', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/admin/notices',
+      headers: auth(adminToken),
+      payload: { title: '<b>8월</b> 청년 정책 & "안내"', content: '# 새 소식\n\n**신청 기간**을 확인하세요. <script>alert(1)</script>\n\n- [자세히](https://example.org/a?b=1&c=2)' },
+    });
+    expect(created.statusCode).toBe(201);
+    const notice = created.json<NoticeBody>();
+    expect(notice.sentBy).toBeNull();
+
+    const started = Date.now();
+    const clicks = await Promise.all(
+      [1, 2].map(() => app.inject({ method: 'POST', url: `/api/admin/notices/${notice.id}/send`, headers: auth(adminToken) })),
+    );
+    expect(clicks.map((click) => click.statusCode)).toEqual([202, 202]);
+    const [first, second] = clicks.map((click) => click.json<{ taskId: string; alreadyRequested: boolean }>());
+    expect(second?.taskId).toBe(first?.taskId);
+    expect([first?.alreadyRequested, second?.alreadyRequested].sort()).toEqual([false, true]);
+
+    await smtp.waitFor((messages) => messages.length >= CONSENTING, 60_000);
+    const elapsedMs = Date.now() - started;
+    const detail = async (): Promise<NoticeBody> =>
+      (await app.inject({ method: 'GET', url: `/api/admin/notices/${notice.id}`, headers: auth(adminToken) })).json<NoticeBody>();
+    await waitUntil(async () => (await detail()).deliveries.sent === CONSENTING, 10_000, 'all deliveries marked sent');
+
+    // A third click after the broadcast finished starts nothing either.
+    const late = await app.inject({ method: 'POST', url: `/api/admin/notices/${notice.id}/send`, headers: auth(adminToken) });
+    expect(late.statusCode).toBe(202);
+    expect(late.json<{ taskId: string; alreadyRequested: boolean }>()).toEqual({ taskId: first?.taskId, alreadyRequested: true });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const recipients = smtp.messages.map((message) => message.to.join(','));
+    expect(smtp.messages).toHaveLength(CONSENTING);
+    expect(new Set(recipients).size).toBe(CONSENTING);
+    expect(recipients.every((to) => /^yes\d+@example\.com$/.test(to))).toBe(true);
+    const final = await detail();
+    expect(final.deliveries).toMatchObject({ total: CONSENTING, pending: 0, sent: CONSENTING, failed: 0, skipped: 0 });
+    expect(final.sentBy).toBe('관리자 김');
+    console.info(`[notices] ${CONSENTING} mails delivered in ${elapsedMs} ms (in-process worker, concurrency 8)`);
+  });
+
+  it('puts the unsubscribe link and one-click headers in every mail, links on PUBLIC_URL, HTML escaped', () => {
+    const mail = smtp.messages[0];
+    if (!mail) throw new Error('no mail received');
+    expect(mail.subject).toBe('[AInfo 공지] <b>8월</b> 청년 정책 & "안내"');
+    expect(mail.html).toContain('&lt;b&gt;8월&lt;/b&gt; 청년 정책 &amp; &quot;안내&quot;');
+    expect(mail.html).not.toContain('<b>8월</b>');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(mail.html).toContain('<strong>신청 기간</strong>');
+    expect(mail.html).toContain('<a href="https://example.org/a?b=1&amp;c=2">자세히</a>');
+    expect(mail.html).toMatch(/<a href="https:\/\/ainfo\.example\/notices\/unsubscribe\?token=[0-9a-f-]{36}">수신 거부<\/a>/);
+    expect(mail.text).toMatch(/https:\/\/ainfo\.example\/notices\/unsubscribe\?token=[0-9a-f-]{36}/);
+    const list = mail.headers.get('list') as { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } };
+    expect(list.unsubscribe?.url).toMatch(/^https:\/\/ainfo\.example\/api\/notices\/unsubscribe\?token=[0-9a-f-]{36}$/);
+    expect(list['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
+    expect(mail.messageId).toMatch(/^<notice-\d+\.delivery-\d+@ainfo\.example>$/);
+    expect(new Set(smtp.messages.map((message) => message.messageId)).size).toBe(CONSENTING);
+  });
+
+  it('lists notices newest first with their delivery counts', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/admin/notices?page=1&pageSize=10', headers: auth(adminToken) });
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ total: number; items: NoticeBody[] }>();
+    expect(body.total).toBe(1);
+    expect(body.items[0]?.deliveries).toMatchObject({ total: CONSENTING, sent: CONSENTING });
+  });
+
+  it('answers 404 for an unknown notice and 409 when resuming a notice never sent', async () => {
+    const missing = await app.inject({ method: 'GET', url: '/api/admin/notices/999999', headers: auth(adminToken) });
+    expect(missing.statusCode).toBe(404);
+    const draft = await app.inject({
+      method: 'POST',
+      url: '/api/admin/notices',
+      headers: auth(adminToken),
+      payload: { title: '초안', content: '아직 보내지 않음' },
+    });
+    const resume = await app.inject({
+      method: 'POST',
+      url: `/api/admin/notices/${draft.json<NoticeBody>().id}/resume`,
+      headers: auth(adminToken),
+    });
+    expect(resume.statusCode).toBe(409);
+  });
+});
