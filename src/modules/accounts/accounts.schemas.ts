@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH } from './passwords.ts';
+
+/** Trimmed, at most 254 characters (RFC 5321), a plausible address. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254, '이메일 주소가 너무 깁니다.')
+  .pipe(z.email({ error: '올바른 이메일 주소가 아닙니다.' }));
+
+/** Strength is checked by the service (it needs the e-mail); here only the bounds. */
+export const passwordSchema = z.string().min(1, '비밀번호를 입력해 주세요.').max(PASSWORD_MAX_LENGTH, `비밀번호는 ${PASSWORD_MAX_LENGTH}자 이하여야 합니다.`);
+
+export const tokenSchema = z.string().min(1, '토큰이 없습니다.').max(200, '유효하지 않은 토큰입니다.');
+
+export const signupBody = z.object({
+  email: emailSchema,
+  password: passwordSchema,
+  name: z.string().trim().min(1, '이름을 입력해 주세요.').max(100, '이름은 100자 이하여야 합니다.'),
+  noticeConsent: z.boolean().optional(),
+});
+
+export const publicUserSchema = z.object({
+  id: z.number(),
+  email: z.string(),
+  name: z.string(),
+  emailVerified: z.boolean(),
+  noticeConsent: z.boolean(),
+  isAdmin: z.boolean(),
+  createdAt: z.string(),
+});
+
+export const sessionSchema = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number(),
+  refreshToken: z.string(),
+});
+
+export const acceptedSchema = z.object({ status: z.literal('accepted'), message: z.string() });
+
+export const loginBody = z.object({ email: z.string().trim().max(254), password: passwordSchema });
+export const emailBody = z.object({ email: emailSchema });
+export const tokenBody = z.object({ token: tokenSchema });
+export const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
+export const resetConfirmBody = z.object({ token: tokenSchema, newPassword: passwordSchema });
