@@ -1,0 +1,359 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/context.ts';
+import { buildApp, type App } from '../../src/http/app.ts';
+import { sendVerifyEmail } from '../../src/modules/accounts/accounts.tasks.ts';
+import type { TaskWorker } from '../../src/tasks/worker.ts';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { PUBLIC_URL, accountsHarness, linkIn, mailTaskId, median, pathOf, signup, tokenOf } from './helpers.ts';
+
+const PASSWORD = 'blue ocean 7 waves';
+
+describe('accounts over HTTP, with a real SMTP server and a mail worker', () => {
+  const prefix = uniquePrefix('accounts');
+  let database: TestDatabase;
+  let smtp: TestSmtpServer;
+  let ctx: AppContext;
+  let worker: TaskWorker;
+  let app: App;
+
+  beforeAll(async () => {
+    [database, smtp] = await Promise.all([createPostgresDatabase('accounts'), TestSmtpServer.start()]);
+    ({ ctx, worker } = await accountsHarness(prefix, database, { SMTP_URL: smtp.url }));
+    app = await buildApp(ctx);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await worker.close(5_000);
+    await ctx.close();
+    await smtp.close();
+    await database.drop();
+    await deletePrefix(prefix);
+  });
+
+  beforeEach(() => {
+    smtp.reset();
+  });
+
+  async function signupAndVerify(email: string, name = '사용자'): Promise<number> {
+    const response = await signup(app, { email, name });
+    expect(response.statusCode).toBe(201);
+    const mail = await smtp.waitForMessageTo(email);
+    const verified = await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token: tokenOf(linkIn(mail, '/accounts/verify-email')) } });
+    expect(verified.statusCode).toBe(200);
+    return response.json<{ id: number }>().id;
+  }
+
+  async function login(email: string, password = PASSWORD) {
+    return app.inject({ method: 'POST', url: '/api/accounts/login', payload: { email, password } });
+  }
+
+  it('signs up, mails a link over SMTP that verifies the address on its page, then logs in', async () => {
+    const response = await signup(app, { email: 'Kim@Example.com', name: '김민지', noticeConsent: true });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ email: 'Kim@Example.com', name: '김민지', emailVerified: false, noticeConsent: true });
+
+    const notYet = await login('kim@example.com');
+    expect(notYet.statusCode).toBe(403);
+    expect(notYet.json()).toMatchObject({ error: { code: 'EMAIL_NOT_VERIFIED' } });
+
+    const mail = await smtp.waitForMessageTo('Kim@Example.com');
+    expect(mail.subject).toBe('[AInfo] 이메일 주소를 인증해 주세요');
+    expect(mail.html).toContain('김민지님');
+    const link = linkIn(mail, '/accounts/verify-email');
+    expect(link.startsWith(`${PUBLIC_URL}/accounts/verify-email?token=`)).toBe(true);
+    expect(mail.html).toContain(link.replaceAll('&', '&amp;'));
+
+    const page = await app.inject({ method: 'GET', url: pathOf(link) });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.body).toContain('이메일 인증이 완료되었습니다');
+
+    const loggedIn = await login('KIM@example.com');
+    expect(loggedIn.statusCode).toBe(200);
+    const { accessToken, refreshToken, tokenType } = loggedIn.json<{ accessToken: string; refreshToken: string; tokenType: string }>();
+    expect(tokenType).toBe('Bearer');
+    expect(accessToken.split('.')).toHaveLength(3);
+    expect(refreshToken).toBeTruthy();
+    const me = await app.inject({ method: 'GET', url: '/api/accounts/me', headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ email: 'Kim@Example.com', emailVerified: true, isAdmin: false });
+  });
+
+  it('answers signup before SMTP does (a 2 s server)', async () => {
+    smtp.delayMs = 2_000;
+    const started = Date.now();
+    const response = await signup(app, { email: 'fast@example.com' });
+    expect(response.statusCode).toBe(201);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await smtp.waitForMessageTo('fast@example.com', 10_000);
+  });
+
+  it('refuses a duplicate address, case-insensitively, with 409', async () => {
+    await signup(app, { email: 'dup@example.com' });
+    const again = await signup(app, { email: 'DUP@example.com' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: { code: 'EMAIL_TAKEN', fields: [{ field: 'email' }] } });
+  });
+
+  it('names the field of a bad e-mail, a weak password and a missing name with 400', async () => {
+    const badEmail = await signup(app, { email: 'not-an-address' });
+    expect(badEmail.statusCode).toBe(400);
+    expect(badEmail.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toEqual(['email']);
+
+    const weak = await signup(app, { email: 'weak@example.com', password: '12345678' });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json()).toMatchObject({ error: { code: 'WEAK_PASSWORD', fields: [{ field: 'password' }] } });
+
+    const noName = await signup(app, { email: 'noname@example.com', name: '  ' });
+    expect(noName.statusCode).toBe(400);
+    expect(noName.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toEqual(['name']);
+  });
+
+  it('gives the same 401 for an unknown address and a wrong password', async () => {
+    await signupAndVerify('known@example.com');
+    const wrong = await login('known@example.com', 'not the password');
+    const unknown = await login('nobody@example.com', 'not the password');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.body).toBe(wrong.body);
+  });
+
+  it('rejects a reused token with 410, a forged or tampered one with 400, an expired one with 410', async () => {
+    const response = await signup(app, { email: 'tokens@example.com' });
+    const userId = response.json<{ id: number }>().id;
+    const token = tokenOf(linkIn(await smtp.waitForMessageTo('tokens@example.com'), '/accounts/verify-email'));
+    const [selector, secret] = token.split('.') as [string, string];
+
+    const forged = await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token: `${'A'.repeat(16)}.${'B'.repeat(43)}` } });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json()).toMatchObject({ error: { code: 'TOKEN_INVALID' } });
+    const tampered = `${selector}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    expect((await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token: tampered } })).statusCode).toBe(400);
+    const garbage = await app.inject({ method: 'GET', url: '/accounts/verify-email?token=%3Cscript%3E' });
+    expect(garbage.statusCode).toBe(400);
+    expect(garbage.body).toContain('유효하지 않은 링크입니다');
+    expect(garbage.body).toContain('action="/accounts/verify-email/resend"');
+
+    await database.handle.sql.query(`update account_tokens set expires_at = now() - interval '1 second' where selector = $1`, [selector]);
+    const expired = await app.inject({ method: 'GET', url: `/accounts/verify-email?token=${token}` });
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('유효 기간이 지났습니다');
+    const users = await database.handle.sql.query<{ email_verified_at: Date | null }>('select email_verified_at from users where id = $1', [userId]);
+    expect(users[0]?.email_verified_at).toBeNull();
+
+    await database.handle.sql.query(`update account_tokens set expires_at = now() + interval '1 hour' where selector = $1`, [selector]);
+    expect((await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token } })).statusCode).toBe(200);
+    const reused = await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token } });
+    expect(reused.statusCode).toBe(410);
+    expect(reused.json()).toMatchObject({ error: { code: 'TOKEN_USED' } });
+    const stored = await database.handle.sql.query<{ verifier_hash: string }>('select verifier_hash from account_tokens where selector = $1', [selector]);
+    expect(stored[0]?.verifier_hash).not.toContain(secret);
+  });
+
+  it('answers resend and reset the same whether or not the address exists, in similar time', async () => {
+    await signup(app, { email: 'unverified@example.com' });
+    await signupAndVerify('verified@example.com');
+    const post = (url: string, email: string) => app.inject({ method: 'POST', url, payload: { email } });
+
+    const resend = await Promise.all(
+      ['unverified@example.com', 'verified@example.com', 'ghost@example.com'].map((email) => post('/api/accounts/verify-email/resend', email)),
+    );
+    const reset = await Promise.all(['verified@example.com', 'ghost@example.com'].map((email) => post('/api/accounts/password-reset', email)));
+    for (const responses of [resend, reset]) {
+      expect(new Set(responses.map((r) => r.statusCode))).toEqual(new Set([202]));
+      expect(new Set(responses.map((r) => r.body)).size).toBe(1);
+    }
+    await smtp.waitFor(() => smtp.messagesTo('unverified@example.com').length === 2);
+    await smtp.waitFor(() => smtp.messagesTo('verified@example.com').some((m) => m.subject.includes('비밀번호')));
+
+    const timeOf = async (email: string): Promise<number> => {
+      const started = process.hrtime.bigint();
+      await post('/api/accounts/password-reset', email);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      known.push(await timeOf('verified@example.com'));
+      unknown.push(await timeOf(`ghost-${round}@example.com`));
+    }
+    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(15);
+  });
+
+  it('resets a password from the mailed form: the token, every other reset token and every session die', async () => {
+    await signupAndVerify('reset@example.com', '재설정');
+    const session = (await login('reset@example.com')).json<{ accessToken: string; refreshToken: string }>();
+
+    await app.inject({ method: 'POST', url: '/api/accounts/password-reset', payload: { email: 'reset@example.com' } });
+    await app.inject({ method: 'POST', url: '/api/accounts/password-reset', payload: { email: 'reset@example.com' } });
+    await smtp.waitFor(() => smtp.messagesTo('reset@example.com').filter((m) => m.subject.includes('비밀번호')).length === 2);
+    const [first, second] = smtp
+      .messagesTo('reset@example.com')
+      .filter((m) => m.subject.includes('비밀번호'))
+      .map((m) => linkIn(m, '/accounts/password-reset')) as [string, string];
+    expect(first.startsWith(`${PUBLIC_URL}/accounts/password-reset?token=`)).toBe(true);
+
+    const form = await app.inject({ method: 'GET', url: pathOf(first) });
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('<form method="post" action="/accounts/password-reset">');
+    expect(form.body).toContain(`name="token" value="${tokenOf(first)}"`);
+    expect(form.body).not.toContain('<script');
+
+    const mismatch = await app.inject({
+      method: 'POST',
+      url: '/accounts/password-reset',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token: tokenOf(first), newPassword: 'green forest 42', newPasswordConfirm: 'other' }).toString(),
+    });
+    expect(mismatch.statusCode).toBe(400);
+    expect(mismatch.body).toContain('두 비밀번호가 같지 않습니다');
+
+    const done = await app.inject({
+      method: 'POST',
+      url: '/accounts/password-reset',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token: tokenOf(first), newPassword: 'green forest 42', newPasswordConfirm: 'green forest 42' }).toString(),
+    });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('비밀번호를 바꿨습니다');
+
+    expect((await login('reset@example.com')).statusCode).toBe(401);
+    expect((await login('reset@example.com', 'green forest 42')).statusCode).toBe(200);
+    const oldAccess = await app.inject({ method: 'GET', url: '/api/accounts/me', headers: { authorization: `Bearer ${session.accessToken}` } });
+    expect(oldAccess.statusCode).toBe(401);
+    const oldRefresh = await app.inject({ method: 'POST', url: '/api/accounts/token/refresh', payload: { refreshToken: session.refreshToken } });
+    expect(oldRefresh.statusCode).toBe(401);
+
+    for (const link of [first, second]) {
+      const again = await app.inject({ method: 'POST', url: '/api/accounts/password-reset/confirm', payload: { token: tokenOf(link), newPassword: 'yellow sun 99' } });
+      expect(again.statusCode).toBe(410);
+      expect(again.json()).toMatchObject({ error: { code: 'TOKEN_USED' } });
+    }
+    const page = await app.inject({ method: 'GET', url: pathOf(second) });
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('이미 사용된 링크입니다');
+  });
+
+  it('names newPassword when the new password is weak', async () => {
+    await signupAndVerify('weakreset@example.com');
+    await app.inject({ method: 'POST', url: '/api/accounts/password-reset', payload: { email: 'weakreset@example.com' } });
+    await smtp.waitFor(() => smtp.messagesTo('weakreset@example.com').length === 2);
+    const resetMail = smtp.messagesTo('weakreset@example.com').find((m) => m.subject.includes('비밀번호'));
+    if (!resetMail) throw new Error('no reset mail');
+    const link = linkIn(resetMail, '/accounts/password-reset');
+    const weak = await app.inject({ method: 'POST', url: '/api/accounts/password-reset/confirm', payload: { token: tokenOf(link), newPassword: 'password' } });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json()).toMatchObject({ error: { code: 'WEAK_PASSWORD', fields: [{ field: 'newPassword' }] } });
+  });
+
+  it('rotates refresh tokens and revokes every session when a used one comes back', async () => {
+    await signupAndVerify('refresh@example.com');
+    const first = (await login('refresh@example.com')).json<{ refreshToken: string }>();
+    const rotated = await app.inject({ method: 'POST', url: '/api/accounts/token/refresh', payload: { refreshToken: first.refreshToken } });
+    expect(rotated.statusCode).toBe(200);
+    const second = rotated.json<{ accessToken: string; refreshToken: string }>();
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    const me = () => app.inject({ method: 'GET', url: '/api/accounts/me', headers: { authorization: `Bearer ${second.accessToken}` } });
+    expect((await me()).statusCode).toBe(200);
+
+    const replay = await app.inject({ method: 'POST', url: '/api/accounts/token/refresh', payload: { refreshToken: first.refreshToken } });
+    expect(replay.statusCode).toBe(401);
+    expect((await me()).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/api/accounts/token/refresh', payload: { refreshToken: second.refreshToken } })).statusCode).toBe(401);
+  });
+
+  it('refuses missing, malformed and tampered access tokens with 401', async () => {
+    await signupAndVerify('jwt@example.com');
+    const { accessToken } = (await login('jwt@example.com')).json<{ accessToken: string }>();
+    const [header, payload, signature] = accessToken.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: '1' })).toString('base64url');
+    const noneHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    for (const authorization of [undefined, 'Bearer', 'Basic abc', `Bearer ${header}.${forgedPayload}.${signature}`, `Bearer ${noneHeader}.${payload}.`]) {
+      const response = await app.inject({ method: 'GET', url: '/api/accounts/me', headers: authorization ? { authorization } : {} });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    }
+  });
+
+  it('never puts the Host header into a link, and escapes HTML in the name', async () => {
+    const name = '<img src=x onerror=alert(1)>"&\'';
+    const response = await signup(app, { email: 'evil@example.com', name }, { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+    expect(response.statusCode).toBe(201);
+    await app.inject({ method: 'POST', url: '/api/accounts/password-reset', headers: { host: 'evil.example' }, payload: { email: 'evil@example.com' } });
+    await smtp.waitFor(() => smtp.messagesTo('evil@example.com').length === 2);
+    for (const mail of smtp.messagesTo('evil@example.com')) {
+      expect(mail.text).not.toContain('evil.example');
+      expect(mail.html).not.toContain('evil.example');
+      expect(mail.html).not.toContain('<img src=x');
+    }
+    const verifyMail = smtp.messagesTo('evil@example.com').find((m) => m.subject.includes('인증'));
+    expect(verifyMail?.html).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&amp;&#39;님');
+  });
+
+  it('retries after a 421 and delivers exactly one mail', async () => {
+    smtp.failNext(1, 421);
+    const attemptsBefore = smtp.dataAttempts;
+    const response = await signup(app, { email: 'retry@example.com' });
+    const userId = response.json<{ id: number }>().id;
+    const taskId = await mailTaskId(ctx, userId, 'verify-email');
+    const result = await ctx.results.wait(taskId, { timeoutMs: 15_000 });
+    expect(result).toMatchObject({ state: 'SUCCESS', attempts: 2, result: { status: 'sent' } });
+    expect(smtp.dataAttempts - attemptsBefore).toBe(2);
+    expect(smtp.messagesTo('retry@example.com')).toHaveLength(1);
+  });
+
+  it('fails the task at once on a 550, records the reply, and does not retry', async () => {
+    smtp.rejectRecipients(['bounce@example.com'], 550, 'No such user here');
+    const response = await signup(app, { email: 'bounce@example.com' });
+    const userId = response.json<{ id: number }>().id;
+    const taskId = await mailTaskId(ctx, userId, 'verify-email');
+    const result = await ctx.results.wait(taskId, { timeoutMs: 15_000 });
+    expect(result.state).toBe('FAILURE');
+    expect(result.attempts).toBe(1);
+    expect(result.error).toMatch(/550.*No such user here/);
+    const outbox = await database.handle.sql.query<{ status: string; last_error: string; attempts: number }>(
+      'select status, last_error, attempts from mail_outbox where dedupe_key = $1',
+      [taskId],
+    );
+    expect(outbox[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(outbox[0]?.last_error).toMatch(/550/);
+    expect(smtp.messagesTo('bounce@example.com')).toHaveLength(0);
+  });
+
+  it('never sends a logical mail twice once the acceptance is recorded', async () => {
+    const response = await signup(app, { email: 'once@example.com' });
+    const userId = response.json<{ id: number }>().id;
+    await smtp.waitForMessageTo('once@example.com');
+    const taskId = await mailTaskId(ctx, userId, 'verify-email');
+    await ctx.results.wait(taskId, { timeoutMs: 10_000 });
+    // What a retry of the same task (same id) does after the send was recorded:
+    const again = await ctx.accounts.deliverVerifyEmail(userId, taskId);
+    expect(again).toEqual({ status: 'skipped', reason: 'already-sent' });
+    expect(smtp.messagesTo('once@example.com')).toHaveLength(1);
+    const stored = smtp.messagesTo('once@example.com')[0];
+    expect(stored?.messageId).toMatch(/^<verify-email\.[0-9a-f]{32}@ainfo\.test>$/);
+  });
+
+  it('completes without sending for a user that is gone or already verified', async () => {
+    const before = smtp.messages.length;
+    const gone = await ctx.broker.enqueue(sendVerifyEmail, { userId: 987_654_321 });
+    expect(await ctx.results.wait(gone.id, { timeoutMs: 10_000 })).toMatchObject({
+      state: 'SUCCESS',
+      result: { status: 'skipped', reason: 'user-missing' },
+    });
+    const verifiedId = await signupAndVerify('already@example.com');
+    const sent = smtp.messages.length;
+    const again = await ctx.broker.enqueue(sendVerifyEmail, { userId: verifiedId });
+    expect(await ctx.results.wait(again.id, { timeoutMs: 10_000 })).toMatchObject({
+      state: 'SUCCESS',
+      result: { status: 'skipped', reason: 'already-verified' },
+    });
+    expect(smtp.messages.length).toBe(sent);
+    expect(sent).toBe(before + 1);
+  });
+});
