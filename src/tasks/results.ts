@@ -1,6 +1,6 @@
-import type { Job } from 'bullmq';
+import type { Job, JobState } from 'bullmq';
 import { getDefaultBroker, type Broker, type TaskEnvelope } from './broker.ts';
-import { isQueueName } from './queues.ts';
+import { isQueueName, type QueueName } from './queues.ts';
 
 /** Celery's task states. */
 export const TASK_STATES = ['PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED'] as const;
@@ -39,8 +39,13 @@ interface RevokedRecord {
 
 const iso = (ms: number | undefined): string | undefined => (ms ? new Date(ms).toISOString() : undefined);
 
-async function describeJob(broker: Broker, found: Job, revoked: RevokedRecord | undefined): Promise<TaskResult> {
-  const state = await found.getState();
+async function describeJob(
+  broker: Broker,
+  found: Job,
+  revoked: RevokedRecord | undefined,
+  knownState?: JobState,
+): Promise<TaskResult> {
+  const state = knownState ?? (await found.getState());
   let job = found;
   if ((state === 'completed' || state === 'failed') && !found.finishedOn && isQueueName(found.queueName)) {
     // The hash was read before the task finished and the state after: read the finished record.
@@ -109,35 +114,53 @@ export class ResultStore {
       queue = first.queue;
     }
     const events = await this.broker.queueEvents(queue);
+    const knownQueue = queue;
     return new Promise<TaskResult>((resolve, reject) => {
       let settled = false;
-      const finish = (): void => {
+      const finish = (state?: JobState): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        clearInterval(revokeCheck);
-        events.off('completed', onEvent);
-        events.off('failed', onEvent);
-        events.off('removed', onEvent);
-        this.get(id).then(resolve, reject);
+        clearInterval(slowCheck);
+        events.off('completed', onCompleted);
+        events.off('failed', onFailed);
+        events.off('removed', onRemoved);
+        this.read(id, knownQueue, state).then(resolve, reject);
       };
-      const onEvent = ({ jobId }: { jobId: string }): void => {
+      const onCompleted = ({ jobId }: { jobId: string }): void => {
+        if (jobId === id) finish('completed');
+      };
+      const onFailed = ({ jobId }: { jobId: string }): void => {
+        if (jobId === id) finish('failed');
+      };
+      const onRemoved = ({ jobId }: { jobId: string }): void => {
         if (jobId === id) finish();
       };
-      events.on('completed', onEvent);
-      events.on('failed', onEvent);
-      events.on('removed', onEvent);
+      events.on('completed', onCompleted);
+      events.on('failed', onFailed);
+      events.on('removed', onRemoved);
       const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
-      // Finished between the first read and the subscription, or revoked: catch it on a slow tick.
-      const revokeCheck = setInterval(() => {
-        this.get(id).then((now) => {
-          if (isFinished(now.state)) finish();
-        }, () => undefined);
-      }, 1_000);
-      this.get(id).then((now) => {
-        if (isFinished(now.state)) finish();
-      }, () => undefined);
+      const check = (): void => {
+        this.broker
+          .queue(knownQueue)
+          .getJobState(id)
+          .then(async (state) => {
+            if (state === 'completed' || state === 'failed') finish(state);
+            else if (state === 'unknown' && (await this.revoked(id))) finish();
+          }, () => undefined);
+      };
+      // Finished before the subscription took, or revoked (no event): the first check and a slow tick.
+      const slowCheck = setInterval(check, 1_000);
+      check();
     });
+  }
+
+  /** Reads a result on a known queue; `state`, when an event already told it, saves a round trip. */
+  private async read(id: string, queue: QueueName, state?: JobState): Promise<TaskResult> {
+    if (!state) return this.get(id);
+    const [job, revoked] = await Promise.all([this.broker.queue(queue).getJob(id), this.revoked(id)]);
+    if (!job) return this.get(id);
+    return describeJob(this.broker, job, revoked, state);
   }
 
   private async poll(id: string, deadline: number): Promise<TaskResult> {
