@@ -72,6 +72,7 @@ export const envSchema = z.object({
   PUBLIC_API_TIMEOUT_MS: positiveInt.default(10_000),
   PUBLIC_API_RETRIES: nonNegativeInt.default(4),
   PUBLIC_API_RETRY_BACKOFF_MS: nonNegativeInt.default(2_000),
+  PUBLIC_API_PAGE_SIZE: positiveInt.max(1000).optional(),
 
   METRICS_ENABLED: booleanFromEnv.default(true),
 });

@@ -92,6 +92,8 @@ function shapeConfig(env: Env) {
       retries: env.PUBLIC_API_RETRIES,
       /** First retry backoff; doubles each retry. */
       retryBackoffMs: env.PUBLIC_API_RETRY_BACKOFF_MS,
+      /** Records per page for every source; unset: each source's own default (정부24 500, 온통청년 100, 고용24 100). */
+      pageSize: env.PUBLIC_API_PAGE_SIZE,
       gov24: { apiKey: env.GOV24_API_KEY, baseUrl: env.GOV24_BASE_URL },
       youth: { apiKey: env.YOUTH_POLICY_API_KEY, baseUrl: env.YOUTH_POLICY_BASE_URL },
       work24: { apiKey: env.WORK24_API_KEY, baseUrl: env.WORK24_BASE_URL },

@@ -76,16 +76,16 @@ export async function startChromaServer(options: StartChromaOptions): Promise<Ch
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  let exited = false;
+  const state = { exited: false };
   const exitedPromise = new Promise<void>((resolve) => {
     child.once('exit', () => {
-      exited = true;
+      state.exited = true;
       resolve();
     });
   });
 
   const stop = async (): Promise<void> => {
-    if (exited) return;
+    if (state.exited) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exitedPromise;
@@ -94,11 +94,11 @@ export async function startChromaServer(options: StartChromaOptions): Promise<Ch
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   while (!(await answersHeartbeat(url))) {
-    if (exited || Date.now() > deadline) {
+    if (state.exited || Date.now() > deadline) {
       await stop();
       throw new Error(
         `Chroma did not start on ${url} with data in ${options.dir}` +
-          `${exited ? ` (it exited with code ${child.exitCode ?? 'unknown'})` : ' (timed out)'}:\n${output.slice(-10).join('\n')}`,
+          `${state.exited ? ` (it exited with code ${child.exitCode ?? 'unknown'})` : ' (timed out)'}:\n${output.slice(-10).join('\n')}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 150));

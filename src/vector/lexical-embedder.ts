@@ -27,7 +27,7 @@ export function lexicalFeatures(text: string): Map<string, number> {
   };
   for (const token of text.normalize('NFKC').toLowerCase().split(TOKEN_SPLIT)) {
     if (token.length === 0) continue;
-    const chars = [...token];
+    const chars = Array.from(token);
     add(`w:${token}`);
     if (chars.length === 1) {
       add(`1:${token}`);

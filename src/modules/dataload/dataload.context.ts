@@ -54,7 +54,11 @@ export function createPublicDataServices(options: {
       timeoutMs: config.publicApis.timeoutMs,
       retries: config.publicApis.retries,
       backoffMs: config.publicApis.retryBackoffMs,
-      sources: config.publicApis,
+      sources: {
+        gov24: { ...config.publicApis.gov24, pageSize: config.publicApis.pageSize },
+        youth: { ...config.publicApis.youth, pageSize: config.publicApis.pageSize },
+        work24: { ...config.publicApis.work24, pageSize: config.publicApis.pageSize },
+      },
     },
     log: log.child({ module: 'dataload' }),
     vector,

@@ -133,7 +133,7 @@ export class DataloadService {
    * embedder built it, every stored document is re-embedded (from its stored text) first.
    */
   async ensureEmbedder(onProgress?: (done: number, total: number) => void): Promise<number> {
-    const { vector, embedder, locks, log } = this.deps;
+    const { vector, embedder, log } = this.deps;
     const stamp = await vector.embedderStamp();
     if (stamp?.id === embedder.id) return 0;
     const count = await vector.count();

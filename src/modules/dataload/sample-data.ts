@@ -309,7 +309,7 @@ export function generateDataset(
     youth.push(
       youthItem({
         plcyNo: `2026${pad(1 + (i % 12), 2)}${pad(1 + (i % 28), 2)}0054${pad(1_000_000 + i * 7, 8)}`,
-        plcyNm: national ? `${topic.name}` : `${region} ${topic.name}`,
+        plcyNm: national ? topic.name : `${region} ${topic.name}`,
         plcyKywdNm: `${topic.category},${topic.mclsf},청년`,
         plcyExplnCn: `${region || '전국'} ${topic.purpose}`.trim(),
         lclsfNm: topic.category,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import type { PolicyDocument } from '../dataload.types.ts';
 import { clean, formatYmd, joinParts, regionKeyOf, regionName } from '../normalise.ts';
 import type { Parsed, PublicApiFailure, RawResponse } from '../public-api-client.ts';
@@ -21,6 +21,16 @@ const parser = new XMLParser({
   isArray: (name) => name === 'empPgmSchdInvite',
 });
 
+/**
+ * Whether a body is one whole XML document: it closes the element it opened. A body cut off in
+ * transit (or an HTML error page) fails this, where a lenient parser would return half the items.
+ */
+function isCompleteXml(body: string): boolean {
+  const root = /^(?:<\?xml[^>]*\?>\s*)?<([A-Za-z_][\w.-]*)[^>]*?(\/?)>/.exec(body);
+  if (!root) return false;
+  return root[2] === '/' ? body.endsWith('/>') : body.endsWith(`</${root[1] ?? ''}>`);
+}
+
 function classifyWork24Error(message: string): PublicApiFailure {
   if (message.includes('인증키') || message.includes('authKey')) return 'auth';
   if (message.includes('초과')) return 'quota';
@@ -31,7 +41,7 @@ function classifyWork24Error(message: string): PublicApiFailure {
 export function parseWork24(response: RawResponse): Parsed<Work24Page> {
   const body = response.body.trim();
   if (body === '') return { ok: false, failure: 'malformed', detail: `빈 응답 (HTTP ${response.status})` };
-  if (XMLValidator.validate(body) !== true) {
+  if (!isCompleteXml(body)) {
     return { ok: false, failure: 'malformed', detail: `XML이 아닌 응답 또는 잘린 응답 (HTTP ${response.status}, ${body.length} bytes)` };
   }
   const document: unknown = parser.parse(body);
