@@ -1,5 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { envSchema } from '../../src/config/config.schema.ts';
+
+const readExample = (): Promise<string> => readFile(new URL('../../.env.example', import.meta.url), 'utf8');
 
 describe('config', () => {
   it('gives the documented defaults with an empty environment', () => {
@@ -46,5 +51,20 @@ describe('config', () => {
     const config = loadConfig({ SMTP_URL: '', PUBLIC_URL: 'https://ainfo.example.kr/' });
     expect(config.mail.smtpUrl).toBeUndefined();
     expect(config.http.publicUrl).toBe('https://ainfo.example.kr');
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable the config reads, and no other', async () => {
+    const example = await readExample();
+    const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]).sort();
+    expect(listed).toEqual(Object.keys(envSchema.shape).sort());
+  });
+
+  it('is a valid configuration when copied to .env', async () => {
+    // Node's own .env parser, the one `ainfo` uses through process.loadEnvFile.
+    const parsed = parseEnv(await readExample()) as Record<string, string>;
+    expect(() => loadConfig(parsed)).not.toThrow();
+    expect(loadConfig(parsed).log.level).toBe('info');
   });
 });
