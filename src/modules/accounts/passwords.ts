@@ -9,8 +9,9 @@ export interface ScryptParams {
 }
 
 /**
- * N=2^15, r=8, p=1: 32 MiB and roughly 50-100 ms per hash on one core, OWASP's lower bound for
- * scrypt. Login is rate-limited, so this cost is paid at most a few times per client per minute.
+ * N=2^15, r=8, p=1: 32 MiB and about 100 ms per hash on an idle core; twice the work of Django's
+ * scrypt hasher (2^14) that the original used. Login is rate-limited, so an attacker pays it per
+ * guess; raise it here when hardware allows, old hashes are upgraded at the next login.
  */
 export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { logN: 15, r: 8, p: 1 };
 

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+
+const run = promisify(execFile);
+
+describe('ainfo createsuperuser', () => {
+  const prefix = uniquePrefix('createsuperuser');
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('createsuperuser');
+  });
+
+  afterAll(async () => {
+    await database.drop();
+    await deletePrefix(prefix);
+  });
+
+  async function ainfo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40) };
+    try {
+      const { stdout, stderr } = await run('node', ['bin/ainfo.js', 'createsuperuser', ...args], { env, timeout: 30_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  }
+
+  it('creates a verified admin, then promotes idempotently, and explains bad input', async () => {
+    const [created, weak, missing] = await Promise.all([
+      ainfo('--email', 'root@example.com', '--password', 'quiet harbor lights', '--name', '운영자'),
+      ainfo('--email', 'weak@example.com', '--password', 'short'),
+      ainfo('--password', 'quiet harbor lights'),
+    ]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/--email/);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ status: 'created', email: 'root@example.com', name: '운영자', isAdmin: true });
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toMatch(/--password: 비밀번호는 8자 이상/);
+
+    const again = await ainfo('--email', 'ROOT@example.com', '--password', 'quiet harbor lights');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'promoted', email: 'root@example.com', name: '운영자' });
+    const rows = await database.handle.sql.query<{ n: string }>('select count(*) as n from users where is_admin and email_verified_at is not null');
+    expect(Number(rows[0]?.n)).toBe(1);
+
+  });
+});

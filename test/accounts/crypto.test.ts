@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { AccessTokens } from '../../src/modules/accounts/access-tokens.ts';
+import { hashPassword, passwordWeakness, verifyPassword } from '../../src/modules/accounts/passwords.ts';
+import { mintToken, parseToken, secretMatches } from '../../src/modules/accounts/secret-tokens.ts';
+
+const FAST = { logN: 10, r: 8, p: 1 };
+
+describe('password hashing (scrypt)', () => {
+  it('encodes its parameters with a per-hash salt and verifies only the right password', async () => {
+    const [a, b] = await Promise.all([hashPassword('같은 비밀번호 123'), hashPassword('같은 비밀번호 123')]);
+    expect(a).toMatch(/^scrypt\$ln=15,r=8,p=1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('같은 비밀번호 123', a)).toEqual({ matches: true, needsRehash: false });
+    expect((await verifyPassword('같은 비밀번호 124', a)).matches).toBe(false);
+  });
+
+  it('treats composed and decomposed Hangul as the same password', async () => {
+    const composed = '한글비밀번호입니다';
+    const hash = await hashPassword(composed, FAST);
+    expect((await verifyPassword(composed.normalize('NFD'), hash, FAST)).matches).toBe(true);
+  });
+
+  it('asks for a rehash when the stored parameters are older, and never matches garbage', async () => {
+    const old = await hashPassword('long enough pw', FAST);
+    expect(await verifyPassword('long enough pw', old)).toEqual({ matches: true, needsRehash: true });
+    expect(await verifyPassword('x', 'pbkdf2$whatever')).toEqual({ matches: false, needsRehash: true });
+  });
+
+  it('names what makes a password weak', () => {
+    expect(passwordWeakness('short')).toMatch(/8자 이상/);
+    expect(passwordWeakness('password123')).toMatch(/흔한/);
+    expect(passwordWeakness('aaaaaaaaaa')).toMatch(/4가지/);
+    expect(passwordWeakness('1357924680')).toMatch(/숫자만/);
+    expect(passwordWeakness('minji2024!!', 'minji2024@example.com')).toMatch(/이메일/);
+    expect(passwordWeakness('blue ocean 7 waves', 'kim@example.com')).toBeUndefined();
+  });
+});
+
+describe('mail tokens', () => {
+  it('are random selector.secret pairs whose secret is stored only as a hash', () => {
+    const minted = mintToken();
+    const parsed = parseToken(minted.token);
+    expect(parsed?.selector).toBe(minted.selector);
+    expect(minted.verifierHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(minted.verifierHash).not.toContain(parsed?.secret ?? '-');
+    expect(secretMatches(parsed?.secret ?? '', minted.verifierHash)).toBe(true);
+    expect(secretMatches(`${parsed?.secret.slice(0, -1) ?? ''}x`, minted.verifierHash)).toBe(false);
+    expect(mintToken().token).not.toBe(minted.token);
+    expect(parseToken('not a token')).toBeUndefined();
+  });
+});
+
+describe('access tokens (HS256)', () => {
+  const secret = () => Promise.resolve(Buffer.from('k'.repeat(40)));
+
+  it('verifies its own tokens and rejects expired ones and other keys', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const tokens = new AccessTokens(secret, 900, () => now);
+    const { token, expiresIn } = await tokens.sign(42, 3);
+    expect(expiresIn).toBe(900);
+    expect(await tokens.verify(token)).toMatchObject({ sub: '42', sv: 3 });
+    const otherKey = new AccessTokens(() => Promise.resolve(Buffer.from('z'.repeat(40))), 900, () => now);
+    expect(await otherKey.verify(token)).toBeUndefined();
+    now += 900_000;
+    expect(await tokens.verify(token)).toBeUndefined();
+  });
+});
