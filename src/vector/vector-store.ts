@@ -267,7 +267,8 @@ export class VectorStore {
   /**
    * Re-embeds every stored document with another embedder into a fresh collection, then swaps it
    * in under the same name. Vectors of two embedders never share a collection, and nothing has to
-   * be fetched again from the public APIs: the embedded text is stored beside each vector.
+   * be fetched again from the public APIs: the embedded text is stored beside each vector. Each
+   * record's `embedder` metadata is rewritten to the new embedder's id.
    */
   async rebuild(
     embed: (texts: string[]) => Promise<number[][]>,
@@ -294,7 +295,7 @@ export class VectorStore {
             ids: page.ids,
             embeddings: vectors,
             documents: texts,
-            metadatas: page.metadatas.map((metadata) => flatMetadata(metadata)),
+            metadatas: page.metadatas.map((metadata) => ({ ...flatMetadata(metadata), embedder: stamp().id })),
           });
           done += page.ids.length;
           onProgress?.(done, total);

@@ -1,5 +1,5 @@
 import { AppError } from '../../utils/errors.ts';
-import type { Embedder, VectorFilter, VectorStore } from '../../vector/index.ts';
+import { VectorStoreUnavailableError, type Embedder, type VectorFilter, type VectorStore } from '../../vector/index.ts';
 import { SOURCE_INFO, type PolicyDocument, type SourceName } from '../dataload/dataload.types.ts';
 import { REGION_KEYS, regionKeyOf } from '../dataload/normalise.ts';
 
@@ -38,6 +38,18 @@ export interface SearchResult {
 export const MAX_SEARCH_WINDOW = 200;
 const STAMP_CACHE_MS = 10_000;
 
+/** A search with no vector store behind it is a 503 the caller can show, not an internal error. */
+async function unavailableAs503<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof VectorStoreUnavailableError) {
+      throw new AppError(503, 'SEARCH_UNAVAILABLE', `정책 검색을 지금 사용할 수 없습니다: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 /** Policy search over the Chroma collection the weekly load fills. */
 export class PolicySearchService {
   private stampCheckedAt = 0;
@@ -70,6 +82,10 @@ export class PolicySearchService {
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
+    return unavailableAs503(() => this.searchVectors(query));
+  }
+
+  private async searchVectors(query: SearchQuery): Promise<SearchResult> {
     const q = query.q.trim();
     if (q === '') throw new AppError(400, 'VALIDATION_FAILED', '검색어(q)를 입력하세요', [{ field: 'q', message: 'required' }]);
     const window = Math.min(query.offset + query.limit, MAX_SEARCH_WINDOW);
@@ -109,7 +125,7 @@ export class PolicySearchService {
 
   /** The stored document; AppError 404 when there is none. */
   async get(id: string): Promise<PolicyDocument> {
-    const stored = await this.deps.vector.get(id);
+    const stored = await unavailableAs503(() => this.deps.vector.get(id));
     const json = stored?.metadata.doc;
     if (!stored || typeof json !== 'string') throw new AppError(404, 'POLICY_NOT_FOUND', `정책 ${id}을(를) 찾을 수 없습니다`);
     return JSON.parse(json) as PolicyDocument;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { SOURCE_NAMES } from '../dataload/dataload.types.ts';
+
+export const searchQuerySchema = z.object({
+  q: z.string().trim().min(1, '검색어(q)를 입력하세요').max(200),
+  source: z.enum(SOURCE_NAMES).optional(),
+  region: z.string().trim().max(20).optional(),
+  category: z.string().trim().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+  offset: z.coerce.number().int().min(0).max(190).default(0),
+});
+
+export const searchItemSchema = z.object({
+  id: z.string(),
+  source: z.enum(SOURCE_NAMES),
+  sourceLabel: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  region: z.string(),
+  category: z.string(),
+  period: z.string(),
+  url: z.string(),
+  score: z.number(),
+});
+
+export const searchResponseSchema = z.object({
+  items: z.array(searchItemSchema),
+  limit: z.number(),
+  offset: z.number(),
+});
+
+export const policyIdSchema = z.object({ id: z.string().min(3).max(120) });
+
+export const policyDocumentSchema = z.object({
+  id: z.string(),
+  source: z.enum(SOURCE_NAMES),
+  nativeId: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  target: z.string(),
+  content: z.string(),
+  region: z.string(),
+  regionKey: z.string(),
+  category: z.string(),
+  period: z.string(),
+  applyMethod: z.string(),
+  documents: z.string(),
+  contact: z.string(),
+  organization: z.string(),
+  url: z.string(),
+  updatedAt: z.string(),
+});
+
+/** The page's query: everything optional, so an empty form shows the start page, not an error. */
+export const searchPageQuerySchema = z.object({
+  q: z.string().trim().max(200).default(''),
+  source: z.enum(SOURCE_NAMES).or(z.literal('')).optional(),
+  region: z.string().trim().max(20).optional(),
+  offset: z.coerce.number().int().min(0).max(190).default(0),
+});
