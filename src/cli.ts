@@ -154,7 +154,12 @@ async function runProcess(
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '(none)';
   const columns = Object.keys(rows[0] ?? {});
-  const cell = (value: unknown): string => (value === undefined || value === null ? '-' : String(value));
+  const cell = (value: unknown): string => {
+    if (value === undefined || value === null) return '-';
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return JSON.stringify(value);
+  };
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
   const line = (values: string[]): string => values.map((value, index) => value.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
   return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...rows.map((row) => line(columns.map((column) => cell(row[column]))))].join('\n');
@@ -373,7 +378,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   await addModuleCommands(program);
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const commanderCode = (error as { code?: unknown }).code;

@@ -106,7 +106,10 @@ export async function createContext(config: Config, options: ContextOptions): Pr
   const publicData = createPublicDataServices({ config, role: options.role, database: getDatabase, broker, log });
   closers.push(() => publicData.close());
   const readiness: Record<string, () => Promise<unknown>> = {};
-  if (database) readiness.database = database.ping;
+  if (database) {
+    const db = database;
+    readiness.database = () => db.ping();
+  }
 
   return {
     config,

@@ -51,7 +51,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     },
   });
   return {
-    db: drizzlePg(pool) as unknown as Database,
+    db: drizzlePg(pool),
     kind: 'postgres',
     sql: runnerOf(pool),
     async ping() {
@@ -73,7 +73,7 @@ export async function openPglite(dataDir: string | undefined): Promise<DatabaseH
 
 export function fromPglite(client: PGlite): DatabaseHandle {
   return {
-    db: drizzlePglite(client) as unknown as Database,
+    db: drizzlePglite(client),
     kind: 'pglite',
     sql: pgliteRunner(client),
     async ping() {

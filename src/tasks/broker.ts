@@ -109,7 +109,7 @@ export class Broker {
   }
 
   /** Validates the payload against the task's schema; throws TaskPayloadError, nothing enqueued. */
-  validate<S extends z.ZodType>(task: Task<S, unknown>, payload: unknown): z.output<S> {
+  validate<S extends z.ZodType>(task: Task<S>, payload: unknown): z.output<S> {
     const parsed = task.schema.safeParse(payload);
     if (!parsed.success) throw new TaskPayloadError(task.name, toPayloadIssues(parsed.error));
     return parsed.data;
@@ -133,7 +133,7 @@ export class Broker {
   }
 
   /** Enqueues one task run; see ApplyOptions. */
-  async enqueue<S extends z.ZodType>(task: Task<S, unknown>, payload: unknown, options: ApplyOptions = {}): Promise<TaskRef> {
+  async enqueue<S extends z.ZodType>(task: Task<S>, payload: unknown, options: ApplyOptions = {}): Promise<TaskRef> {
     const data = this.validate(task, payload);
     const id = this.taskId(task, data, options.id);
     const queueName = options.queue ?? task.queue;
@@ -150,7 +150,7 @@ export class Broker {
    * Every payload is validated first; one invalid payload enqueues nothing.
    */
   async enqueueMany<S extends z.ZodType>(
-    task: Task<S, unknown>,
+    task: Task<S>,
     items: readonly { payload: z.input<S>; id?: string }[],
   ): Promise<TaskRef[]> {
     const jobs = items.map((item) => {
@@ -162,7 +162,7 @@ export class Broker {
     return jobs.map((job) => ({ id: job.opts.jobId ?? '', name: task.name, queue: task.queue }));
   }
 
-  private taskId<S extends z.ZodType>(task: Task<S, unknown>, data: z.output<S>, explicit: string | undefined): string {
+  private taskId<S extends z.ZodType>(task: Task<S>, data: z.output<S>, explicit: string | undefined): string {
     const id = explicit ?? (task.dedupe ? `${task.name}-${task.dedupe(data)}` : randomUUID());
     if (!TASK_ID.test(id) || /^\d+$/.test(id)) {
       throw new TaskPayloadError(task.name, [
@@ -205,7 +205,7 @@ export class Broker {
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
     this.queues.clear();
     this.events.clear();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await this.connection.quit().catch(() => { this.connection.disconnect(); });
   }
 }
 

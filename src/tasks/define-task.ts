@@ -116,7 +116,7 @@ export interface ScheduleEntry {
 
 export function defineSchedule<S extends z.ZodType>(entry: {
   id: string;
-  task: Task<S, unknown>;
+  task: Task<S>;
   cron: string;
   tz?: string;
   payload: z.input<S>;

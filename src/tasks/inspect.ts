@@ -61,7 +61,7 @@ export async function workersSeen(broker: Broker): Promise<{ name: string; queue
   const byName = new Map<string, QueueName[]>();
   for (const name of QUEUE_NAMES) {
     for (const worker of await broker.queue(name).getWorkers()) {
-      const workerName = worker.rawname ? String(worker.rawname).replace(/^.*:w:/, '') : String(worker.name);
+      const workerName = worker.rawname ? worker.rawname.replace(/^.*:w:/, '') : (worker.name ?? 'unknown');
       byName.set(workerName, [...(byName.get(workerName) ?? []), name]);
     }
   }
@@ -80,7 +80,7 @@ export async function activeTasks(broker: Broker, limit = 100): Promise<ActiveTa
         payload: (job.data as TaskEnvelope | undefined)?.payload,
         startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : undefined,
         attempts: job.attemptsStarted,
-        progress: job.progress as unknown,
+        progress: job.progress,
       }));
     }),
   );

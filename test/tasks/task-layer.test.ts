@@ -34,9 +34,9 @@ const flaky = defineTask(
 
 const permanent = defineTask(
   { name: 'test.permanent', queue: 'default', schema: z.object({ key: z.string() }), retry: { attempts: 5, backoffMs: 50 } },
-  async ({ key }, ctx) => {
+  ({ key }, ctx) => {
     attemptsSeen.set(key, ctx.attempt);
-    throw new PermanentError('550 mailbox unavailable');
+    return Promise.reject(new PermanentError('550 mailbox unavailable'));
   },
 );
 
