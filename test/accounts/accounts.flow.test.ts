@@ -62,6 +62,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     const mail = await smtp.waitForMessageTo('Kim@Example.com');
     expect(mail.subject).toBe('[AInfo] 이메일 주소를 인증해 주세요');
     expect(mail.html).toContain('김민지님');
+    expect(mail.text).toContain('24시간 동안 한 번만');
     const link = linkIn(mail, '/accounts/verify-email');
     expect(link.startsWith(`${PUBLIC_URL}/accounts/verify-email?token=`)).toBe(true);
     expect(mail.html).toContain(link.replaceAll('&', '&amp;'));
@@ -196,6 +197,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
       .filter((m) => m.subject.includes('비밀번호'))
       .map((m) => linkIn(m, '/accounts/password-reset')) as [string, string];
     expect(first.startsWith(`${PUBLIC_URL}/accounts/password-reset?token=`)).toBe(true);
+    expect(smtp.messagesTo('reset@example.com').find((m) => m.subject.includes('비밀번호'))?.text).toContain('1시간 동안 한 번만');
 
     const form = await app.inject({ method: 'GET', url: pathOf(first) });
     expect(form.statusCode).toBe(200);

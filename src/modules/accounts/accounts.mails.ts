@@ -3,6 +3,8 @@ import { renderMail, type RenderedMail } from '../../mail/template.ts';
 /** "24시간", "1시간", "30분": how long a link lasts, in Korean. */
 export function koreanDuration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
+  // Up to two days reads better in hours ("24시간", as the verification link is announced).
+  if (minutes % 60 === 0 && minutes <= 2_880) return `${minutes / 60}시간`;
   if (minutes % 1_440 === 0) return `${minutes / 1_440}일`;
   if (minutes % 60 === 0) return `${minutes / 60}시간`;
   return `${minutes}분`;
