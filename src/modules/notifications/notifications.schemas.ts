@@ -101,7 +101,8 @@ export const unsubscribeQuery = z.object({ token: z.string().max(100).optional()
  */
 export const unsubscribeBody = z
   .object({ token: z.string().max(100).optional(), 'List-Unsubscribe': z.string().max(100).optional() })
-  .optional();
+  // A bodiless POST reaches validation as null.
+  .nullish();
 
 export const unsubscribeFormBody = z.object({ token: z.string().max(100) });
 

@@ -1,0 +1,232 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/context.ts';
+import { buildApp, type App } from '../../src/http/app.ts';
+import type { TaskWorker } from '../../src/tasks/worker.ts';
+import { testContext } from '../helpers/context.ts';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp-server.ts';
+import { notificationsWith, seedUsers, startNoticeWorker, waitUntil } from './notices.fixtures.ts';
+
+const PUBLIC_URL = 'https://ainfo.example';
+const RECIPIENTS = 30;
+
+interface Counts {
+  total: number;
+  pending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  pendingWithError: number;
+}
+interface Detail {
+  id: number;
+  deliveries: Counts;
+  failures: { email: string; reply: string }[];
+}
+
+describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe', () => {
+  const prefix = uniquePrefix('notice-faults');
+  let database: TestDatabase;
+  let smtp: TestSmtpServer;
+  let ctx: AppContext;
+  let deps: AppContext;
+  let app: App;
+  let worker: TaskWorker;
+  let adminToken = '';
+  /** The notice every recipient received (the outage test); its mails carry the tokens used below. */
+  let deliveredNotice = 0;
+
+  const headers = (): Record<string, string> => ({ authorization: `Bearer ${adminToken}` });
+
+  const createNotice = async (title: string): Promise<number> => {
+    const response = await app.inject({ method: 'POST', url: '/api/admin/notices', headers: headers(), payload: { title, content: `${title} 내용` } });
+    expect(response.statusCode).toBe(201);
+    return response.json<{ id: number }>().id;
+  };
+  const send = async (id: number): Promise<void> => {
+    const response = await app.inject({ method: 'POST', url: `/api/admin/notices/${id}/send`, headers: headers() });
+    expect(response.statusCode).toBe(202);
+  };
+  const detail = async (id: number): Promise<Detail> =>
+    (await app.inject({ method: 'GET', url: `/api/admin/notices/${id}`, headers: headers() })).json<Detail>();
+  const mailsOf = (noticeId: number): ReceivedMail[] =>
+    smtp.messages.filter((mail) => mail.messageId.startsWith(`<notice-${noticeId}.`));
+  const recipientsOf = (noticeId: number): string[] => mailsOf(noticeId).map((mail) => mail.to.join(','));
+  const tokenOf = (mail: ReceivedMail | undefined): string => /token=([0-9a-f-]{36})/.exec(mail?.text ?? '')?.[1] ?? '';
+  const consentOf = async (email: string): Promise<boolean | undefined> =>
+    (await database.handle.sql.query<{ notice_consent: boolean }>('select notice_consent from users where email = $1', [email]))[0]
+      ?.notice_consent;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('notice_faults');
+    smtp = await TestSmtpServer.start();
+    ctx = await testContext(prefix, {
+      database: database.handle,
+      env: { SMTP_URL: smtp.url, PUBLIC_URL, MAIL_RATE_PER_SECOND: '0' },
+    });
+    // 8 runs from 100 ms: a 2-3 s outage is ridden out by retries alone.
+    deps = { ...ctx, notifications: notificationsWith(ctx, { attempts: 8, backoffMs: 100 }) };
+    app = await buildApp(deps);
+    worker = await startNoticeWorker(deps, { concurrency: 8 });
+    await ctx.accounts.createSuperuser({ email: 'ops@example.com', password: 'Jeju-tangerine-77!', name: '운영자' });
+    adminToken = (await ctx.accounts.login('ops@example.com', 'Jeju-tangerine-77!')).accessToken;
+    await seedUsers(database.handle.sql, 'f', RECIPIENTS, { consent: true, verified: true });
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await app.close();
+    await ctx.close();
+    await smtp.close();
+    await database.drop();
+    await deletePrefix(prefix);
+  });
+
+  it('marks deliveries refused with 550 as failed with the reply, without retrying, and sends the rest', async () => {
+    const refused = ['f3@example.com', 'f7@example.com', 'f11@example.com'];
+    smtp.rejectRecipients(refused, 550, '5.1.1 Mailbox unavailable');
+    const id = await createNotice('거절 주소 포함 공지');
+    await send(id);
+    await waitUntil(async () => { const { deliveries } = await detail(id); return deliveries.total === RECIPIENTS && deliveries.pending === 0; }, 20_000, 'no pending deliveries');
+
+    const result = await detail(id);
+    expect(result.deliveries).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS - 3, failed: 3, pending: 0 });
+    expect(result.failures.map((failure) => failure.email).sort()).toEqual([...refused].sort());
+    expect(result.failures.every((failure) => /^550 5\.1\.1 Mailbox unavailable/.test(failure.reply))).toBe(true);
+    expect(recipientsOf(id)).toHaveLength(RECIPIENTS - 3);
+    expect(recipientsOf(id).some((to) => refused.includes(to))).toBe(false);
+
+    const [failed] = await database.handle.sql.query<{ id: string }>(
+      `select id::text as id from notice_deliveries where notice_id = $1 and status = 'failed' limit 1`,
+      [id],
+    );
+    const task = await ctx.results.get(`notifications.deliverNotice-${failed?.id ?? ''}`);
+    expect(task).toMatchObject({ state: 'FAILURE', attempts: 1 });
+    expect(task.error).toMatch(/550/);
+    smtp.reset();
+  });
+
+  it('delivers every mail after an SMTP outage shorter than the retries, once each', async () => {
+    await smtp.stop();
+    const id = await createNotice('장애 중 공지');
+    await send(id);
+    await waitUntil(async () => (await detail(id)).deliveries.pendingWithError === RECIPIENTS, 20_000, 'every delivery failed once');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(recipientsOf(id)).toHaveLength(0);
+    await smtp.start();
+
+    await waitUntil(async () => (await detail(id)).deliveries.sent === RECIPIENTS, 30_000, 'all sent after SMTP returned');
+    expect(recipientsOf(id)).toHaveLength(RECIPIENTS);
+    expect(new Set(recipientsOf(id)).size).toBe(RECIPIENTS);
+    deliveredNotice = id;
+  });
+
+  it('leaves deliveries pending when the outage outlasts the retries, and resume sends only those', async () => {
+    // Deliveries with 2 runs 50 ms apart: they give up while SMTP is still down.
+    const impatient = notificationsWith(ctx, { attempts: 2, backoffMs: 50 });
+    const id = await createNotice('재개 테스트 공지');
+    await smtp.stop();
+    await impatient.broadcast(id, '운영자');
+    await waitUntil(
+      async () => {
+        const rows = await database.handle.sql.query<{ n: number }>(
+          `select count(*)::int as n from notice_deliveries where notice_id = $1 and transient_failures >= 2`,
+          [id],
+        );
+        return rows[0]?.n === RECIPIENTS;
+      },
+      20_000,
+      'retries exhausted',
+    );
+    await smtp.start();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await detail(id)).deliveries).toMatchObject({ pending: RECIPIENTS, pendingWithError: RECIPIENTS, sent: 0 });
+    expect(recipientsOf(id)).toHaveLength(0);
+
+    // Mark a few as sent by hand: resume must not send them again.
+    await database.handle.sql.query(
+      `update notice_deliveries set status = 'sent', sent_at = now() where id in (
+         select id from notice_deliveries where notice_id = $1 order by id limit 5)`,
+      [id],
+    );
+    const resumed = await app.inject({ method: 'POST', url: `/api/admin/notices/${id}/resume`, headers: headers() });
+    expect(resumed.statusCode).toBe(202);
+    const { taskId, round } = resumed.json<{ taskId: string; round: number }>();
+    expect(round).toBe(1);
+    expect((await ctx.results.wait(taskId, { timeoutMs: 10_000 })).result).toMatchObject({ enqueued: RECIPIENTS - 5 });
+    await waitUntil(async () => (await detail(id)).deliveries.sent === RECIPIENTS, 20_000, 'resumed deliveries sent');
+    expect(recipientsOf(id)).toHaveLength(RECIPIENTS - 5);
+    expect(new Set(recipientsOf(id)).size).toBe(RECIPIENTS - 5);
+
+    const again = await app.inject({ method: 'POST', url: `/api/admin/notices/${id}/resume`, headers: headers() });
+    const second = again.json<{ taskId: string; round: number }>();
+    expect(second.round).toBe(2);
+    expect((await ctx.results.wait(second.taskId, { timeoutMs: 10_000 })).result).toMatchObject({ enqueued: 0 });
+  });
+
+  it('unsubscribes with the one-click POST and the confirmation page, without login; the next notice skips them', async () => {
+    const mails = mailsOf(deliveredNotice);
+    const oneClick = mails.find((mail) => mail.to.includes('f5@example.com'));
+    const viaPage = mails.find((mail) => mail.to.includes('f6@example.com'));
+    const viaJson = mails.find((mail) => mail.to.includes('f8@example.com'));
+
+    // RFC 8058: a form POST of List-Unsubscribe=One-Click to the List-Unsubscribe URL, no cookies.
+    const list = oneClick?.headers.get('list') as { unsubscribe?: { url?: string } } | undefined;
+    const url = new URL(list?.unsubscribe?.url ?? 'https://invalid.example/');
+    expect(url.origin).toBe(PUBLIC_URL);
+    const clicked = await app.inject({
+      method: 'POST',
+      url: url.pathname + url.search,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(clicked.statusCode).toBe(200);
+    expect(clicked.json()).toEqual({ unsubscribed: true });
+    expect(await consentOf('f5@example.com')).toBe(false);
+    // Repeating it is harmless.
+    const repeated = await app.inject({ method: 'POST', url: url.pathname + url.search, headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n' });
+    expect(repeated.statusCode).toBe(200);
+
+    const pageToken = tokenOf(viaPage);
+    const page = await app.inject({ method: 'GET', url: `/notices/unsubscribe?token=${pageToken}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(page.body).toContain('수신 거부');
+    expect(page.body).toContain(`<form method="post" action="${PUBLIC_URL}/notices/unsubscribe">`);
+    expect(page.body).toContain(`name="token" value="${pageToken}"`);
+    expect(page.body).not.toMatch(/<script|onclick|javascript:/i);
+    expect(page.body).not.toContain('f6@example.com');
+    expect(await consentOf('f6@example.com')).toBe(true);
+    const confirmed = await app.inject({
+      method: 'POST',
+      url: '/notices/unsubscribe',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${pageToken}`,
+    });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('수신 거부가 완료되었습니다');
+    expect(await consentOf('f6@example.com')).toBe(false);
+
+    const json = await app.inject({ method: 'POST', url: '/api/notices/unsubscribe', payload: { token: tokenOf(viaJson) } });
+    expect(json.statusCode).toBe(200);
+    expect(await consentOf('f8@example.com')).toBe(false);
+
+    const forged = await app.inject({ method: 'POST', url: '/api/notices/unsubscribe?token=00000000-0000-4000-8000-000000000000' });
+    expect(forged.statusCode, forged.body).toBe(404);
+    expect(forged.json<{ error: { code: string } }>().error.code).toBe('INVALID_UNSUBSCRIBE_TOKEN');
+    expect((await app.inject({ method: 'POST', url: '/api/notices/unsubscribe', payload: {} })).statusCode).toBe(400);
+    const badPage = await app.inject({ method: 'GET', url: '/notices/unsubscribe?token=not-a-token' });
+    expect(badPage.statusCode).toBe(404);
+    expect(badPage.body).toContain('링크를 확인할 수 없습니다');
+
+    const next = await createNotice('수신 거부 이후 공지');
+    await send(next);
+    await waitUntil(async () => (await detail(next)).deliveries.sent === RECIPIENTS - 3, 20_000, 'next notice sent');
+    expect((await detail(next)).deliveries.total).toBe(RECIPIENTS - 3);
+    const recipients = recipientsOf(next);
+    expect(recipients).toHaveLength(RECIPIENTS - 3);
+    for (const gone of ['f5@example.com', 'f6@example.com', 'f8@example.com']) expect(recipients).not.toContain(gone);
+  });
+});
