@@ -1,0 +1,211 @@
+import type { RegisterCommands } from '../../cli/kit.ts';
+import type { AppContext } from '../../context.ts';
+import { migrate } from '../../db/index.ts';
+import { isFinished } from '../../tasks/results.ts';
+import type { DataloadRunRow } from './dataload.tables.ts';
+import { LoadInProgressError, LoadRunError, type RunSummary } from './dataload.service.ts';
+import { LOAD_TASKS, type LoadTaskResult } from './dataload.tasks.ts';
+import { SOURCE_INFO, SOURCE_NAMES, isSourceName, type LoadProgress, type SourceName } from './dataload.types.ts';
+
+const number = (value: number): string => value.toLocaleString('ko-KR');
+
+/** One progress line; on a terminal it redraws itself in place. */
+function progressLine(progress: LoadProgress): string {
+  const { label } = SOURCE_INFO[progress.source];
+  const width = 24;
+  const ratio = progress.pages ? Math.min(1, progress.page / progress.pages) : 0;
+  const filled = Math.round(ratio * width);
+  const bar = progress.pages ? `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${progress.page}/${progress.pages}쪽` : `${progress.page}쪽`;
+  const phase = progress.phase === 'reembedding' ? ' 다시 임베딩 중' : progress.phase === 'deleting' ? ' 삭제 확인 중' : '';
+  return `${label} ${bar}${phase} · ${number(progress.fetched)}건 (새 ${number(progress.added)} · 바뀜 ${number(progress.updated)} · 그대로 ${number(progress.unchanged)})`;
+}
+
+function progressReporter(): { report: (progress: LoadProgress) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let drawn = false;
+  return {
+    report(progress) {
+      if (!tty) return;
+      process.stderr.write(`\r\u001b[2K${progressLine(progress)}`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) process.stderr.write('\n');
+      drawn = false;
+    },
+  };
+}
+
+/** Terminal columns of a text: Hangul takes two. */
+function columnsOf(text: string): number {
+  return Array.from(text).reduce((sum, char) => sum + (/[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/.test(char) ? 2 : 1), 0);
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - columnsOf(text)));
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, index) => Math.max(...[header, ...rows.map((row) => row[index] ?? '')].map(columnsOf)));
+  const line = (cells: readonly string[]): string => cells.map((cell, index) => pad(cell, widths[index] ?? 0)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+function summaryRow(summary: RunSummary): string[] {
+  return [
+    SOURCE_INFO[summary.source].label,
+    summary.mode === 'sample' ? '샘플' : '실제',
+    summary.state,
+    number(summary.fetched),
+    number(summary.added),
+    number(summary.updated),
+    number(summary.unchanged),
+    number(summary.deleted),
+    number(summary.failed),
+    seconds(summary.durationMs),
+  ];
+}
+
+const SUMMARY_HEADERS = ['출처', '모드', '상태', '가져옴', '추가', '변경', '그대로', '삭제', '실패', '시간'];
+
+function runRow(run: DataloadRunRow): string[] {
+  const started = run.startedAt.toLocaleString('sv-SE', { timeZone: 'Asia/Seoul' });
+  const duration = run.finishedAt ? seconds(run.finishedAt.getTime() - run.startedAt.getTime()) : '-';
+  return [
+    String(run.id),
+    SOURCE_INFO[run.source].label,
+    run.mode === 'sample' ? '샘플' : '실제',
+    run.state,
+    started,
+    duration,
+    number(run.fetched),
+    number(run.added),
+    number(run.updated),
+    number(run.unchanged),
+    number(run.deleted),
+    number(run.failed),
+    (run.error ?? '').slice(0, 60),
+  ];
+}
+
+function parseSources(value: string): SourceName[] {
+  if (value === 'all') return [...SOURCE_NAMES];
+  if (isSourceName(value)) return [value];
+  throw new Error(`unknown source "${value}": use one of ${SOURCE_NAMES.join(', ')} or all`);
+}
+
+/** Runs loads in this process, one source after another; returns the failures. */
+async function runInProcess(ctx: AppContext, sources: readonly SourceName[], sample: boolean): Promise<{ summaries: RunSummary[]; failures: string[] }> {
+  await migrate(ctx.database.sql);
+  const summaries: RunSummary[] = [];
+  const failures: string[] = [];
+  for (const source of sources) {
+    const { label, keyVariable } = SOURCE_INFO[source];
+    if (ctx.dataload.isSample(source, sample)) {
+      process.stderr.write(`${label}: 샘플 모드 — ${sample ? '--sample' : `${keyVariable}가 없어`} 내장 샘플 데이터를 씁니다 (실제 API가 아닙니다)\n`);
+    }
+    const reporter = progressReporter();
+    try {
+      summaries.push(await ctx.dataload.run(source, { sample, onProgress: reporter.report }));
+      reporter.done();
+    } catch (error) {
+      reporter.done();
+      if (error instanceof LoadRunError) {
+        summaries.push(error.summary);
+        failures.push(error.message);
+      } else if (error instanceof LoadInProgressError) {
+        failures.push(error.message);
+      } else {
+        throw error;
+      }
+    }
+  }
+  return { summaries, failures };
+}
+
+/** Enqueues the loads for the workers and follows their progress until they finish. */
+async function runThroughWorkers(ctx: AppContext, sources: readonly SourceName[], sample: boolean): Promise<{ summaries: RunSummary[]; failures: string[] }> {
+  const refs = await Promise.all(sources.map((source) => LOAD_TASKS[source].delay({ sample })));
+  const summaries: RunSummary[] = [];
+  const failures: string[] = [];
+  for (const [index, ref] of refs.entries()) {
+    const source = sources[index] ?? 'gov24';
+    process.stderr.write(`${SOURCE_INFO[source].label}: 작업 ${ref.id}를 큐 ${ref.queue}에 넣었습니다; 워커가 실행합니다\n`);
+    const reporter = progressReporter();
+    for (;;) {
+      const state = await ctx.results.get(ref.id);
+      if (state.progress && typeof state.progress === 'object') reporter.report(state.progress as LoadProgress);
+      if (isFinished(state.state)) {
+        reporter.done();
+        const result = state.result as LoadTaskResult | undefined;
+        if (state.state === 'SUCCESS' && result && result.state !== 'SKIPPED') summaries.push(result);
+        else if (result?.state === 'SKIPPED') failures.push(result.reason);
+        else failures.push(`${SOURCE_INFO[source].label}: ${state.state} ${state.error ?? ''}`.trim());
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  return { summaries, failures };
+}
+
+/**
+ * `ainfo dataload run <work24|youth|gov24|all> [--sample] [--queue]` and `ainfo dataload runs`.
+ * A run goes in-process by default (it works with nothing else running); `--queue` hands it to the
+ * workers instead and follows its progress. Either way one run per source holds at a time.
+ */
+const registerDataloadCommands: RegisterCommands = (program, kit) => {
+  const dataload = program.command('dataload').description('collect the public data APIs (정부24, 온통청년, 고용24) into the search index');
+
+  dataload
+    .command('run')
+    .description('load one source, or all, now; exits non-zero when a load fails')
+    .argument('<source>', `${SOURCE_NAMES.join(' | ')} | all`)
+    .option('--sample', 'use the built-in sample data (the local peer of the APIs) even when API keys are set', false)
+    .option('--queue', 'enqueue the load tasks for the workers and follow them, instead of running here', false)
+    .action(async (sourceArgument: string, options: { sample: boolean; queue: boolean }) => {
+      let sources: SourceName[];
+      try {
+        sources = parseSources(sourceArgument);
+      } catch (error) {
+        kit.fail((error as Error).message, 2);
+      }
+      const { summaries, failures } = await kit.withContext({ database: !options.queue }, (ctx) =>
+        options.queue ? runThroughWorkers(ctx, sources, options.sample) : runInProcess(ctx, sources, options.sample),
+      );
+      if (summaries.length > 0) process.stdout.write(`${table(SUMMARY_HEADERS, summaries.map(summaryRow))}\n`);
+      if (failures.length > 0) kit.fail(failures.join('\n'));
+    });
+
+  dataload
+    .command('runs')
+    .description('recent load runs, newest first')
+    .option('--source <source>', `only this source (${SOURCE_NAMES.join(', ')})`)
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (options: { source?: string; limit: string; json: boolean }) => {
+      const source = options.source;
+      if (source !== undefined && !isSourceName(source)) return kit.fail(`unknown source "${source}": use one of ${SOURCE_NAMES.join(', ')}`, 2);
+      const limit = Number.parseInt(options.limit, 10);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) kit.fail('--limit must be 1..1000', 2);
+      const runs = await kit.withContext({ database: true }, async (ctx) => {
+        await migrate(ctx.database.sql);
+        return ctx.dataload.recentRuns(limit, source);
+      });
+      if (options.json) {
+        kit.printJson(runs);
+        return;
+      }
+      if (runs.length === 0) {
+        process.stdout.write('아직 수집 기록이 없습니다. `ainfo dataload run all`로 시작하세요.\n');
+        return;
+      }
+      process.stdout.write(
+        `${table(['#', '출처', '모드', '상태', '시작(서울)', '시간', '가져옴', '추가', '변경', '그대로', '삭제', '실패', '오류'], runs.map(runRow))}\n`,
+      );
+    });
+};
+
+export default registerDataloadCommands;
