@@ -1,0 +1,176 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../log/logger.ts';
+import type { RateCounter } from '../accounts/accounts.service.ts';
+import { hashPassword, verifyPassword } from '../accounts/passwords.ts';
+import type { AdminRepository, AuditEntry } from './admin.repository.ts';
+
+/** The admin a session belongs to, read fresh from the database on every request. */
+export interface AdminIdentity {
+  id: number;
+  email: string;
+  name: string;
+}
+
+/** A session as stored in Redis: before login it has no user (it only carries the login form's CSRF token). */
+export interface AdminSession {
+  userId: number | null;
+  /** users.session_version at login: a password reset or "log out everywhere" ends admin sessions too. */
+  sessionVersion: number;
+  csrf: string;
+  createdAt: number;
+}
+
+export type LoginResult =
+  | { ok: true; admin: AdminIdentity; sessionId: string; session: AdminSession }
+  | { ok: false; reason: 'invalid' | 'not-admin' | 'rate-limited' };
+
+export interface AdminServiceOptions {
+  repository: AdminRepository;
+  redis: Redis;
+  /** config.tasks.prefix: sessions live under `<prefix>:ainfo:admin:session:`. */
+  prefix: string;
+  rateCounter: RateCounter;
+  /** Login attempts per client IP per minute (AUTH_RATE_LIMIT_PER_MINUTE). */
+  loginsPerMinute: number;
+  log: Logger;
+  /** A session unused this long ends. Default 2 h. */
+  idleSeconds?: number;
+  /** A session ends this long after login whatever its use. Default 12 h. */
+  absoluteSeconds?: number;
+}
+
+const DEFAULT_IDLE_S = 2 * 3600;
+const DEFAULT_ABSOLUTE_S = 12 * 3600;
+/** A login form left open longer than this must be reloaded. */
+const ANONYMOUS_TTL_S = 30 * 60;
+/** Attempts on one address per 15 minutes, whatever the IP: slows a spread-out guesser. */
+const LOGINS_PER_ADDRESS = 20;
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/**
+ * Admin sign-in with server-side sessions in Redis and synchronizer CSRF tokens, plus the audit
+ * log. Plain TypeScript: the routes translate cookies and forms into these calls.
+ */
+export class AdminService {
+  private readonly idleSeconds: number;
+  private readonly absoluteSeconds: number;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly options: AdminServiceOptions) {
+    this.idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_S;
+    this.absoluteSeconds = options.absoluteSeconds ?? DEFAULT_ABSOLUTE_S;
+  }
+
+  get repository(): AdminRepository {
+    return this.options.repository;
+  }
+
+  get sessionMaxAgeSeconds(): number {
+    return this.absoluteSeconds;
+  }
+
+  // Only a hash of the session id is stored, so reading Redis does not hand out live cookies.
+  private key(sessionId: string): string {
+    return `${this.options.prefix}:ainfo:admin:session:${sha256(sessionId)}`;
+  }
+
+  private async store(session: AdminSession, ttlSeconds: number): Promise<string> {
+    const sessionId = randomBytes(32).toString('base64url');
+    await this.options.redis.set(this.key(sessionId), JSON.stringify(session), 'EX', ttlSeconds);
+    return sessionId;
+  }
+
+  /** A session for the login form: no user, only a CSRF token. */
+  async startAnonymous(): Promise<{ sessionId: string; session: AdminSession }> {
+    const session: AdminSession = { userId: null, sessionVersion: 0, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
+    return { sessionId: await this.store(session, ANONYMOUS_TTL_S), session };
+  }
+
+  /** The session of a cookie value; extends its idle time. Undefined when unknown or expired. */
+  async readSession(sessionId: string | undefined): Promise<AdminSession | undefined> {
+    if (!sessionId || !/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return undefined;
+    const key = this.key(sessionId);
+    const raw = await this.options.redis.get(key);
+    if (!raw) return undefined;
+    const session = JSON.parse(raw) as AdminSession;
+    if (session.userId !== null) {
+      const leftSeconds = Math.floor((session.createdAt + this.absoluteSeconds * 1000 - Date.now()) / 1000);
+      if (leftSeconds <= 0) {
+        await this.options.redis.del(key);
+        return undefined;
+      }
+      await this.options.redis.expire(key, Math.min(this.idleSeconds, leftSeconds));
+    }
+    return session;
+  }
+
+  /** The admin behind a signed-in session, or undefined once the user is gone, demoted or reset. */
+  async adminOf(session: AdminSession | undefined): Promise<AdminIdentity | undefined> {
+    if (session?.userId === null || session === undefined) return undefined;
+    const user = await this.options.repository.findUserById(session.userId);
+    if (!user?.isAdmin || !user.isVerified || user.sessionVersion !== session.sessionVersion) return undefined;
+    return { id: user.id, email: user.email, name: user.name };
+  }
+
+  /** Compares a submitted CSRF token with the session's in constant time. */
+  csrfMatches(session: AdminSession | undefined, submitted: unknown): boolean {
+    if (!session || typeof submitted !== 'string' || submitted.length === 0) return false;
+    const expected = Buffer.from(sha256(session.csrf));
+    return timingSafeEqual(expected, Buffer.from(sha256(submitted)));
+  }
+
+  /**
+   * Checks the credentials of an admin and starts a new session (a new id: the login form's
+   * session is dropped, so a planted cookie never becomes signed in). Unknown address, wrong
+   * password and a non-admin account take the same scrypt work.
+   */
+  async login(input: { email: string; password: string; ip: string; previousSessionId?: string }): Promise<LoginResult> {
+    const email = input.email.trim();
+    const { rateCounter, loginsPerMinute, repository } = this.options;
+    const [underIp, underAddress] = await Promise.all([
+      rateCounter.hit(`admin-login:ip:${input.ip}`, loginsPerMinute, 60),
+      rateCounter.hit(`admin-login:email:${sha256(email.toLowerCase())}`, LOGINS_PER_ADDRESS, 15 * 60),
+    ]);
+    if (!underIp || !underAddress) return { ok: false, reason: 'rate-limited' };
+    const user = await repository.findUserByEmail(email);
+    if (!user) {
+      await verifyPassword(input.password, await this.getDummyHash());
+      return { ok: false, reason: 'invalid' };
+    }
+    const check = await verifyPassword(input.password, user.passwordHash);
+    if (!check.matches) return { ok: false, reason: 'invalid' };
+    if (!user.isAdmin || !user.isVerified) return { ok: false, reason: 'not-admin' };
+    if (input.previousSessionId) await this.logout(input.previousSessionId);
+    const session: AdminSession = {
+      userId: user.id,
+      sessionVersion: user.sessionVersion,
+      csrf: randomBytes(24).toString('base64url'),
+      createdAt: Date.now(),
+    };
+    const sessionId = await this.store(session, this.idleSeconds);
+    return { ok: true, admin: { id: user.id, email: user.email, name: user.name }, sessionId, session };
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    if (/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) await this.options.redis.del(this.key(sessionId));
+  }
+
+  /**
+   * Records an admin action. An audit write that fails is logged and does not undo the action
+   * it describes, which has already happened.
+   */
+  async audit(entry: AuditEntry): Promise<void> {
+    try {
+      await this.options.repository.addAudit(entry);
+    } catch (error) {
+      this.options.log.error({ err: error, action: entry.action, target: entry.target }, 'audit log write failed');
+    }
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    return this.dummyHash;
+  }
+}

@@ -1,0 +1,78 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { loadAdminSession } from './admin.http.ts';
+import type { AuditEntry } from './admin.repository.ts';
+
+const BASE_PATH = '/admin/queues';
+
+/**
+ * bull-board's React app sets inline styles (style attributes) and asks for a Google font, which
+ * this policy blocks: the board then uses system fonts and the page makes no outside request.
+ */
+const BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "object-src 'none'",
+].join('; ');
+
+/**
+ * Mounts bull-board (the Flower of BullMQ) at /admin/queues behind the admin session. Its JSON
+ * API is called by its own script with the session cookie; changes (retry, clean, promote …)
+ * must come from our origin and are written to the audit log.
+ */
+export async function registerQueuesBoard(
+  app: FastifyInstance,
+  audit: (request: FastifyRequest, entry: Omit<AuditEntry, 'adminUserId' | 'adminEmail' | 'ip'>) => Promise<void>,
+): Promise<void> {
+  const adapter = new FastifyAdapter();
+  adapter.setBasePath(BASE_PATH);
+  createBullBoard({
+    queues: app.ctx.broker.allQueues().map((queue) => new BullMQAdapter(queue)),
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: 'AInfo 작업 큐', hideDocsLink: true, miscLinks: [{ text: '관리자 화면으로', url: '/admin' }] } },
+  });
+
+  await app.register(async (board) => {
+    board.addHook('onRequest', async (request, reply) => {
+      const isApi = request.url.startsWith(`${BASE_PATH}/api/`);
+      if (!(await loadAdminSession(request))) {
+        if (isApi) return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: '로그인이 필요합니다.' } });
+        return reply.redirect(`/admin/login?next=${encodeURIComponent(BASE_PATH)}`, 303);
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        // SameSite=Lax already keeps the cookie off cross-site POSTs; refusing foreign origins covers the rest.
+        const origin = request.headers.origin;
+        const sameOrigin = origin === undefined || safeHost(origin) === request.headers.host;
+        if (!sameOrigin) return reply.status(403).send({ error: { code: 'FORBIDDEN', message: '다른 출처의 요청은 받지 않습니다.' } });
+      }
+      return undefined;
+    });
+    board.addHook('onSend', async (_request, reply, payload) => {
+      const type = reply.getHeader('content-type');
+      if (typeof type === 'string' && type.startsWith('text/html')) reply.header('content-security-policy', BOARD_CSP);
+      return payload;
+    });
+    board.addHook('onResponse', async (request, reply) => {
+      if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400 || !request.admin) return;
+      await audit(request, { action: 'queues.action', target: `${request.method} ${request.url.split('?')[0] ?? ''}` });
+    });
+    await board.register(adapter.registerPlugin(), { prefix: BASE_PATH });
+  });
+}
+
+function safeHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}

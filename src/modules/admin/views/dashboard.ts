@@ -1,0 +1,61 @@
+import type { FailedTask, QueueStats } from '../../../tasks/inspect.ts';
+import { html, type SafeHtml } from '../../../utils/html.ts';
+import { count, seoulTime } from './format.ts';
+
+const QUEUE_LABELS: Record<string, string> = { default: '기본', mail: '메일', notices: '공지', dataload: '공공데이터' };
+
+export function dashboardView(input: {
+  stats: QueueStats[];
+  workers: { name: string; queues: string[] }[];
+  failures: FailedTask[];
+  refreshSeconds: number;
+  now: Date;
+}): SafeHtml {
+  const totals = input.stats.reduce(
+    (sum, queue) => ({ waiting: sum.waiting + queue.waiting, active: sum.active + queue.active, failed: sum.failed + queue.failed }),
+    { waiting: 0, active: 0, failed: 0 },
+  );
+  return html`<h1>대시보드</h1>
+<p class="muted">${input.refreshSeconds}초마다 새로 고칩니다 · 마지막 갱신 ${seoulTime(input.now)} (한국 시간)</p>
+<div class="stats">
+<div class="stat pending"><div class="label">대기 중인 작업</div><div class="value" data-testid="total-waiting">${count(totals.waiting)}</div></div>
+<div class="stat"><div class="label">실행 중인 작업</div><div class="value">${count(totals.active)}</div></div>
+<div class="stat failed"><div class="label">실패한 작업(보관 중)</div><div class="value">${count(totals.failed)}</div></div>
+<div class="stat"><div class="label">연결된 워커</div><div class="value" data-testid="workers-count">${count(input.workers.length)}</div></div>
+</div>
+<h2>큐별 현황</h2>
+<div class="table-wrap"><table>
+<thead><tr><th>큐</th><th class="num">대기</th><th class="num">실행 중</th><th class="num">지연</th><th class="num">실패</th><th class="num">완료(보관)</th><th class="num">워커</th><th>상태</th></tr></thead>
+<tbody>
+${input.stats.map(
+  (queue) => html`<tr data-queue="${queue.queue}"><td>${QUEUE_LABELS[queue.queue] ?? queue.queue} <span class="muted mono">${queue.queue}</span></td>
+<td class="num">${count(queue.waiting)}</td><td class="num">${count(queue.active)}</td><td class="num">${count(queue.delayed)}</td>
+<td class="num">${count(queue.failed)}</td><td class="num">${count(queue.completed)}</td><td class="num">${count(queue.workers)}</td>
+<td>${queue.paused ? html`<span class="badge warn">일시 중지</span>` : html`<span class="badge ok">동작 중</span>`}</td></tr>`,
+)}
+</tbody></table></div>
+<h2>워커</h2>
+${input.workers.length === 0
+  ? html`<p class="notice error">연결된 워커가 없습니다. 작업이 실행되지 않습니다: <code>ainfo worker</code>를 실행하세요.</p>`
+  : html`<div class="table-wrap"><table><thead><tr><th>워커</th><th>큐</th></tr></thead><tbody>
+${input.workers.map((worker) => html`<tr><td class="mono">${worker.name}</td><td>${worker.queues.join(', ')}</td></tr>`)}
+</tbody></table></div>`}
+<h2>최근 실패</h2>
+${input.failures.length === 0
+  ? html`<p class="muted">보관 중인 실패한 작업이 없습니다.</p>`
+  : html`<div class="table-wrap"><table><thead><tr><th>시각</th><th>작업</th><th>큐</th><th class="num">시도</th><th>오류</th></tr></thead><tbody>
+${input.failures.map(
+  (failure) => html`<tr><td>${seoulTime(failure.failedAt)}</td>
+<td><a href="/admin/tasks?id=${encodeURIComponent(failure.id)}">${failure.name}</a><br><span class="muted mono">${failure.id}</span></td>
+<td>${failure.queue}</td><td class="num">${failure.attempts}</td><td class="error">${failure.error}</td></tr>`,
+)}
+</tbody></table></div>`}
+<h2>바로 가기</h2>
+<ul>
+<li><a href="/admin/notices">공지 쓰기와 발송</a></li>
+<li><a href="/admin/schedules">예약 작업(공공데이터 수집 일정)</a></li>
+<li><a href="/admin/dataload">공공데이터 수집 기록</a></li>
+<li><a href="/admin/tasks">작업 조회와 재시도</a></li>
+<li><a href="/admin/queues">큐 대시보드(bull-board)</a></li>
+</ul>`;
+}

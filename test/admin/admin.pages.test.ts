@@ -1,0 +1,320 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { AppContext } from '../../src/context.ts';
+import { buildApp, type App } from '../../src/http/app.ts';
+import { defineTask } from '../../src/tasks/define-task.ts';
+import { PermanentError } from '../../src/tasks/errors.ts';
+import { TaskRegistry } from '../../src/tasks/registry.ts';
+import { TaskWorker } from '../../src/tasks/worker.ts';
+import { testContext } from '../helpers/context.ts';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { seedUsers, waitUntil } from '../notifications/notices.fixtures.ts';
+import { AdminClient } from './admin-client.ts';
+
+const ADMIN = { email: 'admin@example.com', password: 'Seoul-river-2026!', name: '관리자 <김>' };
+const MEMBER = { email: 'member@example.com', password: 'Busan-seagull-2026!' };
+
+/** Fails every time, without retries: a task for the retry button. */
+const alwaysFails = defineTask(
+  { name: 'admintest.alwaysFails', queue: 'default', schema: z.object({ reason: z.string() }) },
+  ({ reason }) => Promise.reject(new PermanentError(reason)),
+);
+
+describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Redis)', () => {
+  const prefix = uniquePrefix('admin');
+  let database: TestDatabase;
+  let ctx: AppContext;
+  let app: App;
+  let worker: TaskWorker;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('admin');
+    ctx = await testContext(prefix, { database: database.handle, env: { AUTH_RATE_LIMIT_PER_MINUTE: '5' } });
+    app = await buildApp(ctx);
+    const registry = new TaskRegistry();
+    registry.register(alwaysFails);
+    worker = new TaskWorker({ broker: ctx.broker, registry, deps: ctx, log: ctx.log, queues: ['default'], lockMs: 5_000 });
+    await worker.start();
+    await ctx.accounts.createSuperuser(ADMIN);
+    await ctx.accounts.createSuperuser({ ...MEMBER, name: '회원' });
+    await database.handle.sql.query(`update users set is_admin = false where email = $1`, [MEMBER.email]);
+    await seedUsers(database.handle.sql, 'yes', 30, { consent: true, verified: true });
+    await seedUsers(database.handle.sql, 'no', 12, { consent: false, verified: true });
+    await seedUsers(database.handle.sql, 'unverified', 5, { consent: true, verified: false });
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await app.close();
+    await ctx.close();
+    await database.drop();
+    await deletePrefix(prefix);
+  });
+
+  it('sends anonymous visitors to the login page and answers 401 on the JSON routes', async () => {
+    const client = new AdminClient(app);
+    for (const url of ['/admin', '/admin/notices', '/admin/users', '/admin/schedules', '/admin/dataload', '/admin/tasks', '/admin/audit', '/admin/queues']) {
+      const response = await client.get(url);
+      expect(response.statusCode, url).toBe(303);
+      expect(response.headers.location, url).toBe(`/admin/login?next=${encodeURIComponent(url)}`);
+    }
+    expect((await client.get('/admin/notices/1/progress')).statusCode).toBe(401);
+    expect((await client.get('/admin/queues/api/queues')).statusCode).toBe(401);
+    const post = await client.post('/admin/notices', { title: 't', content: 'c' });
+    expect(post.statusCode).toBe(303);
+    expect((await ctx.notifications.listNotices(1, 10)).total).toBe(0);
+  });
+
+  it('serves the login form with an HttpOnly, SameSite=Lax session cookie and a strict CSP', async () => {
+    const response = await app.inject({ method: 'GET', url: '/admin/login' });
+    expect(response.statusCode).toBe(200);
+    const cookie = String(response.headers['set-cookie']);
+    expect(cookie).toMatch(/^ainfo_admin_session=[A-Za-z0-9_-]{40,};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).toContain('Path=/admin');
+    expect(cookie).not.toContain('Secure');
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(response.body).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(response.body).not.toMatch(/\sstyle="/);
+    expect(response.body).toContain('관리자 로그인');
+    const css = await app.inject({ method: 'GET', url: '/assets/ainfo.css' });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers['content-type']).toContain('text/css');
+    expect(css.body).not.toMatch(/https?:\/\//);
+  });
+
+  it('refuses a login without the form token, a wrong password and a non-admin, and records the refusals', async () => {
+    const client = new AdminClient(app, '10.0.0.1');
+    await client.get('/admin/login');
+    const noToken = await client.post('/admin/login', { email: ADMIN.email, password: ADMIN.password });
+    expect(noToken.statusCode).toBe(403);
+    const wrong = await client.login(ADMIN.email, 'not-the-password');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('관리자 계정의 이메일 또는 비밀번호가 올바르지 않습니다.');
+    const member = await client.login(MEMBER.email, MEMBER.password);
+    expect(member.statusCode).toBe(401);
+    expect(member.body).toContain('관리자 계정의 이메일 또는 비밀번호가 올바르지 않습니다.');
+    expect((await client.get('/admin')).statusCode).toBe(303);
+    const refusals = await database.handle.sql.query<{ target: string; detail: { reason: string } }>(
+      `select target, detail from admin_audit_log where action = 'login.refused' order by id`,
+    );
+    expect(refusals.map((row) => [row.target, row.detail.reason])).toEqual([
+      [ADMIN.email, 'invalid'],
+      [MEMBER.email, 'not-admin'],
+    ]);
+  });
+
+  it('rate-limits logins per client address', async () => {
+    const client = new AdminClient(app, '10.0.0.2');
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 7; attempt += 1) statuses.push((await client.login(ADMIN.email, 'wrong-password')).statusCode);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    // Even the right password waits for the window: the limit is checked before the password.
+    expect((await client.login(ADMIN.email, ADMIN.password)).statusCode).toBe(429);
+    expect((await new AdminClient(app, '10.0.0.3').login(ADMIN.email, ADMIN.password)).statusCode).toBe(303);
+  });
+
+  it('signs an admin in with a new session id, back to the page asked for, and out again', async () => {
+    const client = new AdminClient(app, '10.0.0.4');
+    await client.get('/admin/login');
+    const anonymous = client.cookie;
+    const response = await client.login(ADMIN.email, ADMIN.password, '/admin/users');
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/admin/users');
+    expect(client.cookie).not.toBe(anonymous);
+    const signedIn = client.cookie;
+    const dashboard = await client.get('/admin');
+    expect(dashboard.statusCode).toBe(200);
+    expect(dashboard.body).toContain('대시보드');
+    expect(dashboard.body).toContain('관리자 &lt;김&gt;');
+    expect(dashboard.body).toContain('<meta http-equiv="refresh" content="10">');
+    for (const queue of ['default', 'mail', 'notices', 'dataload']) expect(dashboard.body).toContain(`data-queue="${queue}"`);
+
+    // An open redirect is not possible through `next`.
+    const evil = new AdminClient(app, '10.0.0.4');
+    expect((await evil.login(ADMIN.email, ADMIN.password, 'https://evil.example/')).headers.location).toBe('/admin');
+
+    const logout = await client.submit('/admin', '/admin/logout');
+    expect(logout.statusCode).toBe(303);
+    const replay = await app.inject({ method: 'GET', url: '/admin', headers: { cookie: signedIn }, remoteAddress: '10.0.0.4' });
+    expect(replay.statusCode).toBe(303);
+  });
+
+  it('ends the session of an admin who lost the admin right (pages redirect, JSON says 403)', async () => {
+    await ctx.accounts.createSuperuser({ email: 'second@example.com', password: 'Daegu-apple-2026!', name: '두 번째' });
+    const client = new AdminClient(app, '10.0.0.5');
+    expect((await client.login('second@example.com', 'Daegu-apple-2026!')).statusCode).toBe(303);
+    const notice = await ctx.notifications.createNotice({ title: '권한 확인', content: '내용' }, null);
+    expect((await client.get(`/admin/notices/${notice.id}/progress`)).statusCode).toBe(200);
+    await database.handle.sql.query(`update users set is_admin = false where email = 'second@example.com'`);
+    expect((await client.get('/admin')).statusCode).toBe(303);
+    expect((await client.get(`/admin/notices/${notice.id}/progress`)).statusCode).toBe(403);
+  });
+
+  describe('signed in', () => {
+    const client = (): AdminClient => signedIn;
+    let signedIn: AdminClient;
+
+    beforeAll(async () => {
+      signedIn = new AdminClient(app, '10.0.0.10');
+      expect((await signedIn.login(ADMIN.email, ADMIN.password)).statusCode).toBe(303);
+    });
+
+    it('refuses every form without the session token and does nothing', async () => {
+      const before = (await ctx.notifications.listNotices(1, 50)).total;
+      const forged = await client().post('/admin/notices', { title: '위조', content: '내용', _csrf: 'forged-token' });
+      expect(forged.statusCode).toBe(403);
+      const missing = await client().post('/admin/notices', { title: '위조', content: '내용' });
+      expect(missing.statusCode).toBe(403);
+      const other = new AdminClient(app, '10.0.0.11');
+      await other.login(ADMIN.email, ADMIN.password);
+      const foreign = await client().post('/admin/notices', { title: '위조', content: '내용', _csrf: await other.csrf() });
+      expect(foreign.statusCode).toBe(403);
+      expect((await ctx.notifications.listNotices(1, 50)).total).toBe(before);
+    });
+
+    it('writes a notice, edits the draft, escapes its title, and locks it once sending is requested', async () => {
+      const invalid = await client().submit('/admin/notices/new', '/admin/notices', { title: ' ', content: '' });
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.body).toContain('제목을 입력해 주세요.');
+      const created = await client().submit('/admin/notices/new', '/admin/notices', { title: '<b>초안</b> & 공지', content: '첫 내용' });
+      expect(created.statusCode).toBe(303);
+      const location = String(created.headers.location);
+      const id = Number(/\/admin\/notices\/(\d+)/.exec(location)?.[1]);
+      const page = await client().get(location);
+      expect(page.body).toContain('&lt;b&gt;초안&lt;/b&gt; &amp; 공지');
+      expect(page.body).not.toContain('<b>초안</b>');
+      expect(page.body).toContain('공지를 저장했습니다.');
+
+      const edited = await client().submit(`/admin/notices/${id}/edit`, `/admin/notices/${id}/edit`, { title: '고친 제목', content: '고친 내용' });
+      expect(edited.headers.location).toBe(`/admin/notices/${id}?msg=notice-updated`);
+      expect((await ctx.notifications.getNotice(id)).title).toBe('고친 제목');
+
+      const confirm = await client().get(`/admin/notices/${id}/send`);
+      expect(confirm.body).toContain('공지를 발송할까요?');
+      expect(confirm.body).toContain('30명');
+      const unconfirmed = await client().submit(`/admin/notices/${id}/send`, `/admin/notices/${id}/send`);
+      expect(unconfirmed.statusCode).toBe(400);
+      const sent = await client().submit(`/admin/notices/${id}/send`, `/admin/notices/${id}/send`, { confirm: 'yes' });
+      expect(sent.headers.location).toBe(`/admin/notices/${id}?msg=notice-sending`);
+      const detail = await ctx.notifications.getNotice(id);
+      expect(detail.sentBy).toBe(ADMIN.name);
+
+      const again = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/send`, { confirm: 'yes' });
+      expect(again.headers.location).toBe(`/admin/notices/${id}?msg=notice-already`);
+      const late = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/edit`, { title: '늦은 수정', content: '내용' });
+      expect(late.headers.location).toBe(`/admin/notices/${id}?msg=notice-locked`);
+      expect((await ctx.notifications.getNotice(id)).title).toBe('고친 제목');
+
+      const progress = await client().get(`/admin/notices/${id}/progress`);
+      expect(progress.json()).toMatchObject({ sending: true, done: false });
+      const live = await client().get(`/admin/notices/${id}`);
+      expect(live.body).toContain(`data-live="/admin/notices/${id}/progress"`);
+      expect(live.body).toContain('<script src="/assets/admin.js" defer></script>');
+    });
+
+    it('lists users with search, consent and verification filters, paged', async () => {
+      const all = await client().get('/admin/users');
+      expect(all.body).toContain('조건에 맞는 사용자 50명');
+      const receiving = await client().get('/admin/users?consent=true&verified=true');
+      expect(receiving.body).toContain('조건에 맞는 사용자 30명');
+      const unverified = await client().get('/admin/users?verified=false');
+      expect(unverified.body).toContain('조건에 맞는 사용자 5명');
+      const search = await client().get('/admin/users?q=no1');
+      // no1, no10, no11, no12
+      expect(search.body).toContain('조건에 맞는 사용자 4명');
+      const wildcard = await client().get(`/admin/users?q=${encodeURIComponent('%')}`);
+      expect(wildcard.body).toContain('조건에 맞는 사용자 0명');
+      const second = await client().get('/admin/users?page=2');
+      expect(second.body).toContain('2 / 1 페이지');
+    });
+
+    it('shows the schedules with their next run in Asia/Seoul, runs one now, pauses and resumes it', async () => {
+      const page = await client().get('/admin/schedules');
+      expect(page.statusCode).toBe(200);
+      const id = 'load-gov24-data-every-wednesday-2am';
+      expect(page.body).toContain(id);
+      expect(page.body).toContain('0 2 * * 3');
+      expect(page.body).toContain('Asia/Seoul');
+
+      const paused = await client().submit('/admin/schedules', `/admin/schedules/${id}/pause`);
+      expect(paused.headers.location).toBe('/admin/schedules?msg=schedule-paused');
+      expect((await client().get('/admin/schedules')).body).toMatch(new RegExp(`data-schedule="${id}"[\\s\\S]*?일시 중지</span>`));
+      const resumed = await client().submit('/admin/schedules', `/admin/schedules/${id}/resume`);
+      expect(resumed.headers.location).toBe('/admin/schedules?msg=schedule-resumed');
+      const withNext = await client().get('/admin/schedules');
+      expect(withNext.body).toMatch(new RegExp(`data-schedule="${id}"[\\s\\S]*?\\d{4}-\\d{2}-\\d{2} 02:00:00`));
+
+      const run = await client().submit('/admin/schedules', `/admin/schedules/${id}/run`);
+      const taskId = new URL(String(run.headers.location), 'http://x').searchParams.get('task') ?? '';
+      expect(taskId).not.toBe('');
+      const job = await ctx.results.get(taskId);
+      expect(job.name).toBe('dataload.loadGov24Data');
+      const after = await client().get('/admin/schedules');
+      expect(after.body).toContain(`/admin/tasks?id=${taskId}`);
+      expect(after.body).toContain('(수동)');
+      expect((await client().submit('/admin/schedules', '/admin/schedules/no-such-entry/run')).statusCode).toBe(404);
+      expect(await ctx.results.revoke(taskId, 'test cleanup')).toBe(true);
+    });
+
+    it('finds a task by id and retries a failed one', async () => {
+      const ref = await ctx.broker.enqueue(alwaysFails, { reason: '테스트 실패 <b>이유</b>' });
+      await waitUntil(async () => (await ctx.results.get(ref.id)).state === 'FAILURE', 10_000, 'task failed');
+      const page = await client().get(`/admin/tasks?id=${ref.id}`);
+      expect(page.body).toContain('admintest.alwaysFails');
+      expect(page.body).toContain('테스트 실패 &lt;b&gt;이유&lt;/b&gt;');
+      expect(page.body).toContain('다시 실행');
+      const retried = await client().submit(`/admin/tasks?id=${ref.id}`, `/admin/tasks/${ref.id}/retry`);
+      expect(retried.headers.location).toBe(`/admin/tasks?id=${ref.id}&msg=task-retried`);
+      await waitUntil(async () => (await ctx.results.get(ref.id)).attempts >= 2, 10_000, 'task ran again');
+      const unknown = await client().get('/admin/tasks?id=no-such-task');
+      expect(unknown.body).toContain('PENDING');
+      const notFailed = await client().submit('/admin/tasks', '/admin/tasks/no-such-task/retry');
+      expect(notFailed.headers.location).toBe('/admin/tasks?id=no-such-task&msg=task-missing');
+    });
+
+    it('shows the public data runs per source and queues a collection', async () => {
+      const page = await client().get('/admin/dataload');
+      expect(page.statusCode).toBe(200);
+      for (const source of ['gov24', 'youth', 'work24']) expect(page.body).toContain(`data-source="${source}"`);
+      const started = await client().submit('/admin/dataload', '/admin/dataload/youth/run');
+      const taskId = new URL(String(started.headers.location), 'http://x').searchParams.get('task') ?? '';
+      expect((await ctx.results.get(taskId)).name).toBe('dataload.loadYouthPolicyData');
+      expect(await ctx.results.revoke(taskId, 'test cleanup')).toBe(true);
+    });
+
+    it('serves bull-board behind the session, and refuses its changes from another origin', async () => {
+      const board = await client().get('/admin/queues');
+      expect(board.statusCode).toBe(200);
+      expect(String(board.headers['content-security-policy'])).toContain("script-src 'self'");
+      const api = await client().get('/admin/queues/api/queues?activeQueue=default&page=1');
+      expect(api.statusCode).toBe(200);
+      expect(api.json<{ queues: { name: string }[] }>().queues.map((queue) => queue.name).sort()).toEqual(['dataload', 'default', 'mail', 'notices']);
+      const foreign = await app.inject({
+        method: 'PUT',
+        url: '/admin/queues/api/queues/default/retry/failed',
+        remoteAddress: '10.0.0.10',
+        headers: { cookie: client().cookie, origin: 'https://evil.example' },
+      });
+      expect(foreign.statusCode).toBe(403);
+    });
+
+    it('lists every action with who and when on the audit page', async () => {
+      const page = await client().get('/admin/audit');
+      expect(page.statusCode).toBe(200);
+      for (const action of ['login', 'notice.create', 'notice.update', 'notice.send', 'schedule.pause', 'schedule.resume', 'schedule.run', 'task.retry', 'dataload.run', 'logout']) {
+        expect(page.body, action).toContain(`<span class="muted mono">${action}</span>`);
+      }
+      expect(page.body).toContain(ADMIN.email);
+      const onlySends = await client().get('/admin/audit?action=notice.send');
+      expect(onlySends.body).toContain('전체 2건');
+    });
+  });
+});
