@@ -1,0 +1,150 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/context.ts';
+import { testContext } from '../helpers/context.ts';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { ROOT, spawnAinfo, type Child } from '../helpers/processes.ts';
+import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp-server.ts';
+import { seedUsers, waitUntil } from './notices.fixtures.ts';
+
+const PUBLIC_URL = 'https://ainfo.example';
+const KILL_RECIPIENTS = 1_000;
+const KILL_CONCURRENCY = 4;
+const RATE_RECIPIENTS = 80;
+const RATE_PER_SECOND = 20;
+
+describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
+  const prefix = uniquePrefix('notice-procs');
+  let database: TestDatabase;
+  let smtp: TestSmtpServer;
+  let ctx: AppContext;
+  const children: Child[] = [];
+  const admin = { id: 0, name: '관리자' };
+
+  const startWorker = async (env: Record<string, string>, concurrency: number): Promise<Child> => {
+    const child = spawnAinfo(['worker', '--queues', 'mail,notices', '--concurrency', String(concurrency)], {
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      DATABASE_URL: database.url ?? '',
+      SMTP_URL: smtp.url,
+      PUBLIC_URL,
+      TASK_LOCK_MS: '2000',
+      SHUTDOWN_GRACE_MS: '5000',
+      LOG_LEVEL: 'info',
+      DATA_DIR: path.join(ROOT, 'data', `test-${prefix}`),
+      ...env,
+    });
+    children.push(child);
+    await child.waitFor('worker ready', 30_000);
+    return child;
+  };
+
+  const mailsOf = (noticeId: number): ReceivedMail[] =>
+    smtp.messages.filter((mail) => mail.messageId.startsWith(`<notice-${noticeId}.`));
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('notice_procs');
+    smtp = await TestSmtpServer.start();
+    ctx = await testContext(prefix, { database: database.handle, env: { SMTP_URL: smtp.url, PUBLIC_URL } });
+    const [row] = await database.handle.sql.query<{ id: string }>(
+      `insert into users (email, name, password_hash, is_admin, email_verified_at)
+       values ('boss@example.com', '관리자', 'x', true, now()) returning id::text as id`,
+    );
+    admin.id = Number(row?.id);
+  });
+
+  afterAll(async () => {
+    for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+    await Promise.all(children.map((child) => child.exited));
+    await ctx.close();
+    await smtp.close();
+    await database.drop();
+    await deletePrefix(prefix);
+  });
+
+  it('delivers to every recipient when a worker is SIGKILLed mid-broadcast and another takes over; duplicates at most the concurrency', async () => {
+    await seedUsers(database.handle.sql, 'k', KILL_RECIPIENTS, { consent: true, verified: true });
+    // A slow server keeps mails in flight, so the kill lands in the middle of SMTP conversations.
+    smtp.delayMs = 5;
+    const first = await startWorker({ MAIL_RATE_PER_SECOND: '0' }, KILL_CONCURRENCY);
+    const notice = await ctx.notifications.createNotice({ title: '중단 복구 공지', content: '작업자가 죽어도 모두 받습니다.' }, admin.id);
+    await ctx.notifications.requestSend(notice.id, admin);
+
+    await smtp.waitFor(() => mailsOf(notice.id).length >= 300, 60_000);
+    first.process.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const atKill = mailsOf(notice.id).length;
+    const beforeRestart = await ctx.notifications.getNotice(notice.id);
+    expect(beforeRestart.deliveries.sent).toBeLessThan(KILL_RECIPIENTS);
+
+    const second = await startWorker({ MAIL_RATE_PER_SECOND: '0' }, KILL_CONCURRENCY);
+    await waitUntil(
+      async () => (await ctx.notifications.getNotice(notice.id)).deliveries.sent === KILL_RECIPIENTS,
+      60_000,
+      'every delivery sent after the restart',
+    );
+    // Tasks of the killed worker come back after their lock expires; give stragglers a moment.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    const mails = mailsOf(notice.id);
+    const byRecipient = new Map<string, ReceivedMail[]>();
+    for (const mail of mails) {
+      const to = mail.to.join(',');
+      byRecipient.set(to, [...(byRecipient.get(to) ?? []), mail]);
+    }
+    const duplicates = mails.length - byRecipient.size;
+    console.info(
+      `[notices] SIGKILL after ${atKill} of ${KILL_RECIPIENTS} mails: ${byRecipient.size} recipients reached, ` +
+        `${mails.length} mails, ${duplicates} duplicate(s) (bound: concurrency ${KILL_CONCURRENCY})`,
+    );
+    expect(byRecipient.size).toBe(KILL_RECIPIENTS);
+    expect(duplicates).toBeLessThanOrEqual(KILL_CONCURRENCY);
+    // A duplicate carries the same Message-ID as the first copy, so a receiver can drop it.
+    for (const copies of byRecipient.values()) expect(new Set(copies.map((mail) => mail.messageId)).size).toBe(1);
+    expect((await ctx.notifications.getNotice(notice.id)).deliveries).toMatchObject({ total: KILL_RECIPIENTS, pending: 0, failed: 0 });
+
+    smtp.delayMs = 0;
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('holds MAIL_RATE_PER_SECOND across two worker processes (measured at the SMTP server)', async () => {
+    await database.handle.sql.query('update users set notice_consent = false');
+    await seedUsers(database.handle.sql, 'r', RATE_RECIPIENTS, { consent: true, verified: true });
+    const env = { MAIL_RATE_PER_SECOND: String(RATE_PER_SECOND) };
+    await Promise.all([startWorker(env, 8), startWorker(env, 8)]);
+
+    const notice = await ctx.notifications.createNotice({ title: '속도 제한 공지', content: '천천히 보냅니다.' }, admin.id);
+    const sentAt = Date.now();
+    await ctx.notifications.requestSend(notice.id, admin);
+    await smtp.waitFor(() => mailsOf(notice.id).length >= RATE_RECIPIENTS, 30_000);
+
+    const times = mailsOf(notice.id).map((mail) => mail.receivedAt).sort((a, b) => a - b);
+    const firstAt = times[0] ?? 0;
+    const elapsedMs = (times[times.length - 1] ?? 0) - firstAt;
+    const perSecond = Array.from({ length: Math.floor(elapsedMs / 1_000) + 1 }, () => 0);
+    for (const at of times) {
+      const bucket = Math.floor((at - firstAt) / 1_000);
+      perSecond[bucket] = (perSecond[bucket] ?? 0) + 1;
+    }
+    const completed = await ctx.broker.queue('mail').getJobs(['completed'], 0, -1);
+    const workers = new Set(
+      completed
+        .filter((job) => job.name === 'notifications.deliverNotice' && job.timestamp >= sentAt && job.processedBy)
+        .map((job) => job.processedBy),
+    );
+    // The limiter admits RATE_PER_SECOND tasks per fixed one-second window, so N mails span
+    // ceil(N / rate) windows: the last one counts as a whole second.
+    const measuredRate = times.length / (elapsedMs / 1_000 + 1);
+    console.info(
+      `[notices] rate limit ${RATE_PER_SECOND}/s, 2 workers: ${times.length} mails in ${elapsedMs} ms ` +
+        `(${measuredRate.toFixed(1)}/s), per second from the first mail [${perSecond.join(', ')}], workers used: ${workers.size}`,
+    );
+    expect(times).toHaveLength(RATE_RECIPIENTS);
+    // 80 mails at 20/s need 4 windows: about 3 s from the first to the last (less the first burst's connect time).
+    expect(elapsedMs).toBeGreaterThanOrEqual((Math.ceil(RATE_RECIPIENTS / RATE_PER_SECOND) - 1) * 1_000 - 400);
+    expect(measuredRate).toBeLessThanOrEqual(RATE_PER_SECOND * 1.15);
+    expect(workers.size).toBe(2);
+  });
+});
