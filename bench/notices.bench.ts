@@ -1,0 +1,314 @@
+/**
+ * Notice broadcast at 10,000 and 100,000 recipients, on real worker processes (`ainfo worker`),
+ * PostgreSQL and Redis, to a local SMTP sink that only counts (no parsing), rate limit off:
+ *   - fan-out: snapshot (one INSERT … SELECT) + enqueueing every delivery task, in a worker that
+ *     runs only the `notices` queue (target: 100,000 under 10 s);
+ *   - delivery: mails/s through a worker running only the `mail` queue, until the sink has them all;
+ *   - peak RSS (VmHWM) of each worker;
+ *   - the original's way for the same 10,000 mails: one task, one loop, one SMTP connection.
+ * Usage: npm run bench:notices [-- --sizes 10000,100000 --concurrency 16 --deliver-max 100000]
+ * Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test) and Redis.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig } from '../src/config/config.ts';
+import { createContext, type AppContext } from '../src/context.ts';
+import { createLogger } from '../src/log/logger.ts';
+import { SmtpMailer } from '../src/mail/smtp.ts';
+import type { DispatchReport } from '../src/modules/notifications/notifications.service.ts';
+import { renderNoticeMail } from '../src/modules/notifications/notifications.templates.ts';
+import { createPostgresDatabase, type TestDatabase } from '../test/helpers/db.ts';
+import { ROOT, spawnAinfo, type Child } from '../test/helpers/processes.ts';
+import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.ts';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000' },
+    concurrency: { type: 'string', default: '16' },
+    // Deliveries of a run are timed up to this many mails (all of them by default).
+    'deliver-max': { type: 'string', default: '100000' },
+    'original-size': { type: 'string', default: '10000' },
+  },
+});
+const SIZES = values.sizes.split(',').map(Number);
+const CONCURRENCY = Number(values.concurrency);
+const DELIVER_MAX = Number(values['deliver-max']);
+const ORIGINAL_SIZE = Number(values['original-size']);
+const PUBLIC_URL = 'https://ainfo.example';
+const TITLE = '[안내] 2026년 청년 월세 지원 신청 안내';
+const CONTENT = [
+  '# 청년 월세 한시 특별지원',
+  '',
+  '**신청 기간**: 2026년 12월 1일 ~ 12월 31일',
+  '',
+  '- 대상: 만 19~34세 무주택 청년',
+  '- 지원: 월 최대 20만 원, 12개월',
+  '- 신청: [복지로](https://www.bokjiro.go.kr)',
+  '',
+  '자세한 내용은 AInfo에서 확인하세요.',
+].join('\n');
+
+/** An SMTP server that accepts everything and only counts: the sink must not be the bottleneck. */
+class CountingSink {
+  count = 0;
+  readonly recipients = new Set<string>();
+  private readonly server: SMTPServer;
+
+  private constructor() {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      maxClients: 1_000,
+      onRcptTo: (address, _session, callback) => {
+        this.recipients.add(address.address);
+        callback();
+      },
+      onData: (stream, _session, callback) => {
+        stream.on('data', () => undefined);
+        stream.on('end', () => {
+          this.count += 1;
+          callback(null, 'OK');
+        });
+      },
+    });
+    this.server.on('error', () => undefined);
+  }
+
+  static async start(): Promise<CountingSink> {
+    const sink = new CountingSink();
+    await new Promise<void>((resolve) => {
+      sink.server.listen(0, '127.0.0.1', resolve);
+    });
+    return sink;
+  }
+
+  get url(): string {
+    const address = this.server.server.address();
+    return `smtp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.recipients.clear();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(resolve);
+    });
+  }
+}
+
+/** Peak resident set of a process (VmHWM), in MiB. */
+async function peakRssMiB(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kib / 1024);
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not done in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function stop(child: Child): Promise<void> {
+  if (child.process.exitCode !== null) return;
+  child.process.kill('SIGTERM');
+  await child.exited;
+}
+
+interface RunResult {
+  recipients: number;
+  fanOutMs: number;
+  snapshotMs: number;
+  enqueueMs: number;
+  fanOutRssMiB: number;
+  delivered: number;
+  deliverMs: number;
+  mailsPerSecond: number;
+  deliverRssMiB: number;
+}
+
+interface OriginalResult {
+  mails: number;
+  ms: number;
+  mailsPerSecond: number;
+  heapAfterLoadMiB: number;
+}
+
+async function seed(database: TestDatabase, recipients: number): Promise<number> {
+  const sql = database.handle.sql;
+  await sql.query(
+    `insert into users (email, name, password_hash, notice_consent, email_verified_at)
+     select 'user' || g || '@example.com', '청년' || g, 'x', true, now() from generate_series(1, $1::int) g`,
+    [recipients],
+  );
+  // People who must not receive it: no consent, or an unverified address.
+  await sql.query(
+    `insert into users (email, name, password_hash, notice_consent, email_verified_at)
+     select 'other' || g || '@example.com', '다른' || g, 'x', g % 2 = 0, case when g % 2 = 1 then now() end
+       from generate_series(1, $1::int) g`,
+    [Math.ceil(recipients / 10)],
+  );
+  const [admin] = await sql.query<{ id: string }>(
+    `insert into users (email, name, password_hash, is_admin, email_verified_at)
+     values ('admin@example.com', '관리자', 'x', true, now()) returning id::text as id`,
+  );
+  await sql.exec('analyze users');
+  return Number(admin?.id);
+}
+
+async function runBroadcast(sink: CountingSink, recipients: number): Promise<RunResult> {
+  const database = await createPostgresDatabase(`bench_notices_${recipients}`);
+  const prefix = uniquePrefix('bench-notices');
+  const env = {
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    DATABASE_URL: database.url ?? '',
+    SMTP_URL: sink.url,
+    PUBLIC_URL,
+    MAIL_RATE_PER_SECOND: '0',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: path.join(ROOT, 'data', `bench-${prefix}`),
+  };
+  const config = loadConfig({ ...env, LOG_LEVEL: 'warn' });
+  let ctx: AppContext | undefined;
+  const children: Child[] = [];
+  try {
+    const adminId = await seed(database, recipients);
+    ctx = await createContext(config, { role: 'cli', database: database.handle, log: createLogger('warn') });
+
+    const fanOutWorker = spawnAinfo(['worker', '--queues', 'notices', '--concurrency', '1', '--loglevel', 'info'], env);
+    children.push(fanOutWorker);
+    await fanOutWorker.waitFor('worker ready', 60_000);
+    const notice = await ctx.notifications.createNotice({ title: TITLE, content: CONTENT }, adminId);
+    const started = performance.now();
+    const { taskId } = await ctx.notifications.requestSend(notice.id, { id: adminId, name: '관리자' });
+    const result = await ctx.results.wait(taskId, { timeoutMs: 300_000 });
+    const fanOutMs = performance.now() - started;
+    if (result.state !== 'SUCCESS') throw new Error(`fan-out ended ${result.state}: ${result.error ?? ''}`);
+    const report = result.result as DispatchReport;
+    const fanOutRssMiB = await peakRssMiB(fanOutWorker.process.pid);
+    await stop(fanOutWorker);
+
+    sink.reset();
+    const target = Math.min(recipients, DELIVER_MAX);
+    const mailWorker = spawnAinfo(['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'], env);
+    children.push(mailWorker);
+    // The clock starts when the first mail arrives, so process start-up is not counted.
+    await waitUntil(() => sink.count > 0, 120_000, 'first mail');
+    const deliverStarted = performance.now();
+    const firstCount = sink.count;
+    await waitUntil(() => sink.count >= target, 3_600_000, `${target} mails`);
+    const deliverMs = performance.now() - deliverStarted;
+    const deliverRssMiB = await peakRssMiB(mailWorker.process.pid);
+    await stop(mailWorker);
+    if (target === recipients) {
+      const detail = await ctx.notifications.getNotice(notice.id);
+      if (detail.deliveries.sent !== recipients || sink.recipients.size !== recipients) {
+        throw new Error(`expected ${recipients} sent, got ${JSON.stringify(detail.deliveries)}, ${sink.recipients.size} at the sink`);
+      }
+    }
+    return {
+      recipients,
+      fanOutMs,
+      snapshotMs: report.snapshotMs,
+      enqueueMs: report.enqueueMs,
+      fanOutRssMiB,
+      delivered: target,
+      deliverMs,
+      mailsPerSecond: ((target - firstCount) / deliverMs) * 1000,
+      deliverRssMiB,
+    };
+  } finally {
+    for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+    await ctx?.close();
+    await database.drop();
+    await deletePrefix(prefix);
+  }
+}
+
+/**
+ * The original: one Celery task reads every recipient, then sends in one loop over one SMTP
+ * connection (Django's send_mass_mail). Same rendered mail, same mailer, same sink.
+ */
+async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalResult> {
+  const database = await createPostgresDatabase('bench_notices_original');
+  const mailer = new SmtpMailer(sink.url, 'AInfo <no-reply@ainfo.local>', createLogger('silent'));
+  try {
+    await seed(database, mails);
+    sink.reset();
+    const started = performance.now();
+    const users = await database.handle.sql.query<{ email: string; name: string }>(
+      'select email, name from users where notice_consent and email_verified_at is not null order by id',
+    );
+    const heapAfterLoadMiB = Math.round(process.memoryUsage().heapUsed / 1_048_576);
+    let index = 0;
+    for (const user of users) {
+      index += 1;
+      const mail = renderNoticeMail({
+        noticeId: 1,
+        deliveryId: index,
+        title: TITLE,
+        content: CONTENT,
+        recipientName: user.name,
+        unsubscribeToken: '00000000-0000-4000-8000-000000000000',
+        publicUrl: PUBLIC_URL,
+      });
+      await mailer.send({ to: user.email, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, kind: 'notice' });
+    }
+    const ms = performance.now() - started;
+    if (sink.count !== mails) throw new Error(`original: ${sink.count} of ${mails} mails at the sink`);
+    return { mails, ms, mailsPerSecond: (mails / ms) * 1000, heapAfterLoadMiB };
+  } finally {
+    await mailer.close();
+    await database.drop();
+  }
+}
+
+const fmt = (value: number, digits = 0): string =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const sink = await CountingSink.start();
+  const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
+  process.stdout.write(`notices bench: sizes ${SIZES.join(', ')}, mail worker concurrency ${CONCURRENCY}; ${os.cpus().length} CPUs, load ${load}\n`);
+  try {
+    const runs: RunResult[] = [];
+    for (const size of SIZES) {
+      const run = await runBroadcast(sink, size);
+      runs.push(run);
+      process.stdout.write(`${JSON.stringify(run)}\n`);
+    }
+    const original = await runOriginal(sink, ORIGINAL_SIZE);
+    process.stdout.write(`${JSON.stringify({ original })}\n\n`);
+
+    process.stdout.write('| recipients | fan-out (snapshot + enqueue) | snapshot | enqueue | fan-out worker peak RSS | delivery | mails/s | mail worker peak RSS |\n');
+    process.stdout.write('|---|---|---|---|---|---|---|---|\n');
+    for (const run of runs) {
+      process.stdout.write(
+        `| ${fmt(run.recipients)} | ${fmt(run.fanOutMs / 1000, 2)} s | ${fmt(run.snapshotMs / 1000, 2)} s | ${fmt(run.enqueueMs / 1000, 2)} s | ` +
+          `${fmt(run.fanOutRssMiB)} MiB | ${fmt(run.delivered)} in ${fmt(run.deliverMs / 1000, 1)} s | ${fmt(run.mailsPerSecond)} | ${fmt(run.deliverRssMiB)} MiB |\n`,
+      );
+    }
+    process.stdout.write(
+      `\noriginal way (one loop, one SMTP connection): ${fmt(original.mails)} mails in ${fmt(original.ms / 1000, 1)} s = ` +
+        `${fmt(original.mailsPerSecond)} mails/s; heap after loading the recipients ${fmt(original.heapAfterLoadMiB)} MiB\n`,
+    );
+    const load2 = os.loadavg().map((value) => value.toFixed(1)).join(' ');
+    process.stdout.write(`load average at the end: ${load2}\n`);
+  } finally {
+    await sink.close();
+  }
+}
+
+await main();
+process.exit(0);
