@@ -124,6 +124,28 @@ describe.each([
     expect(promoted).toMatchObject({ created: false, user: { isAdmin: true, name: '이름' } });
   });
 
+  it('purges tokens long past expiry or rotation and old outbox rows, and keeps the rest', async () => {
+    const user = await newUser('purge@example.com');
+    if (!user) throw new Error('user not created');
+    const [old, fresh, rotated] = [mintToken(), mintToken(), mintToken()];
+    await repository.insertToken({ userId: user.id, purpose: 'reset-password', selector: old.selector, verifierHash: old.verifierHash, expiresAt: new Date(Date.now() - 10 * 24 * HOUR_MS) });
+    await repository.insertToken({ userId: user.id, purpose: 'reset-password', selector: fresh.selector, verifierHash: fresh.verifierHash, expiresAt: new Date(Date.now() + HOUR_MS) });
+    await repository.insertRefreshToken({ userId: user.id, selector: rotated.selector, verifierHash: rotated.verifierHash, sessionVersion: 0, expiresAt: new Date(Date.now() + HOUR_MS) });
+    await database.handle.sql.query(`update refresh_tokens set used_at = now() - interval '8 days' where selector = $1`, [rotated.selector]);
+    await repository.openOutbox({ dedupeKey: 'purge-old', kind: 'verify-email', userId: user.id, toAddress: user.email, messageId: '<p@x>' });
+    await database.handle.sql.query(`update mail_outbox set created_at = now() - interval '40 days' where dedupe_key = 'purge-old'`);
+
+    const weekAgo = new Date(Date.now() - 7 * 24 * HOUR_MS);
+    const deleted = await repository.purgeExpired(weekAgo, new Date(Date.now() - 30 * 24 * HOUR_MS));
+    expect(deleted).toMatchObject({ accountTokens: 1, refreshTokens: 1 });
+    expect(deleted.outbox).toBeGreaterThanOrEqual(1);
+    expect(await repository.findToken(old.selector)).toBeUndefined();
+    expect(await repository.findToken(fresh.selector)).toBeDefined();
+    expect(await repository.findRefreshToken(rotated.selector)).toBeUndefined();
+    expect(await repository.findOutbox('purge-old')).toBeUndefined();
+    expect(await repository.findOutbox('task-1')).toBeDefined();
+  });
+
   it('stores dev-mailbox mail once per Message-ID and lists it newest first, by recipient', async () => {
     const base = { kind: 'test', from: 'AInfo <no-reply@ainfo.test>', subject: '제목', text: '본문', html: '<p>본문</p>', headers: {} };
     await mailbox.store({ ...base, messageId: '<a@x>', to: 'One@example.com' });

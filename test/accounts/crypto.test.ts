@@ -1,5 +1,11 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/log/logger.ts';
 import { AccessTokens } from '../../src/modules/accounts/access-tokens.ts';
+import { resolveJwtSecret } from '../../src/modules/accounts/jwt-secret.ts';
 import { hashPassword, passwordWeakness, verifyPassword } from '../../src/modules/accounts/passwords.ts';
 import { mintToken, parseToken, secretMatches } from '../../src/modules/accounts/secret-tokens.ts';
 
@@ -63,5 +69,23 @@ describe('access tokens (HS256)', () => {
     expect(await otherKey.verify(token)).toBeUndefined();
     now += 900_000;
     expect(await tokens.verify(token)).toBeUndefined();
+  });
+});
+
+describe('JWT secret when JWT_SECRET is unset', () => {
+  it('is generated once into DATA_DIR/jwt-secret with mode 0600 and read back by the next process', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ainfo-jwt-'));
+    try {
+      const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      const log = createLogger('silent');
+      const first = await resolveJwtSecret(config, log);
+      expect(first.length).toBeGreaterThanOrEqual(32);
+      expect((await stat(path.join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+      expect((await resolveJwtSecret(config, log)).equals(first)).toBe(true);
+      const configured = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: 's'.repeat(40) });
+      expect((await resolveJwtSecret(configured, log)).toString()).toBe('s'.repeat(40));
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

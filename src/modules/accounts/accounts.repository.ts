@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '../../db/index.ts';
 import {
   accountTokens,
@@ -237,6 +237,26 @@ export class AccountsRepository {
       .update(mailOutbox)
       .set(permanent ? { status: 'failed', lastError: error } : { lastError: error })
       .where(eq(mailOutbox.id, id));
+  }
+
+  /**
+   * Deletes mail tokens and refresh tokens that expired (or, for refresh tokens, were rotated)
+   * before `tokensBefore`, and outbox rows created before `outboxBefore`. Returns the counts.
+   */
+  async purgeExpired(tokensBefore: Date, outboxBefore: Date): Promise<{ accountTokens: number; refreshTokens: number; outbox: number }> {
+    const deletedTokens = await this.db
+      .delete(accountTokens)
+      .where(lt(accountTokens.expiresAt, tokensBefore))
+      .returning({ id: accountTokens.id });
+    const deletedRefresh = await this.db
+      .delete(refreshTokens)
+      .where(or(lt(refreshTokens.expiresAt, tokensBefore), lt(refreshTokens.usedAt, tokensBefore)))
+      .returning({ id: refreshTokens.id });
+    const deletedOutbox = await this.db
+      .delete(mailOutbox)
+      .where(lt(mailOutbox.createdAt, outboxBefore))
+      .returning({ id: mailOutbox.id });
+    return { accountTokens: deletedTokens.length, refreshTokens: deletedRefresh.length, outbox: deletedOutbox.length };
   }
 
   async findOutbox(dedupeKey: string): Promise<MailOutboxRow | undefined> {

@@ -303,6 +303,15 @@ export class AccountsService {
     return { user: toPublicUser(user), created };
   }
 
+  /**
+   * Housekeeping: mail and refresh tokens a week past their expiry (or rotation) and outbox rows
+   * older than 30 days are deleted; by then no retry of their task can still be pending.
+   */
+  async purgeExpired(now = new Date()): Promise<{ accountTokens: number; refreshTokens: number; outbox: number }> {
+    const DAY_MS = 86_400_000;
+    return this.repository.purgeExpired(new Date(now.getTime() - 7 * DAY_MS), new Date(now.getTime() - 30 * DAY_MS));
+  }
+
   /** Task body of accounts.sendVerifyEmail: see deliver(). */
   deliverVerifyEmail(userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
     return this.deliver('verify-email', userId, dedupeKey);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MailPermanentError } from '../../mail/mailer.ts';
-import { defineTask, PermanentError, type TaskContext } from '../../tasks/index.ts';
+import { defineSchedule, defineTask, PermanentError, type TaskContext } from '../../tasks/index.ts';
 import type { DeliveryOutcome } from './accounts.service.ts';
 
 const userPayload = z.object({ userId: z.number().int().positive() });
@@ -36,3 +36,17 @@ export const sendResetPasswordEmail = defineTask(
   { name: 'accounts.sendResetPasswordEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY },
   ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.app.accounts.deliverResetPasswordEmail(userId, dedupeKey)),
 );
+
+/** Deletes long-expired tokens and old outbox rows, so these tables do not grow for ever. */
+export const purgeExpiredTokens = defineTask(
+  { name: 'accounts.purgeExpiredTokens', queue: 'default', schema: z.object({}), retry: { attempts: 3, backoffMs: 60_000 } },
+  async (_payload, ctx) => {
+    const deleted = await ctx.app.accounts.purgeExpired();
+    ctx.log.info(deleted, 'expired account tokens purged');
+    return deleted;
+  },
+);
+
+export const accountSchedules = [
+  defineSchedule({ id: 'accounts-purge-expired-tokens-daily-4am', task: purgeExpiredTokens, cron: '0 4 * * *', tz: 'Asia/Seoul', payload: {} }),
+];
