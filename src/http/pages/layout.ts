@@ -58,6 +58,7 @@ export function renderPage(options: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
 <title>${options.title} · AInfo</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STYLESHEET_URL}">
 ${options.withScript ? html`<script src="${ADMIN_SCRIPT_URL}" defer></script>` : ''}
 </head>

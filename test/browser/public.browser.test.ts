@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { AppContext } from '../../src/context.ts';
+import type { App } from '../../src/http/app.ts';
+import { TaskWorker } from '../../src/tasks/worker.ts';
+import { linkIn } from '../accounts/helpers.ts';
+import { browserSkipReason, freePort, launchBrowser, listen, openPage, screenshot, type PageProblems } from '../helpers/browser.ts';
+import { startTestChroma, type TestChroma } from '../helpers/chroma.ts';
+import { testContext } from '../helpers/context.ts';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { publicApisEnv, startPublicApisServer, type PublicApisPeer } from '../helpers/public-apis-server.ts';
+import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { TestSmtpServer } from '../helpers/smtp-server.ts';
+
+const skip = browserSkipReason();
+
+const ADMIN = { email: 'operator@example.com', password: 'Seoul-river-2026!', name: '운영자 김' };
+const PERSON = { email: 'jiwoo@example.com', password: 'Hangang-walk-2026!', newPassword: 'Jeju-orange-2027!', name: '김지우' };
+const SCHEDULES = ['load-employment-data-every-wednesday-1am', 'load-youth_policy-data-every-wednesday-1.5am', 'load-gov24-data-every-wednesday-2am'];
+
+const cspViolations = (problems: PageProblems): string[] =>
+  problems.messages.filter((message) => /Content Security Policy|Refused to/i.test(message));
+
+async function adminLogin(page: Page): Promise<void> {
+  await page.getByLabel('이메일').fill(ADMIN.email);
+  await page.getByLabel('비밀번호').fill(ADMIN.password);
+  await page.getByRole('button', { name: '로그인' }).click();
+}
+
+describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a real browser (Chromium, PostgreSQL, Redis, SMTP, Chroma)', () => {
+  const prefix = uniquePrefix('browser-public');
+  let database: TestDatabase;
+  let smtp: TestSmtpServer;
+  let chroma: TestChroma;
+  let peer: PublicApisPeer;
+  let ctx: AppContext;
+  let app: App;
+  let baseUrl = '';
+  let worker: TaskWorker;
+  let browser: Browser;
+  const runTaskIds: string[] = [];
+  let adminId = 0;
+
+  beforeAll(async () => {
+    let port: number;
+    [database, smtp, chroma, peer, browser, port] = await Promise.all([
+      createPostgresDatabase('browser_public'),
+      TestSmtpServer.start(),
+      startTestChroma(),
+      startPublicApisServer(),
+      launchBrowser(),
+      freePort(),
+    ]);
+    // Links in mail name this server, so the browser follows exactly the mailed link.
+    const publicUrl = `http://127.0.0.1:${port}`;
+    ctx = await testContext(prefix, {
+      database: database.handle,
+      env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '0', PUBLIC_URL: publicUrl, CHROMA_URL: chroma.url, CHROMA_COLLECTION: 'policies-browser', ...publicApisEnv(peer) },
+    });
+    ({ app, baseUrl } = await listen(ctx, port));
+    expect(baseUrl).toBe(publicUrl);
+    worker = new TaskWorker({ broker: ctx.broker, registry: ctx.registry, deps: ctx, log: ctx.log, queues: ['default', 'mail', 'notices', 'dataload'], lockMs: 30_000 });
+    await worker.start();
+    adminId = (await ctx.accounts.createSuperuser(ADMIN)).user.id;
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await worker.close(5_000);
+    await app.close();
+    await ctx.close();
+    await Promise.all([smtp.close(), chroma.stop(), peer.stop(), database.drop()]);
+    await deletePrefix(prefix);
+  });
+
+  it('an admin runs the three collection schedules now, finds a run by its task id, and sees the load runs', async () => {
+    const { context, page, problems } = await openPage(browser, baseUrl);
+    await page.goto('/admin/schedules');
+    await adminLogin(page);
+    await page.waitForURL('**/admin/schedules');
+    for (const id of SCHEDULES) {
+      await page.locator(`tr[data-schedule="${id}"]`).getByRole('button', { name: '지금 실행' }).click();
+      await page.waitForURL(/msg=schedule-run/);
+      const taskId = await page.getByTestId('run-task').textContent();
+      expect(taskId).toBeTruthy();
+      runTaskIds.push(taskId ?? '');
+    }
+    await screenshot(page, 'admin-schedules');
+
+    const last = runTaskIds[runTaskIds.length - 1] ?? '';
+    await page.goto('/admin/tasks');
+    await page.getByLabel('작업 ID').fill(last);
+    await page.getByRole('button', { name: '조회' }).click();
+    await page.getByTestId('task-result').waitFor();
+    expect(await page.getByTestId('task-result').textContent()).toContain('dataload.loadGov24Data');
+    // dataload runs one at a time: wait for the last of the three, reloading as an operator would.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId('task-result').textContent();
+        },
+        { timeout: 90_000, interval: 1_000 },
+      )
+      .toContain('SUCCESS');
+    await screenshot(page, 'admin-task');
+
+    await page.goto('/admin/schedules');
+    for (const id of SCHEDULES) expect(await page.locator(`tr[data-schedule="${id}"]`).textContent()).toContain('SUCCESS');
+    await page.goto('/admin/dataload');
+    for (const source of ['gov24', 'youth', 'work24']) expect(await page.locator(`[data-source="${source}"]`).textContent()).toContain('SUCCESS');
+    await screenshot(page, 'admin-dataload');
+    expect(cspViolations(problems)).toEqual([]);
+    await context.close();
+  });
+
+  it('a person verifies the address by the mailed link, resets the password through the form, searches policies and unsubscribes', async () => {
+    const { context, page, problems } = await openPage(browser, baseUrl, { mobile: true });
+
+    const signup = await page.request.post('/api/accounts/signup', {
+      data: { email: PERSON.email, password: PERSON.password, name: PERSON.name, noticeConsent: true },
+    });
+    expect(signup.status()).toBe(201);
+    const verifyMail = await smtp.waitForMessageTo(PERSON.email, 15_000);
+    await page.goto(linkIn(verifyMail, '/accounts/verify-email'));
+    await page.getByText('인증').first().waitFor();
+    expect(await page.locator('body').textContent()).toContain(PERSON.name);
+    await screenshot(page, 'public-verify-email');
+
+    const resetRequest = await page.request.post('/api/accounts/password-reset', { data: { email: PERSON.email } });
+    expect(resetRequest.status()).toBe(202);
+    await smtp.waitFor((messages) => messages.some((mail) => mail.to.includes(PERSON.email) && mail.text.includes('/accounts/password-reset?token=')), 15_000);
+    const resetMail = smtp.messagesTo(PERSON.email).find((mail) => mail.text.includes('/accounts/password-reset?token='));
+    if (!resetMail) throw new Error('no reset mail');
+    await page.goto(linkIn(resetMail, '/accounts/password-reset'));
+    await page.getByLabel('새 비밀번호 (8자 이상)').fill(PERSON.newPassword);
+    await page.getByLabel('새 비밀번호 확인').fill(PERSON.newPassword);
+    await screenshot(page, 'public-password-reset');
+    const [done] = await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST'), page.getByRole('button', { name: '비밀번호 변경' }).click()]);
+    expect(done.status()).toBe(200);
+    await page.waitForLoadState('load');
+    expect(await page.locator('#newPassword').count()).toBe(0);
+    const login = await page.request.post('/api/accounts/login', { data: { email: PERSON.email, password: PERSON.newPassword } });
+    expect(login.status()).toBe(200);
+    const oldLogin = await page.request.post('/api/accounts/login', { data: { email: PERSON.email, password: PERSON.password } });
+    expect(oldLogin.status()).toBe(401);
+
+    await page.goto('/policies');
+    await page.getByRole('searchbox', { name: '검색어' }).fill('청년 월세 지원');
+    await page.getByRole('button', { name: '검색' }).click();
+    await page.locator('ol.results li').first().waitFor();
+    const firstResult = await page.locator('ol.results li').first().textContent();
+    expect(firstResult).toMatch(/월세|주거|임차/);
+    await screenshot(page, 'public-policies');
+
+    const notice = await ctx.notifications.createNotice({ title: '12월 청년 정책 소식', content: '이번 달 새 정책을 확인하세요.' }, null);
+    await ctx.notifications.requestSend(notice.id, { id: adminId, name: ADMIN.name });
+    await smtp.waitFor((messages) => messages.some((mail) => mail.to.includes(PERSON.email) && mail.subject.includes('12월 청년 정책 소식')), 15_000);
+    const noticeMail = smtp.messagesTo(PERSON.email).find((mail) => mail.subject.includes('12월 청년 정책 소식'));
+    if (!noticeMail) throw new Error('no notice mail');
+    await page.goto(linkIn(noticeMail, '/notices/unsubscribe'));
+    await page.getByRole('button', { name: '수신 거부하기' }).click();
+    await page.getByText('수신 거부가 완료되었습니다').first().waitFor();
+    await screenshot(page, 'public-unsubscribed');
+    const [row] = await database.handle.sql.query<{ notice_consent: boolean }>('select notice_consent from users where email = $1', [PERSON.email]);
+    expect(row?.notice_consent).toBe(false);
+
+    expect(cspViolations(problems)).toEqual([]);
+    await context.close();
+  });
+});
