@@ -11,9 +11,6 @@ declare module 'fastify' {
   }
 }
 
-/** The cookie the admin pages (/admin/…) use to carry an access token: browsers cannot send a bearer header. */
-export const ADMIN_COOKIE = 'ainfo_admin';
-
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return undefined;
@@ -21,7 +18,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** One cookie's value from the Cookie header, without a cookie plugin. */
+/** One cookie's value from the Cookie header, without a cookie plugin (the admin session uses it). */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (typeof header !== 'string') return undefined;
@@ -66,15 +63,4 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
 export async function optionalUser(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const user = await authenticate(request, bearerToken(request));
   if (user) request.user = user;
-}
-
-/**
- * For admin HTML pages: the admin of the bearer header or of the `ainfo_admin` cookie, or
- * undefined. The cookie is SameSite=Strict and these pages only read, so it carries no CSRF risk;
- * JSON API routes keep using `requireAdmin` (bearer only).
- */
-export async function adminFromPage(request: FastifyRequest): Promise<AuthUser | undefined> {
-  const user =
-    (await authenticate(request, bearerToken(request))) ?? (await authenticate(request, readCookie(request, ADMIN_COOKIE)));
-  return user?.isAdmin ? user : undefined;
 }

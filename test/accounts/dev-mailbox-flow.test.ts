@@ -64,9 +64,9 @@ describe('the no-configuration flow: dev mailbox, and rate limits', () => {
     const link = /https?:\/\/\S+\/accounts\/verify-email\?token=\S+/.exec(mail?.text ?? '')?.[0] ?? '';
     expect(link.startsWith(PUBLIC_URL)).toBe(true);
 
-    const page = await app.inject({ method: 'GET', url: `/admin/mailbox/${mail?.id ?? 0}`, headers: { authorization: `Bearer ${adminToken}` } });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(`<a href="${link}">`);
+    const one = await app.inject({ method: 'GET', url: `/api/admin/mailbox/${mail?.id ?? 0}`, headers: { authorization: `Bearer ${adminToken}` } });
+    expect(one.statusCode).toBe(200);
+    expect(one.json<{ html: string }>().html).toContain(`href="${link}"`);
 
     expect((await app.inject({ method: 'GET', url: pathOf(link), remoteAddress: '10.0.0.1' })).statusCode).toBe(200);
     const login = await app.inject({
@@ -112,6 +112,6 @@ describe('the no-configuration flow: dev mailbox, and rate limits', () => {
     expect(bodies.size).toBe(1);
     await mailboxFor('spammed@example.com', 6);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await mailboxFor('spammed@example.com', 99)).toHaveLength(6);
+    expect(await mailboxFor('spammed@example.com', 0)).toHaveLength(6);
   });
 });

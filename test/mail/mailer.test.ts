@@ -152,27 +152,40 @@ describe('dev mailbox (SMTP_URL unset)', () => {
     expect(response.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
   });
 
-  it('shows the Korean page after the admin logs in through the form, with the mail escaped', async () => {
-    await ctx.mailer.send({ ...message('x@example.com'), subject: '<script>alert(1)</script> 제목' });
+  it('shows the mailbox page to a signed-in admin, in the admin layout, with the mail escaped', async () => {
+    await ctx.mailer.send({ ...message('x@example.com'), subject: '<script>alert(1)</script> 제목', text: '링크: https://ainfo.test/a?token=abc.def 끝' });
     const anonymous = await app.inject({ method: 'GET', url: '/admin/mailbox' });
-    expect(anonymous.statusCode).toBe(401);
-    expect(anonymous.body).toContain('로그인');
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe('/admin/login?next=%2Fadmin%2Fmailbox');
 
     await adminToken();
+    const form = await app.inject({ method: 'GET', url: '/admin/login' });
+    const sessionCookie = (setCookie: unknown): string => String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] ?? '';
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
     const login = await app.inject({
       method: 'POST',
-      url: '/admin/mailbox/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'email=boss%40example.com&password=correct+horse+battery',
+      url: '/admin/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: sessionCookie(form.headers['set-cookie']) },
+      payload: new URLSearchParams({ _csrf: csrf, email: 'boss@example.com', password: 'correct horse battery', next: '/admin/mailbox' }).toString(),
     });
     expect(login.statusCode).toBe(303);
-    const cookie = String(login.headers['set-cookie']);
-    expect(cookie).toMatch(/ainfo_admin=.+; Path=\/admin; .*HttpOnly; SameSite=Strict/);
-    const page = await app.inject({ method: 'GET', url: '/admin/mailbox', headers: { cookie: cookie.split(';')[0] ?? '' } });
+    expect(login.headers.location).toBe('/admin/mailbox');
+    const cookie = sessionCookie(login.headers['set-cookie']);
+
+    const page = await app.inject({ method: 'GET', url: '/admin/mailbox?to=x@example.com', headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('개발용 메일함');
     expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; 제목');
     expect(page.body).not.toContain('<script>alert(1)');
+    const id = /href="\/admin\/mailbox\/(\d+)"/.exec(page.body)?.[1] ?? '';
+
+    const one = await app.inject({ method: 'GET', url: `/admin/mailbox/${id}`, headers: { cookie } });
+    expect(one.statusCode).toBe(200);
+    expect(one.body).toContain('<a href="https://ainfo.test/a?token=abc.def">https://ainfo.test/a?token=abc.def</a> 끝');
+    const body = await app.inject({ method: 'GET', url: `/admin/mailbox/${id}/html`, headers: { cookie } });
+    expect(body.statusCode).toBe(200);
+    expect(body.headers['content-security-policy']).toMatch(/^sandbox; default-src 'none'/);
+    expect(body.body).toBe('<p>안녕하세요, 본문입니다.</p>');
   });
 });
