@@ -71,6 +71,8 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['content-security-policy']).toContain("script-src 'none'");
+    expect(page.body).toContain('<html lang="ko">');
     expect(page.body).toContain('이메일 인증이 완료되었습니다');
 
     const loggedIn = await login('KIM@example.com');
