@@ -9,7 +9,10 @@ export type VectorMetadata = Record<string, string | number | boolean>;
 export interface VectorRecord {
   id: string;
   embedding: number[];
-  /** The text that was embedded, kept for re-embedding under another embedder. */
+  /**
+   * The stored document; `rebuild` hands it back to compute the vector again under another
+   * embedder, so it must be enough to derive the embedded text from.
+   */
   document: string;
   metadata: VectorMetadata;
 }
@@ -193,17 +196,6 @@ export class VectorStore {
     await collection.modify({ metadata });
   }
 
-  /** Metadata of the given ids that exist (missing ids are absent from the map). */
-  async metadataOf(ids: readonly string[]): Promise<Map<string, VectorMetadata>> {
-    const collection = await this.collection();
-    const found = new Map<string, VectorMetadata>();
-    for (let start = 0; start < ids.length; start += PAGE) {
-      const result = await collection.get({ ids: ids.slice(start, start + PAGE), include: ['metadatas'] });
-      result.ids.forEach((id, index) => found.set(id, flatMetadata(result.metadatas[index])));
-    }
-    return found;
-  }
-
   /** Every stored id matching the filter. */
   async listIds(filter?: VectorFilter): Promise<string[]> {
     const collection = await this.collection();
@@ -267,11 +259,11 @@ export class VectorStore {
   /**
    * Re-embeds every stored document with another embedder into a fresh collection, then swaps it
    * in under the same name. Vectors of two embedders never share a collection, and nothing has to
-   * be fetched again from the public APIs: the embedded text is stored beside each vector. Each
-   * record's `embedder` metadata is rewritten to the new embedder's id.
+   * be fetched again from the public APIs: `embed` gets the stored documents. Each record's
+   * `embedder` metadata is rewritten to the new embedder's id.
    */
   async rebuild(
-    embed: (texts: string[]) => Promise<number[][]>,
+    embed: (documents: string[]) => Promise<number[][]>,
     stamp: () => EmbedderStamp,
     onProgress?: (done: number, total: number) => void,
   ): Promise<number> {

@@ -5,6 +5,7 @@ import { LOAD_TASKS } from '../../src/modules/dataload/dataload.tasks.ts';
 import type { SourceName } from '../../src/modules/dataload/dataload.types.ts';
 import { work24Key } from '../../src/modules/dataload/sources/work24.ts';
 import { listScheduled, syncSchedules } from '../../src/tasks/beat.ts';
+import { VectorStore } from '../../src/vector/vector-store.ts';
 import { TaskWorker } from '../../src/tasks/worker.ts';
 import { startTestChroma, type TestChroma } from '../helpers/chroma.ts';
 import { testContext } from '../helpers/context.ts';
@@ -133,6 +134,16 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     const summary = await ctx.dataload.run('gov24');
     expect(summary).toMatchObject({ deleted: 1, embedded: 0, fetched: countOf('gov24') });
     await expect(ctx.policies.get(`gov24:${String(removed['서비스ID'])}`)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('re-adds a document that vanished from Chroma although its hash was saved', async () => {
+    const store = new VectorStore({ url: chroma.url, embeddedDir: '/nonexistent', allowEmbedded: false, role: 'test', collection: 'policies-test', log: ctx.log });
+    const id = idsOf('work24')[3] ?? '';
+    await store.delete([id]);
+    await store.close();
+    const summary = await ctx.dataload.run('work24');
+    expect(summary).toMatchObject({ state: 'SUCCESS', added: 1, embedded: 1, unchanged: countOf('work24') - 1 });
+    expect((await ctx.policies.get(id)).id).toBe(id);
   });
 
   it('fails a run whose API keeps failing on page 3 and keeps every stored document', async () => {

@@ -5,7 +5,7 @@ import type { Broker } from '../../tasks/broker.ts';
 import { createEmbedder, VectorStore, type Embedder } from '../../vector/index.ts';
 import { PolicySearchService } from '../policies/policies.service.ts';
 import { RedisLocks } from './dataload.lock.ts';
-import { RunRepository } from './dataload.repository.ts';
+import { DocumentHashRepository, RunRepository } from './dataload.repository.ts';
 import { DataloadService } from './dataload.service.ts';
 import { startPublicApisPeer, type PublicApisPeer } from './sample-server.ts';
 
@@ -64,6 +64,7 @@ export function createPublicDataServices(options: {
     vector,
     embedder,
     runs: new RunRepository(() => options.database().db),
+    hashes: new DocumentHashRepository(() => options.database().db),
     locks: new RedisLocks(() => options.broker.connection, config.tasks.prefix),
     sampleEndpoints: async () => {
       const started = await samplePeer();

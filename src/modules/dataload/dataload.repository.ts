@@ -1,6 +1,6 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/index.ts';
-import { dataloadRuns, type DataloadRunRow, type RunMode } from './dataload.tables.ts';
+import { dataloadDocuments, dataloadRuns, type DataloadRunRow, type RunMode } from './dataload.tables.ts';
 import type { SourceName } from './dataload.types.ts';
 
 export interface RunCounts {
@@ -60,5 +60,38 @@ export class RunRepository {
   async get(id: number): Promise<DataloadRunRow | undefined> {
     const [row] = await this.db().select().from(dataloadRuns).where(eq(dataloadRuns.id, id));
     return row;
+  }
+}
+
+const HASH_CHUNK = 1_000;
+
+/** Content hashes of the stored documents (see `dataloadDocuments`). */
+export class DocumentHashRepository {
+  constructor(private readonly db: () => Database) {}
+
+  async hashesOf(source: SourceName): Promise<Map<string, string>> {
+    const rows = await this.db()
+      .select({ id: dataloadDocuments.id, contentHash: dataloadDocuments.contentHash })
+      .from(dataloadDocuments)
+      .where(eq(dataloadDocuments.source, source));
+    return new Map(rows.map((row) => [row.id, row.contentHash]));
+  }
+
+  async save(rows: readonly { id: string; source: SourceName; contentHash: string }[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += HASH_CHUNK) {
+      await this.db()
+        .insert(dataloadDocuments)
+        .values(rows.slice(start, start + HASH_CHUNK).map((row) => ({ ...row })))
+        .onConflictDoUpdate({
+          target: dataloadDocuments.id,
+          set: { contentHash: sql`excluded.content_hash`, source: sql`excluded.source`, storedAt: sql`now()` },
+        });
+    }
+  }
+
+  async delete(ids: readonly string[]): Promise<void> {
+    for (let start = 0; start < ids.length; start += HASH_CHUNK) {
+      await this.db().delete(dataloadDocuments).where(inArray(dataloadDocuments.id, ids.slice(start, start + HASH_CHUNK)));
+    }
   }
 }

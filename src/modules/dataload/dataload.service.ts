@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Embedder, VectorRecord, VectorStore } from '../../vector/index.ts';
 import type { HeldLock, RedisLocks } from './dataload.lock.ts';
-import type { RunCounts, RunRepository } from './dataload.repository.ts';
+import type { DocumentHashRepository, RunCounts, RunRepository } from './dataload.repository.ts';
 import type { DataloadRunRow, RunMode } from './dataload.tables.ts';
 import { SOURCE_INFO, type LoadProgress, type PolicyDocument, type SourceName } from './dataload.types.ts';
 import { categoryKeyOf, contentHash, documentText } from './normalise.ts';
@@ -33,6 +33,7 @@ export interface DataloadDeps {
   vector: VectorStore;
   embedder: Embedder;
   runs: RunRepository;
+  hashes: DocumentHashRepository;
   locks: RedisLocks;
   /** Starts (once) the local peer used when a source has no API key. */
   sampleEndpoints: () => Promise<SampleEndpoints>;
@@ -82,6 +83,8 @@ export class LoadRunError extends Error {
 }
 
 const SUMMARY_LENGTH = 300;
+/** Documents compared and written per Chroma round trip. */
+const WRITE_CHUNK = 1_000;
 const REEMBED_LOCK = 'reembed';
 
 function metadataOf(doc: PolicyDocument, hash: string, embedderId: string): VectorRecord['metadata'] {
@@ -99,7 +102,6 @@ function metadataOf(doc: PolicyDocument, hash: string, embedderId: string): Vect
     updatedAt: doc.updatedAt,
     contentHash: hash,
     embedder: embedderId,
-    doc: JSON.stringify(doc),
   };
 }
 
@@ -147,7 +149,7 @@ export class DataloadService {
       if (again?.id === embedder.id) return 0;
       log.warn({ from: again?.id ?? '(unrecorded)', to: embedder.id, documents: count }, 're-embedding the collection for a new embedder');
       return await vector.rebuild(
-        (texts) => embedder.embed(texts),
+        (stored) => embedder.embed(stored.map((json) => documentText(JSON.parse(json) as PolicyDocument))),
         () => ({ id: embedder.id, dimension: embedder.dimension }),
         onProgress,
       );
@@ -234,7 +236,13 @@ export class DataloadService {
         backoffMs: settings.backoffMs,
         log,
       });
+      // Chroma says what is searchable, PostgreSQL what it was built from; the source lock keeps
+      // anyone else from writing this source's records while we run. A stored id without a saved
+      // hash is re-embedded; a saved hash without a stored id counts for nothing.
+      const [storedIds, savedHashes] = await Promise.all([vector.listIds({ source }), this.deps.hashes.hashesOf(source)]);
+      const stored = new Map(storedIds.map((id) => [id, savedHashes.get(id) ?? '']));
       const seen = new Set<string>();
+      let pending: PolicyDocument[] = [];
       for await (const page of SOURCES[source].pages(client, endpoint)) {
         progress.page = page.page;
         progress.pages = page.pages;
@@ -246,17 +254,26 @@ export class DataloadService {
           return true;
         });
         counts.fetched += fresh.length;
-        embedded += await this.store(fresh, counts);
+        pending.push(...fresh);
+        // Chroma pays a fixed cost per call: compare and write in chunks, not per 100-record page.
+        if (pending.length >= WRITE_CHUNK) {
+          embedded += await this.store(pending, stored, counts);
+          pending = [];
+        }
         if (lock.lost) throw new Error('the source lock expired while the run was writing; another run may have started');
         await report();
       }
+      embedded += await this.store(pending, stored, counts);
       if (seen.size === 0) {
         throw new PublicApiError(source, 'malformed', '목록이 비어 있습니다; 저장된 문서를 지우지 않으려고 실행을 실패로 처리합니다');
       }
       progress.phase = 'deleting';
-      const stored = await vector.listIds({ source });
-      const gone = stored.filter((id) => !seen.has(id));
+      const gone = [...stored.keys()].filter((id) => !seen.has(id));
+      const orphanHashes = [...savedHashes.keys()].filter((id) => !seen.has(id) && !stored.has(id));
       if (lock.lost) throw new Error('the source lock expired before deleting; another run may have started');
+      // Hashes first: a crash between the two leaves a document without a hash (re-embedded next
+      // time), never a hash that vouches for a document search no longer has.
+      await this.deps.hashes.delete([...gone, ...orphanHashes]);
       await vector.delete(gone);
       counts.deleted = gone.length;
       progress.phase = 'done';
@@ -278,33 +295,36 @@ export class DataloadService {
   }
 
   /** Embeds and upserts the new and changed documents of one page; returns how many were embedded. */
-  private async store(docs: readonly PolicyDocument[], counts: RunCounts): Promise<number> {
+  private async store(
+    docs: readonly PolicyDocument[],
+    existing: ReadonlyMap<string, string>,
+    counts: RunCounts,
+  ): Promise<number> {
     if (docs.length === 0) return 0;
     const { vector, embedder } = this.deps;
-    const existing = await vector.metadataOf(docs.map((doc) => doc.id));
     const changed: { doc: PolicyDocument; hash: string; isNew: boolean }[] = [];
     for (const doc of docs) {
       const hash = contentHash(doc);
       const before = existing.get(doc.id);
-      if (before?.contentHash === hash && before.embedder === embedder.id) {
+      if (before === hash) {
         counts.unchanged += 1;
         continue;
       }
       changed.push({ doc, hash, isNew: before === undefined });
     }
     if (changed.length === 0) return 0;
-    const texts = changed.map(({ doc }) => documentText(doc));
-    const vectors = await embedder.embed(texts);
+    const vectors = await embedder.embed(changed.map(({ doc }) => documentText(doc)));
     const stampBefore = await vector.embedderStamp();
     if (!stampBefore) await vector.stampEmbedder({ id: embedder.id, dimension: embedder.dimension });
     await vector.upsert(
       changed.map(({ doc, hash }, index) => ({
         id: doc.id,
         embedding: vectors[index] ?? [],
-        document: texts[index] ?? '',
+        document: JSON.stringify(doc),
         metadata: metadataOf(doc, hash, embedder.id),
       })),
     );
+    await this.deps.hashes.save(changed.map(({ doc, hash }) => ({ id: doc.id, source: doc.source, contentHash: hash })));
     for (const { isNew } of changed) {
       if (isNew) counts.added += 1;
       else counts.updated += 1;

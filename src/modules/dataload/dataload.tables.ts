@@ -25,3 +25,15 @@ export const dataloadRuns = pgTable('dataload_runs', {
 export type DataloadRunRow = typeof dataloadRuns.$inferSelect;
 export type RunState = DataloadRunRow['state'];
 export type RunMode = DataloadRunRow['mode'];
+
+/**
+ * Content hash per stored document (migration 0031): a cache of what Chroma holds, read once per
+ * run. Written after the Chroma upsert and deleted before the Chroma delete, so a crash in between
+ * can only cause a needless re-embed, never a document that search lacks but the hash claims.
+ */
+export const dataloadDocuments = pgTable('dataload_documents', {
+  id: text('id').primaryKey(),
+  source: text('source', { enum: ['gov24', 'youth', 'work24'] }).notNull(),
+  contentHash: text('content_hash').notNull(),
+  storedAt: timestamp('stored_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -126,8 +126,8 @@ export class PolicySearchService {
   /** The stored document; AppError 404 when there is none. */
   async get(id: string): Promise<PolicyDocument> {
     const stored = await unavailableAs503(() => this.deps.vector.get(id));
-    const json = stored?.metadata.doc;
-    if (!stored || typeof json !== 'string') throw new AppError(404, 'POLICY_NOT_FOUND', `정책 ${id}을(를) 찾을 수 없습니다`);
+    const json = stored?.document;
+    if (!stored || !json) throw new AppError(404, 'POLICY_NOT_FOUND', `정책 ${id}을(를) 찾을 수 없습니다`);
     return JSON.parse(json) as PolicyDocument;
   }
 }

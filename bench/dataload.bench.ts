@@ -1,0 +1,132 @@
+/**
+ * The public-data pipeline end to end with the default (lexical) embedder: N generated records
+ * served by the local peer of the three APIs over HTTP → normalise → hash → embed → a real Chroma
+ * server, with load runs in an in-memory PGlite and the source locks in Redis.
+ *   - full load: documents/s over the three sources;
+ *   - unchanged re-run: its time as a fraction of the full load (target < 10%);
+ *   - search: p50/p99 of `policies.search` over the loaded documents.
+ * Usage: npm run bench:dataload [-- --records 10000 --queries 300]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/config.ts';
+import { createContext } from '../src/context.ts';
+import { openPglite } from '../src/db/client.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createLogger } from '../src/log/logger.ts';
+import type { RunSummary } from '../src/modules/dataload/dataload.service.ts';
+import { SOURCE_NAMES, type SourceName } from '../src/modules/dataload/dataload.types.ts';
+import { generateDataset } from '../src/modules/dataload/sample-data.ts';
+import { PublicApisPeer } from '../src/modules/dataload/sample-server.ts';
+import { startChromaServer } from '../src/vector/chroma-server.ts';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '10000' },
+    queries: { type: 'string', default: '300' },
+  },
+});
+const RECORDS = Number(values.records);
+const QUERIES = Number(values.queries);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const QUERY_TEXTS = [
+  '청년 월세 지원', '구직활동 지원금', '면접 준비 프로그램', '자격증 응시료', '창업 지원금', '전세보증금 이자',
+  '마음건강 상담', '문화예술패스', '아동수당', '국민취업지원제도', '경력단절 여성 재취업', '대중교통비 환급',
+  '청년 자산형성 통장', '난임 시술비', '에너지바우처', '이사비 지원',
+];
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function deletePrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function loadAll(run: (source: SourceName) => Promise<RunSummary>): Promise<{ ms: number; summaries: RunSummary[] }> {
+  const started = performance.now();
+  const summaries: RunSummary[] = [];
+  for (const source of SOURCE_NAMES) summaries.push(await run(source));
+  return { ms: performance.now() - started, summaries };
+}
+
+const third = Math.floor(RECORDS / 3);
+const data = generateDataset({ gov24: RECORDS - 2 * third, youth: third, work24: third }, 7);
+const dir = await mkdtemp(path.join(os.tmpdir(), 'ainfo-bench-chroma-'));
+const chroma = await startChromaServer({ dir });
+const peer = await new PublicApisPeer(data, 'bench-key').start();
+const database = await openPglite(undefined);
+await migrate(database.sql);
+const prefix = `ainfo-bench-dataload-${randomBytes(4).toString('hex')}`;
+const urls = peer.baseUrls;
+const config = loadConfig({
+  LOG_LEVEL: 'error',
+  REDIS_URL,
+  QUEUE_PREFIX: prefix,
+  CHROMA_URL: chroma.url,
+  CHROMA_COLLECTION: 'bench-policies',
+  GOV24_BASE_URL: urls.gov24,
+  GOV24_API_KEY: 'bench-key',
+  YOUTH_POLICY_BASE_URL: urls.youth,
+  YOUTH_POLICY_API_KEY: 'bench-key',
+  WORK24_BASE_URL: urls.work24,
+  WORK24_API_KEY: 'bench-key',
+  // The peer is local: the polite 1 request/s would only measure the sleep.
+  PUBLIC_API_REQUESTS_PER_SECOND: '1000',
+});
+const ctx = await createContext(config, { role: 'worker', log: createLogger('error'), database });
+
+try {
+  const full = await loadAll((source) => ctx.dataload.run(source));
+  const loaded = full.summaries.reduce((sum, summary) => sum + summary.fetched, 0);
+  const embedded = full.summaries.reduce((sum, summary) => sum + summary.embedded, 0);
+  const rerun = await loadAll((source) => ctx.dataload.run(source));
+  const reembedded = rerun.summaries.reduce((sum, summary) => sum + summary.embedded, 0);
+
+  const latencies: number[] = [];
+  for (let i = 0; i < QUERIES; i += 1) {
+    const q = QUERY_TEXTS[i % QUERY_TEXTS.length] ?? '청년';
+    const region = i % 3 === 0 ? '서울' : undefined;
+    const started = performance.now();
+    await ctx.policies.search({ q, limit: 10, offset: 0, ...(region ? { region } : {}) });
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+
+  const rows: [string, string][] = [
+    ['records (gov24 / youth / work24)', `${loaded.toLocaleString('en-US')} (${full.summaries.map((summary) => `${summary.source} ${summary.fetched}`).join(', ')})`],
+    ['full load', `${(full.ms / 1000).toFixed(1)} s, ${Math.round(loaded / (full.ms / 1000)).toLocaleString('en-US')} documents/s, ${embedded} embedded`],
+    ['unchanged re-run', `${(rerun.ms / 1000).toFixed(2)} s = ${((rerun.ms / full.ms) * 100).toFixed(1)}% of the full load, ${reembedded} embedded`],
+    ['search (limit 10, 1/3 with a region filter)', `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms over ${QUERIES} queries`],
+  ];
+  console.log(`| measure | result |\n|---|---|\n${rows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}`);
+  for (const summary of full.summaries) {
+    console.log(`  full ${summary.source}: ${summary.fetched} in ${(summary.durationMs / 1000).toFixed(1)} s`);
+  }
+  for (const summary of rerun.summaries) {
+    console.log(`  re-run ${summary.source}: ${summary.unchanged} unchanged in ${(summary.durationMs / 1000).toFixed(2)} s`);
+  }
+} finally {
+  await ctx.close();
+  await database.close();
+  await peer.stop();
+  await chroma.stop();
+  await rm(dir, { recursive: true, force: true });
+  await deletePrefix(prefix);
+}
