@@ -6,7 +6,8 @@ import { defineTask } from '../../src/tasks/define-task.ts';
 import { PermanentError } from '../../src/tasks/errors.ts';
 import { TaskRegistry } from '../../src/tasks/registry.ts';
 import { TaskWorker } from '../../src/tasks/worker.ts';
-import { testContext } from '../helpers/context.ts';
+import { sessionCookie } from '../../src/modules/admin/admin.http.ts';
+import { testConfig, testContext } from '../helpers/context.ts';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
 import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
 import { seedUsers, waitUntil } from '../notifications/notices.fixtures.ts';
@@ -87,6 +88,11 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toContain('text/css');
     expect(css.body).not.toMatch(/https?:\/\//);
+  });
+
+  it('marks the session cookie Secure when PUBLIC_URL is https', () => {
+    const https = { config: testConfig(prefix, { PUBLIC_URL: 'https://ainfo.example' }) } as unknown as AppContext;
+    expect(sessionCookie(https, 'abc', 60)).toBe('ainfo_admin_session=abc; Path=/admin; Max-Age=60; HttpOnly; SameSite=Lax; Secure');
   });
 
   it('refuses a login without the form token, a wrong password and a non-admin, and records the refusals', async () => {
@@ -304,12 +310,23 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
         headers: { cookie: client().cookie, origin: 'https://evil.example' },
       });
       expect(foreign.statusCode).toBe(403);
+      const retryAll = await app.inject({
+        method: 'PUT',
+        url: '/admin/queues/api/queues/default/retry/failed',
+        remoteAddress: '10.0.0.10',
+        headers: { cookie: client().cookie },
+      });
+      expect(retryAll.statusCode).toBe(200);
+      const [audited] = await database.handle.sql.query<{ target: string; admin_email: string }>(
+        `select target, admin_email from admin_audit_log where action = 'queues.action' order by id desc limit 1`,
+      );
+      expect(audited).toEqual({ target: 'PUT /admin/queues/api/queues/default/retry/failed', admin_email: ADMIN.email });
     });
 
     it('lists every action with who and when on the audit page', async () => {
       const page = await client().get('/admin/audit');
       expect(page.statusCode).toBe(200);
-      for (const action of ['login', 'notice.create', 'notice.update', 'notice.send', 'schedule.pause', 'schedule.resume', 'schedule.run', 'task.retry', 'dataload.run', 'logout']) {
+      for (const action of ['login', 'notice.create', 'notice.update', 'notice.send', 'schedule.pause', 'schedule.resume', 'schedule.run', 'task.retry', 'dataload.run', 'queues.action', 'logout']) {
         expect(page.body, action).toContain(`<span class="muted mono">${action}</span>`);
       }
       expect(page.body).toContain(ADMIN.email);

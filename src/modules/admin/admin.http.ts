@@ -127,8 +127,12 @@ export interface AdminPage {
   withScript?: boolean;
 }
 
-/** Renders an admin page with the menu and the signed-in admin's logout button. */
+/**
+ * Renders an admin page with the menu and the signed-in admin's logout button, with the strict
+ * page headers set here too, so other modules' /admin pages (the dev mailbox) get them.
+ */
 export function sendAdminPage(request: FastifyRequest, reply: FastifyReply, page: AdminPage): FastifyReply {
+  applyPageHeaders(reply);
   const nav: NavLink[] = SECTIONS.map((section) => ({ href: section.href, label: section.label, current: section.id === page.section }));
   const admin = request.admin;
   const headerExtra = admin

@@ -1,4 +1,5 @@
 import formbody from '@fastify/formbody';
+import { CronExpressionParser } from 'cron-parser';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -46,6 +47,14 @@ const csrfBody = z.object({ _csrf: z.string().max(200).optional() });
 const noticeBody = csrfBody.extend({ title: z.string().max(10_000).default(''), content: z.string().max(100_000).default('') });
 
 const pageGuard = { preHandler: [requireAdminPage] };
+
+function nextFromCron(cron: string, tz: string): string | undefined {
+  try {
+    return CronExpressionParser.parse(cron, { tz, currentDate: new Date() }).next().toISOString() ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 const formGuard = { preHandler: [requireAdminPage, requireCsrf] };
 
 /**
@@ -317,10 +326,15 @@ const adminRoutes: FastifyPluginAsync = async (instance) => {
     const [entries, lastRuns] = await Promise.all([listScheduled(ctx.broker, ctx.registry), lastScheduleRuns(ctx.broker, ctx.registry)]);
     const rows: ScheduleRow[] = await Promise.all(
       entries.map(async (entry) => {
+        const row: ScheduleRow = { ...entry };
+        if (!entry.nextRunAt && !entry.paused) {
+          const next = nextFromCron(entry.cron, entry.tz);
+          if (next) row.cronNextRunAt = next;
+        }
         const last = lastRuns.get(entry.id);
-        if (!last) return entry;
+        if (!last) return row;
         const result = await ctx.results.get(last.taskId);
-        return { ...entry, lastRun: { ...last, state: result.state } };
+        return { ...row, lastRun: { ...last, state: result.state } };
       }),
     );
     return sendAdminPage(request, reply, {

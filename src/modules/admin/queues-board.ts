@@ -56,14 +56,14 @@ export async function registerQueuesBoard(
       }
       return undefined;
     });
-    board.addHook('onSend', async (_request, reply, payload) => {
+    board.addHook('onSend', async (request, reply, payload) => {
       const type = reply.getHeader('content-type');
       if (typeof type === 'string' && type.startsWith('text/html')) reply.header('content-security-policy', BOARD_CSP);
+      // Recorded before the answer leaves, so the log never lags behind what the admin saw done.
+      if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && request.admin) {
+        await audit(request, { action: 'queues.action', target: `${request.method} ${request.url.split('?')[0] ?? ''}` });
+      }
       return payload;
-    });
-    board.addHook('onResponse', async (request, reply) => {
-      if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400 || !request.admin) return;
-      await audit(request, { action: 'queues.action', target: `${request.method} ${request.url.split('?')[0] ?? ''}` });
     });
     await board.register(adapter.registerPlugin(), { prefix: BASE_PATH });
   });

@@ -8,6 +8,8 @@ import { count, flash, seoulTime, stateBadge } from './format.ts';
 
 export interface ScheduleRow extends ScheduledEntry {
   lastRun?: ScheduleRun & { state: string };
+  /** The next run from the cron itself, when beat has not written the entry to Redis yet. */
+  cronNextRunAt?: string;
 }
 
 function json(value: unknown): string {
@@ -31,8 +33,14 @@ ${input.rows.map((row) => {
   return html`<tr data-schedule="${row.id}">
 <td class="mono">${row.id}${row.declared ? '' : html`<br><span class="badge warn">선언되지 않음</span>`}</td>
 <td class="mono">${row.task}<br><span class="muted">${row.queue} 큐</span></td>
-<td class="mono">${row.cron}</td><td>${row.tz}</td>
-<td>${row.nextRunAt ? seoulTime(row.nextRunAt) : row.paused ? '-' : html`<span class="muted">beat 동기화 전</span>`}</td>
+<td class="mono nowrap">${row.cron}</td><td>${row.tz}</td>
+<td>${row.nextRunAt
+    ? seoulTime(row.nextRunAt)
+    : row.paused
+      ? '-'
+      : row.cronNextRunAt
+        ? html`${seoulTime(row.cronNextRunAt)}<br><span class="muted">beat가 아직 등록하지 않음 (cron으로 계산)</span>`
+        : html`<span class="muted">beat가 아직 등록하지 않음</span>`}</td>
 <td>${row.lastRun
     ? html`${seoulTime(row.lastRun.at)} <span class="muted">(${row.lastRun.via === 'manual' ? '수동' : '예약'})</span><br>
 ${stateBadge(row.lastRun.state)} <a class="mono" href="/admin/tasks?id=${encodeURIComponent(row.lastRun.taskId)}">작업 보기</a>`
@@ -82,7 +90,7 @@ export function tasksView(input: { id?: string; result?: TaskResult; csrf: SafeH
   return html`<h1>작업 조회</h1>
 ${flash(input.msg)}
 <form method="get" action="/admin/tasks" class="filters">
-<div><label for="task-id">작업 ID</label><input id="task-id" name="id" type="search" required maxlength="200" value="${input.id ?? ''}" class="mono"></div>
+<div><label for="task-id">작업 ID</label><input id="task-id" name="id" type="search" required maxlength="200" value="${input.id ?? ''}" class="mono wide"></div>
 <div><button type="submit">조회</button></div>
 </form>
 ${result
