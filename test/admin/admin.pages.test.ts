@@ -219,6 +219,9 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       expect(late.headers.location).toBe(`/admin/notices/${id}?msg=notice-locked`);
       expect((await ctx.notifications.getNotice(id)).title).toBe('고친 제목');
 
+      const resumed = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/resume`);
+      expect(resumed.headers.location).toBe(`/admin/notices/${id}?msg=notice-resumed`);
+
       const progress = await client().get(`/admin/notices/${id}/progress`);
       expect(progress.json()).toMatchObject({ sending: true, done: false });
       const live = await client().get(`/admin/notices/${id}`);
@@ -326,7 +329,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     it('lists every action with who and when on the audit page', async () => {
       const page = await client().get('/admin/audit');
       expect(page.statusCode).toBe(200);
-      for (const action of ['login', 'notice.create', 'notice.update', 'notice.send', 'schedule.pause', 'schedule.resume', 'schedule.run', 'task.retry', 'dataload.run', 'queues.action', 'logout']) {
+      for (const action of ['login', 'notice.create', 'notice.update', 'notice.send', 'notice.resume', 'schedule.pause', 'schedule.resume', 'schedule.run', 'task.retry', 'dataload.run', 'queues.action', 'logout']) {
         expect(page.body, action).toContain(`<span class="muted mono">${action}</span>`);
       }
       expect(page.body).toContain(ADMIN.email);

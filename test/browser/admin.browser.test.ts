@@ -83,10 +83,6 @@ describe.skipIf(skip !== undefined)('admin in a real browser (Chromium, real Pos
     await login(page, ADMIN.email, ADMIN.password);
     await page.waitForURL('**/admin/notices');
 
-    await page.goto('/admin');
-    await expect.poll(() => page.getByTestId('workers-count').textContent()).toBe('1');
-    await screenshot(page, 'admin-dashboard');
-
     await page.goto('/admin/notices');
     await page.getByRole('link', { name: '새 공지 쓰기' }).click();
     await page.getByLabel('제목').fill('12월 청년 월세 지원 신청 안내');
@@ -116,6 +112,11 @@ describe.skipIf(skip !== undefined)('admin in a real browser (Chromium, real Pos
     await screenshot(page, 'admin-notice-sent');
     expect(smtp.messages).toHaveLength(DELIVERABLE);
     expect(smtp.messagesTo(BOUNCE)).toHaveLength(0);
+
+    await page.goto('/admin');
+    expect(await page.getByTestId('workers-count').textContent()).toBe('1');
+    expect(await page.locator('tr[data-queue="mail"]').textContent()).toContain(String(DELIVERABLE));
+    await screenshot(page, 'admin-dashboard');
 
     await page.goto('/admin/users?consent=true&verified=true');
     await expect.poll(() => page.getByTestId('users-total').textContent()).toContain(`${DELIVERABLE + 1}명`);
