@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
+import { createAccountsService } from '../../src/modules/accounts/accounts.context.ts';
 import type { TaskWorker } from '../../src/tasks/worker.ts';
+import type { AppError } from '../../src/utils/errors.ts';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
 import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
 import { PUBLIC_URL, accountsHarness, pathOf } from './helpers.ts';
@@ -89,6 +91,25 @@ describe('the no-configuration flow: dev mailbox, and rate limits', () => {
     expect((await attempt('10.0.0.3')).statusCode).toBe(400);
     const otherRoute = await app.inject({ method: 'POST', url: '/api/accounts/login', remoteAddress: '10.0.0.2', payload: { email: 'x@example.com', password: 'wrong password' } });
     expect(otherRoute.statusCode).toBe(401);
+  });
+
+  it('limits login attempts per address across IPs, the same for unknown addresses', async () => {
+    const accounts = createAccountsService({
+      config: ctx.config,
+      database: () => ctx.database,
+      broker: ctx.broker,
+      mailer: ctx.mailer,
+      log: ctx.log,
+      limits: { loginsPerAddress: { max: 2, windowSeconds: 60 } },
+    });
+    await ctx.accounts.signup({ email: 'guessed@example.com', password: 'first steps here', name: '대상' });
+    for (const email of ['guessed@example.com', 'nobody-here@example.com']) {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        outcomes.push(await accounts.login(email, 'wrong password').then(() => 'ok', (error: unknown) => (error as AppError).code));
+      }
+      expect(outcomes).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'RATE_LIMITED']);
+    }
   });
 
   it('limits mails per address silently: always 202, at most 5 resends an hour', async () => {

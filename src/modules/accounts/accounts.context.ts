@@ -6,7 +6,7 @@ import type { Mailer } from '../../mail/mailer.ts';
 import type { Broker } from '../../tasks/broker.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { AccountsRepository } from './accounts.repository.ts';
-import { AccountsService } from './accounts.service.ts';
+import { AccountsService, type AccountsSettings } from './accounts.service.ts';
 import { sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import type { ScryptParams } from './passwords.ts';
@@ -14,6 +14,9 @@ import { RedisRateCounter } from './rate-counter.ts';
 
 /** Mails of one kind per address per window before further requests are accepted and dropped. */
 export const MAILS_PER_ADDRESS = { max: 5, windowSeconds: 3_600 } as const;
+
+/** Login attempts per address per window, whatever the IP; generous for people, a cap for guessing. */
+export const LOGINS_PER_ADDRESS = { max: 20, windowSeconds: 900 } as const;
 
 /**
  * Wires the accounts service for the composition root. The JWT secret is resolved on first use,
@@ -26,6 +29,8 @@ export function createAccountsService(options: {
   mailer: Mailer;
   log: Logger;
   passwordParams?: ScryptParams;
+  /** Other per-address limits than the defaults above. */
+  limits?: Partial<Pick<AccountsSettings, 'mailsPerAddress' | 'loginsPerAddress'>>;
 }): AccountsService {
   const { config, log, broker } = options;
   let secret: Promise<Buffer> | undefined;
@@ -56,6 +61,8 @@ export function createAccountsService(options: {
       refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
       messageIdDomain: messageIdDomain(config),
       mailsPerAddress: MAILS_PER_ADDRESS,
+      loginsPerAddress: LOGINS_PER_ADDRESS,
+      ...options.limits,
     },
     log,
     ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),

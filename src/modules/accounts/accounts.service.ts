@@ -55,6 +55,8 @@ export interface AccountsSettings {
   messageIdDomain: string;
   /** Mails of one kind to one address per window, beyond which requests are accepted but dropped. */
   mailsPerAddress: { max: number; windowSeconds: number };
+  /** Login attempts on one address per window, from any IP (distributed password guessing). */
+  loginsPerAddress: { max: number; windowSeconds: number };
 }
 
 export interface AccountsDeps {
@@ -207,9 +209,14 @@ export class AccountsService {
   /**
    * Signs in. Unknown address and wrong password give the same 401 after the same scrypt work;
    * the verification state is told only to someone who knows the password.
-   * @throws AppError 401 INVALID_CREDENTIALS, 403 EMAIL_NOT_VERIFIED.
+   * @throws AppError 401 INVALID_CREDENTIALS, 403 EMAIL_NOT_VERIFIED, 429 RATE_LIMITED.
    */
   async login(email: string, password: string): Promise<SessionTokens> {
+    const { max, windowSeconds } = this.settings.loginsPerAddress;
+    // Counted for any address, known or not, so the limit tells nothing about who has an account.
+    if (!(await this.deps.rateCounter.hit(`login:${sha256Hex(email.trim().toLowerCase())}`, max, windowSeconds))) {
+      throw new AppError(429, 'RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.');
+    }
     const user = await this.repository.findUserByEmail(email.trim());
     if (!user) {
       await verifyPassword(password, await this.getDummyHash(), this.passwordParams);
