@@ -17,6 +17,7 @@ import { activeTasks, purgeQueue, queueStats, workersSeen } from './tasks/inspec
 import { QUEUE_NAMES, isQueueName, type QueueName } from './tasks/queues.ts';
 import { isFinished, type TaskResult } from './tasks/results.ts';
 import { AppError } from './utils/errors.ts';
+import { enqueueInitialLoads } from './modules/dataload/dataload.tasks.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -134,6 +135,8 @@ async function runProcess(
     if (role === 'worker' || role === 'all') {
       parts.push(await startWorker(ctx, { queues: options.queues ?? [...QUEUE_NAMES], concurrency: options.concurrency }));
     }
+    // The one-command start fills search at once (sample data without API keys), not next Wednesday.
+    if (role === 'all') await enqueueInitialLoads(ctx);
   } catch (error) {
     for (const part of parts.reverse()) await part.stop().catch(() => undefined);
     await ctx.close();

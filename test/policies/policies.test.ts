@@ -127,6 +127,7 @@ describe('policy search: API and page over a real Chroma', () => {
     expect(start.headers['content-type']).toContain('text/html');
     expect(start.body).toContain('<html lang="ko">');
     expect(start.body).toContain('name="viewport"');
+    expect(start.body).toContain('font-family:system-ui,-apple-system,"Apple SD Gothic Neo"');
     expect(start.body).toContain('<form class="search" method="get" action="/policies"');
 
     const hostile = '<script>alert(1)</script>"월세';

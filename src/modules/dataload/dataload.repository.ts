@@ -57,6 +57,15 @@ export class RunRepository {
       .limit(limit);
   }
 
+  /** Sources with at least one successful run. */
+  async loadedSources(): Promise<SourceName[]> {
+    const rows = await this.db()
+      .selectDistinct({ source: dataloadRuns.source })
+      .from(dataloadRuns)
+      .where(eq(dataloadRuns.state, 'SUCCESS'));
+    return rows.map((row) => row.source);
+  }
+
   async get(id: number): Promise<DataloadRunRow | undefined> {
     const [row] = await this.db().select().from(dataloadRuns).where(eq(dataloadRuns.id, id));
     return row;

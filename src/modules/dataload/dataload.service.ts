@@ -3,7 +3,7 @@ import type { Embedder, VectorRecord, VectorStore } from '../../vector/index.ts'
 import type { HeldLock, RedisLocks } from './dataload.lock.ts';
 import type { DocumentHashRepository, RunCounts, RunRepository } from './dataload.repository.ts';
 import type { DataloadRunRow, RunMode } from './dataload.tables.ts';
-import { SOURCE_INFO, type LoadProgress, type PolicyDocument, type SourceName } from './dataload.types.ts';
+import { SOURCE_INFO, SOURCE_NAMES, type LoadProgress, type PolicyDocument, type SourceName } from './dataload.types.ts';
 import { categoryKeyOf, contentHash, documentText } from './normalise.ts';
 import { PublicApiClient, PublicApiError } from './public-api-client.ts';
 import { gov24Source } from './sources/gov24.ts';
@@ -115,6 +115,12 @@ export class DataloadService {
   /** Whether a source would run in sample mode (no API key). */
   isSample(source: SourceName, forceSample = false): boolean {
     return forceSample || !this.deps.settings.sources[source].apiKey;
+  }
+
+  /** Sources that never completed a run: what a first start should load. */
+  async sourcesNeverLoaded(): Promise<SourceName[]> {
+    const loaded = new Set(await this.deps.runs.loadedSources());
+    return SOURCE_NAMES.filter((source) => !loaded.has(source));
   }
 
   recentRuns(limit = 20, source?: SourceName): Promise<DataloadRunRow[]> {

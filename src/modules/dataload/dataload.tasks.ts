@@ -59,6 +59,24 @@ export const loadGov24Data = defineTask(
 /** The load task of each source, for the CLI. */
 export const LOAD_TASKS = { work24: loadEmploymentData, youth: loadYouthPolicyData, gov24: loadGov24Data } as const;
 
+/**
+ * Enqueues a load of every source that never completed one, so that the first `npm start` fills
+ * search (from the sample peer when no API key is set) instead of waiting for Wednesday. The fixed
+ * task ids make a quick restart join the loads already queued. Never throws: a start-up must not
+ * fail because of it.
+ */
+export async function enqueueInitialLoads(app: TaskContext['app']): Promise<SourceName[]> {
+  try {
+    const sources = await app.dataload.sourcesNeverLoaded();
+    for (const source of sources) await LOAD_TASKS[source].applyAsync({}, { id: `dataload-initial-${source}` });
+    if (sources.length > 0) app.log.info({ sources }, 'first start: public data loads enqueued (sample mode for sources without an API key)');
+    return sources;
+  } catch (error) {
+    app.log.warn({ err: error }, 'could not enqueue the initial public data loads; run `ainfo dataload run all`');
+    return [];
+  }
+}
+
 /** The original's beat_schedule: every Wednesday night, Asia/Seoul, the original names. */
 export const dataloadSchedules = [
   defineSchedule({ id: 'load-employment-data-every-wednesday-1am', task: loadEmploymentData, cron: '0 1 * * 3', tz: 'Asia/Seoul', payload: {} }),

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../utils/html.ts';
+import { html, rawHtml, type SafeHtml } from '../../utils/html.ts';
 import type { PolicyDocument, SourceName } from '../dataload/dataload.types.ts';
 import { SOURCE_INFO, SOURCE_NAMES } from '../dataload/dataload.types.ts';
 import type { SearchItem } from './policies.service.ts';
@@ -24,7 +24,7 @@ dl{background:#fff;padding:16px;border-radius:10px}dt{font-weight:600;margin-top
 export function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · AInfo</title><style>${STYLE}</style></head>
+<title>${title} · AInfo</title><style>${rawHtml(STYLE)}</style></head>
 <body><main>${body}</main></body></html>`.__html;
 }
 
