@@ -339,7 +339,8 @@ export class AccountsService {
    * copy with the same Message-ID. SMTP has no way to ask a server whether it already has a mail.
    * Each attempt mints a fresh token (only its hash is stored, so a retry cannot reuse the old
    * one); earlier unsent tokens stay valid until they expire, so that if such a copy did arrive,
-   * its link works too.
+   * its link works too. Two runs of one task at once do not happen: BullMQ's renewed lock hands a
+   * task to another worker only after its holder stopped answering for TASK_LOCK_MS.
    * @throws MailTransientError to be retried, MailPermanentError when the server refused for good.
    */
   private async deliver(purpose: TokenPurpose, userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
