@@ -303,6 +303,8 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       const board = await client().get('/admin/queues');
       expect(board.statusCode).toBe(200);
       expect(String(board.headers['content-security-policy'])).toContain("script-src 'self'");
+      expect(board.body).not.toMatch(/https?:\/\//);
+      expect(board.body).toContain('ko-KR');
       const api = await client().get('/admin/queues/api/queues?activeQueue=default&page=1');
       expect(api.statusCode).toBe(200);
       expect(api.json<{ queues: { name: string }[] }>().queues.map((queue) => queue.name).sort()).toEqual(['dataload', 'default', 'mail', 'notices']);

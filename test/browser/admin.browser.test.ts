@@ -133,13 +133,14 @@ describe.skipIf(skip !== undefined)('admin in a real browser (Chromium, real Pos
   });
 
   it('opens the queue dashboard (bull-board) behind the same login', async () => {
-    const { context, page } = await openPage(browser, baseUrl);
+    const { context, page, problems } = await openPage(browser, baseUrl);
     await page.goto('/admin/queues');
     expect(new URL(page.url()).pathname).toBe('/admin/login');
     await login(page, ADMIN.email, ADMIN.password);
     await page.waitForURL('**/admin/queues**');
     await page.getByText('notices', { exact: true }).first().waitFor({ timeout: 15_000 });
     await screenshot(page, 'admin-queues');
+    expect(cspViolations(problems)).toEqual([]);
     await context.close();
   });
 });

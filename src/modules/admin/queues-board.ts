@@ -7,10 +7,7 @@ import type { AuditEntry } from './admin.repository.ts';
 
 const BASE_PATH = '/admin/queues';
 
-/**
- * bull-board's React app sets inline styles (style attributes) and asks for a Google font, which
- * this policy blocks: the board then uses system fonts and the page makes no outside request.
- */
+/** bull-board's React app sets inline styles (style attributes); scripts stay same-origin only. */
 const BOARD_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -38,7 +35,9 @@ export async function registerQueuesBoard(
   createBullBoard({
     queues: app.ctx.broker.allQueues().map((queue) => new BullMQAdapter(queue)),
     serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: 'AInfo 작업 큐', hideDocsLink: true, miscLinks: [{ text: '관리자 화면으로', url: '/admin' }] } },
+    options: {
+      uiConfig: { boardTitle: 'AInfo 작업 큐', locale: { lng: 'ko-KR' }, hideDocsLink: true, miscLinks: [{ text: '관리자 화면으로', url: '/admin' }] },
+    },
   });
 
   await app.register(async (board) => {
@@ -58,12 +57,17 @@ export async function registerQueuesBoard(
     });
     board.addHook('onSend', async (request, reply, payload) => {
       const type = reply.getHeader('content-type');
-      if (typeof type === 'string' && type.startsWith('text/html')) reply.header('content-security-policy', BOARD_CSP);
+      let body: unknown = payload;
+      if (typeof type === 'string' && type.startsWith('text/html')) {
+        reply.header('content-security-policy', BOARD_CSP);
+        // The page must work offline and ask no third party: drop bull-board's Google Fonts link.
+        if (typeof payload === 'string') body = payload.replace(/<link[^>]*fonts\.googleapis\.com[^>]*>/g, '');
+      }
       // Recorded before the answer leaves, so the log never lags behind what the admin saw done.
       if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && request.admin) {
         await audit(request, { action: 'queues.action', target: `${request.method} ${request.url.split('?')[0] ?? ''}` });
       }
-      return payload;
+      return body;
     });
     await board.register(adapter.registerPlugin(), { prefix: BASE_PATH });
   });
