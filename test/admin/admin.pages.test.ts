@@ -222,6 +222,11 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       const resumed = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/resume`);
       expect(resumed.headers.location).toBe(`/admin/notices/${id}?msg=notice-resumed`);
 
+      const missing = await client().get('/admin/notices/999999');
+      expect(missing.statusCode).toBe(404);
+      expect(missing.headers['content-type']).toContain('text/html');
+      expect(missing.body).toContain('공지 999999번을 찾을 수 없습니다.');
+
       const progress = await client().get(`/admin/notices/${id}/progress`);
       expect(progress.json()).toMatchObject({ sending: true, done: false });
       const live = await client().get(`/admin/notices/${id}`);

@@ -110,6 +110,9 @@ describe.skipIf(skip !== undefined)('admin in a real browser (Chromium, real Pos
     expect(await failures.textContent()).toContain(BOUNCE);
     expect(await failures.textContent()).toContain('550');
     await screenshot(page, 'admin-notice-sent');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'admin-notice-sent-mobile');
+    await page.setViewportSize({ width: 1280, height: 860 });
     expect(smtp.messages).toHaveLength(DELIVERABLE);
     expect(smtp.messagesTo(BOUNCE)).toHaveLength(0);
 

@@ -161,7 +161,8 @@ const adminRoutes: FastifyPluginAsync = async (instance) => {
     },
     async (request, reply) => {
       const { email, password, next } = request.body;
-      await loadAdminSession(request);
+      // A second tab's login form after signing in elsewhere: already done, keep the session.
+      if (await loadAdminSession(request)) return reply.redirect(safeNext(next), 303);
       const form = { email, ...(next ? { next } : {}) };
       if (request.adminSession?.userId !== null || !admin.csrfMatches(request.adminSession, request.body._csrf)) {
         request.adminSession = undefined;

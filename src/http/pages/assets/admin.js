@@ -2,7 +2,7 @@
 // The admin's only script (CSP allows no inline script): live progress of a sending notice.
 // Elements with data-live="<json url>" are refreshed every second from that URL; each
 // [data-count="<key>"] inside shows that key of the answer. When the sending is over, or a new
-// failure appears, the page reloads once so the server renders the final lists.
+// failure appears, the page reloads (without the one-time ?msg=) so the server renders the lists.
 'use strict';
 
 function startLive(root) {
@@ -23,12 +23,12 @@ function startLive(root) {
           bar.value = data.total - data.pending;
         }
         if (lastFailed !== null && data.failed !== lastFailed) {
-          window.location.reload();
+          window.location.replace(window.location.pathname);
           return;
         }
         lastFailed = data.failed;
         if (data.done) {
-          window.location.reload();
+          window.location.replace(window.location.pathname);
           return;
         }
         window.setTimeout(tick, 1000);
