@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { AppContext } from '../../src/context.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
@@ -6,7 +7,7 @@ import { defineTask } from '../../src/tasks/define-task.ts';
 import { PermanentError } from '../../src/tasks/errors.ts';
 import { TaskRegistry } from '../../src/tasks/registry.ts';
 import { TaskWorker } from '../../src/tasks/worker.ts';
-import { sessionCookie } from '../../src/modules/admin/admin.http.ts';
+import { adminServiceFor, sessionCookie } from '../../src/modules/admin/admin.http.ts';
 import { testConfig, testContext } from '../helpers/context.ts';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
 import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
@@ -151,6 +152,27 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect(logout.statusCode).toBe(303);
     const replay = await app.inject({ method: 'GET', url: '/admin', headers: { cookie: signedIn }, remoteAddress: '10.0.0.4' });
     expect(replay.statusCode).toBe(303);
+  });
+
+  it('ends a session after 2 idle hours (Redis TTL) and 12 hours after login whatever its use', async () => {
+    const service = adminServiceFor(ctx);
+    const result = await service.login({ email: ADMIN.email, password: ADMIN.password, ip: '10.0.0.6' });
+    if (!result.ok) throw new Error(`login failed: ${result.reason}`);
+    const key = `${prefix}:ainfo:admin:session:${createHash('sha256').update(result.sessionId).digest('hex')}`;
+    const ttl = await ctx.broker.connection.ttl(key);
+    expect(ttl).toBeGreaterThan(7_000);
+    expect(ttl).toBeLessThanOrEqual(7_200);
+    expect(await ctx.broker.connection.exists(`${prefix}:ainfo:admin:session:${result.sessionId}`)).toBe(0);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 11 * 3_600_000);
+      expect(await service.readSession(result.sessionId)).toBeDefined();
+      vi.setSystemTime(Date.now() + 2 * 3_600_000);
+      expect(await service.readSession(result.sessionId)).toBeUndefined();
+      expect(await ctx.broker.connection.exists(key)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends the session of an admin who lost the admin right (pages redirect, JSON says 403)', async () => {
