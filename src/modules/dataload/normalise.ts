@@ -97,8 +97,8 @@ export function regionName(key: string): string {
 }
 
 /**
- * The text that is embedded: labelled Korean lines, as the original service built them, so that
- * a query word finds the field it belongs to and the title counts twice (name and keywords).
+ * The text that is embedded: labelled Korean lines, as the original service built them (정책명,
+ * 정책 내용, 지원 대상, 분야, 지역, 기간, 신청방법, 문의처, 링크, 구비서류), empty fields left out.
  */
 export function documentText(doc: PolicyDocument): string {
   const lines: [string, string][] = [
