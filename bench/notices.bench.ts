@@ -31,12 +31,17 @@ const { values } = parseArgs({
     // Deliveries of a run are timed up to this many mails (all of them by default).
     'deliver-max': { type: 'string', default: '100000' },
     'original-size': { type: 'string', default: '10000' },
+    // A second comparison against a sink that answers each message after this delay (a remote provider).
+    'latency-ms': { type: 'string', default: '20' },
+    'latency-size': { type: 'string', default: '2000' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
 const CONCURRENCY = Number(values.concurrency);
 const DELIVER_MAX = Number(values['deliver-max']);
 const ORIGINAL_SIZE = Number(values['original-size']);
+const LATENCY_MS = Number(values['latency-ms']);
+const LATENCY_SIZE = Number(values['latency-size']);
 const PUBLIC_URL = 'https://ainfo.example';
 const TITLE = '[안내] 2026년 청년 월세 지원 신청 안내';
 const CONTENT = [
@@ -54,6 +59,8 @@ const CONTENT = [
 /** An SMTP server that accepts everything and only counts: the sink must not be the bottleneck. */
 class CountingSink {
   count = 0;
+  /** Wait before answering each message's DATA, like a remote provider's per-message latency. */
+  delayMs = 0;
   readonly recipients = new Set<string>();
   private readonly server: SMTPServer;
 
@@ -70,8 +77,12 @@ class CountingSink {
       onData: (stream, _session, callback) => {
         stream.on('data', () => undefined);
         stream.on('end', () => {
-          this.count += 1;
-          callback(null, 'OK');
+          const accept = (): void => {
+            this.count += 1;
+            callback(null, 'OK');
+          };
+          if (this.delayMs > 0) setTimeout(accept, this.delayMs);
+          else accept();
         });
       },
     });
@@ -111,6 +122,22 @@ async function peakRssMiB(pid: number | undefined): Promise<number> {
   return Math.round(kib / 1024);
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+/** CPU seconds the Redis server has used so far (shared with anything else using it). */
+async function redisCpuSeconds(ctx: AppContext): Promise<number> {
+  const info = await ctx.broker.connection.info('cpu');
+  const read = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return read('used_cpu_user') + read('used_cpu_sys');
+}
+
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -130,10 +157,15 @@ interface RunResult {
   fanOutMs: number;
   snapshotMs: number;
   enqueueMs: number;
+  /** CPU seconds the fan-out cost the worker process and the Redis server: independent of machine load. */
+  fanOutWorkerCpuS: number;
+  fanOutRedisCpuS: number;
   fanOutRssMiB: number;
   delivered: number;
   deliverMs: number;
   mailsPerSecond: number;
+  /** Mail worker CPU per delivered mail (user + system), in ms. */
+  cpuMsPerMail: number;
   deliverRssMiB: number;
 }
 
@@ -141,6 +173,8 @@ interface OriginalResult {
   mails: number;
   ms: number;
   mailsPerSecond: number;
+  /** This process's CPU per mail (the sink runs here too), in ms. */
+  cpuMsPerMail: number;
   heapAfterLoadMiB: number;
 }
 
@@ -190,10 +224,14 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
     children.push(fanOutWorker);
     await fanOutWorker.waitFor('worker ready', 60_000);
     const notice = await ctx.notifications.createNotice({ title: TITLE, content: CONTENT }, adminId);
+    const workerCpuBefore = await cpuSeconds(fanOutWorker.process.pid);
+    const redisCpuBefore = await redisCpuSeconds(ctx);
     const started = performance.now();
     const { taskId } = await ctx.notifications.requestSend(notice.id, { id: adminId, name: '관리자' });
     const result = await ctx.results.wait(taskId, { timeoutMs: 300_000 });
     const fanOutMs = performance.now() - started;
+    const fanOutWorkerCpuS = (await cpuSeconds(fanOutWorker.process.pid)) - workerCpuBefore;
+    const fanOutRedisCpuS = (await redisCpuSeconds(ctx)) - redisCpuBefore;
     if (result.state !== 'SUCCESS') throw new Error(`fan-out ended ${result.state}: ${result.error ?? ''}`);
     const report = result.result as DispatchReport;
     const fanOutRssMiB = await peakRssMiB(fanOutWorker.process.pid);
@@ -207,9 +245,12 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
     await waitUntil(() => sink.count > 0, 120_000, 'first mail');
     const deliverStarted = performance.now();
     const firstCount = sink.count;
+    const cpuAtFirstMail = await cpuSeconds(mailWorker.process.pid);
     await waitUntil(() => sink.count >= target, 3_600_000, `${target} mails`);
     const deliverMs = performance.now() - deliverStarted;
     const deliverRssMiB = await peakRssMiB(mailWorker.process.pid);
+    // From the first mail on, so the process's start-up (compiling TypeScript) is not counted.
+    const cpuMsPerMail = (((await cpuSeconds(mailWorker.process.pid)) - cpuAtFirstMail) * 1000) / (target - firstCount);
     await stop(mailWorker);
     if (target === recipients) {
       const detail = await ctx.notifications.getNotice(notice.id);
@@ -222,10 +263,13 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
       fanOutMs,
       snapshotMs: report.snapshotMs,
       enqueueMs: report.enqueueMs,
+      fanOutWorkerCpuS,
+      fanOutRedisCpuS,
       fanOutRssMiB,
       delivered: target,
       deliverMs,
       mailsPerSecond: ((target - firstCount) / deliverMs) * 1000,
+      cpuMsPerMail,
       deliverRssMiB,
     };
   } finally {
@@ -246,6 +290,7 @@ async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalR
   try {
     await seed(database, mails);
     sink.reset();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const users = await database.handle.sql.query<{ email: string; name: string }>(
       'select email, name from users where notice_consent and email_verified_at is not null order by id',
@@ -266,8 +311,9 @@ async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalR
       await mailer.send({ to: user.email, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, kind: 'notice' });
     }
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     if (sink.count !== mails) throw new Error(`original: ${sink.count} of ${mails} mails at the sink`);
-    return { mails, ms, mailsPerSecond: (mails / ms) * 1000, heapAfterLoadMiB };
+    return { mails, ms, mailsPerSecond: (mails / ms) * 1000, cpuMsPerMail: (cpu.user + cpu.system) / 1000 / mails, heapAfterLoadMiB };
   } finally {
     await mailer.close();
     await database.drop();
@@ -289,20 +335,39 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(run)}\n`);
     }
     const original = await runOriginal(sink, ORIGINAL_SIZE);
-    process.stdout.write(`${JSON.stringify({ original })}\n\n`);
+    process.stdout.write(`${JSON.stringify({ original })}\n`);
+    sink.delayMs = LATENCY_MS;
+    const remote = await runBroadcast(sink, LATENCY_SIZE);
+    process.stdout.write(`${JSON.stringify({ remote })}\n`);
+    const remoteOriginal = await runOriginal(sink, LATENCY_SIZE);
+    process.stdout.write(`${JSON.stringify({ remoteOriginal })}\n\n`);
+    sink.delayMs = 0;
 
-    process.stdout.write('| recipients | fan-out (snapshot + enqueue) | snapshot | enqueue | fan-out worker peak RSS | delivery | mails/s | mail worker peak RSS |\n');
-    process.stdout.write('|---|---|---|---|---|---|---|---|\n');
+    process.stdout.write(
+      '| recipients | fan-out (snapshot + enqueue) | snapshot | enqueue | CPU: worker / Redis | fan-out worker peak RSS | delivery | mails/s | worker CPU per mail | mail worker peak RSS |\n',
+    );
+    process.stdout.write('|---|---|---|---|---|---|---|---|---|---|\n');
     for (const run of runs) {
       process.stdout.write(
         `| ${fmt(run.recipients)} | ${fmt(run.fanOutMs / 1000, 2)} s | ${fmt(run.snapshotMs / 1000, 2)} s | ${fmt(run.enqueueMs / 1000, 2)} s | ` +
-          `${fmt(run.fanOutRssMiB)} MiB | ${fmt(run.delivered)} in ${fmt(run.deliverMs / 1000, 1)} s | ${fmt(run.mailsPerSecond)} | ${fmt(run.deliverRssMiB)} MiB |\n`,
+          `${fmt(run.fanOutWorkerCpuS, 1)} s / ${fmt(run.fanOutRedisCpuS, 1)} s | ` +
+          `${fmt(run.fanOutRssMiB)} MiB | ${fmt(run.delivered)} in ${fmt(run.deliverMs / 1000, 1)} s | ${fmt(run.mailsPerSecond)} | ` +
+          `${fmt(run.cpuMsPerMail, 2)} ms | ${fmt(run.deliverRssMiB)} MiB |\n`,
       );
     }
     process.stdout.write(
-      `\noriginal way (one loop, one SMTP connection): ${fmt(original.mails)} mails in ${fmt(original.ms / 1000, 1)} s = ` +
-        `${fmt(original.mailsPerSecond)} mails/s; heap after loading the recipients ${fmt(original.heapAfterLoadMiB)} MiB\n`,
+      `\n| same mails, sink answering after | ours (\`mail\` worker, concurrency ${CONCURRENCY}) | original (one loop, one connection) |\n|---|---|---|\n`,
     );
+    const ours = runs.find((run) => run.recipients === ORIGINAL_SIZE);
+    process.stdout.write(
+      `| 0 ms, ${fmt(ORIGINAL_SIZE)} mails | ${ours ? fmt(ours.mailsPerSecond) : '-'} mails/s | ` +
+        `${fmt(original.mailsPerSecond)} mails/s (${fmt(original.ms / 1000, 1)} s; ${fmt(original.cpuMsPerMail, 2)} ms CPU per mail, sink included) |\n`,
+    );
+    process.stdout.write(
+      `| ${fmt(LATENCY_MS)} ms, ${fmt(LATENCY_SIZE)} mails | ${fmt(remote.mailsPerSecond)} mails/s | ` +
+        `${fmt(remoteOriginal.mailsPerSecond)} mails/s (${fmt(remoteOriginal.ms / 1000, 1)} s) |\n`,
+    );
+    process.stdout.write(`\noriginal: heap after loading all ${fmt(ORIGINAL_SIZE)} recipients at once: ${fmt(original.heapAfterLoadMiB)} MiB\n`);
     const load2 = os.loadavg().map((value) => value.toFixed(1)).join(' ');
     process.stdout.write(`load average at the end: ${load2}\n`);
   } finally {

@@ -37,7 +37,8 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
       database: database.handle,
       env: { SMTP_URL: smtp.url, PUBLIC_URL, MAIL_RATE_PER_SECOND: '0' },
     });
-    deps = { ...ctx, notifications: notificationsWith(ctx, { attempts: 5, backoffMs: 100 }) };
+    // Pages of 64: the 1,000 recipients are enqueued in 16 keyset pages, several in flight.
+    deps = { ...ctx, notifications: notificationsWith(ctx, { attempts: 5, backoffMs: 100 }, { fanOutPageSize: 64 }) };
     app = await buildApp(deps);
     worker = await startNoticeWorker(deps, { concurrency: 8 });
 
@@ -127,6 +128,8 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
     expect(second?.taskId).toBe(first?.taskId);
     expect([first?.alreadyRequested, second?.alreadyRequested].sort()).toEqual([false, true]);
 
+    const broadcast = await ctx.results.wait(first?.taskId ?? '', { timeoutMs: 30_000 });
+    expect(broadcast).toMatchObject({ state: 'SUCCESS', result: { snapshotInserted: CONSENTING, enqueued: CONSENTING } });
     await smtp.waitFor((messages) => messages.length >= CONSENTING, 60_000);
     const elapsedMs = Date.now() - started;
     const detail = async (): Promise<NoticeBody> =>
@@ -174,6 +177,15 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
     const body = response.json<{ total: number; items: NoticeBody[] }>();
     expect(body.total).toBe(1);
     expect(body.items[0]?.deliveries).toMatchObject({ total: CONSENTING, sent: CONSENTING });
+  });
+
+  it('documents the notice routes in the OpenAPI document', async () => {
+    const response = await app.inject('/docs/json');
+    expect(response.statusCode).toBe(200);
+    const paths = Object.keys(response.json<{ paths: Record<string, unknown> }>().paths);
+    for (const route of ['/api/admin/notices', '/api/admin/notices/{id}/send', '/api/admin/users', '/api/notices/unsubscribe']) {
+      expect(paths).toContain(route);
+    }
   });
 
   it('answers 404 for an unknown notice and 409 when resuming a notice never sent', async () => {

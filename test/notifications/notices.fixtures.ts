@@ -35,8 +35,11 @@ export function deliverWithRetry(retry: RetryPolicy): typeof deliverNotice {
   );
 }
 
-/** A notifications service whose delivery tasks carry `retry`, on the context's clients. */
-export function notificationsWith(ctx: AppContext, retry: RetryPolicy): NotificationsService {
+/**
+ * A notifications service whose delivery tasks carry `retry`, on the context's clients; a small
+ * `fanOutPageSize` makes a test broadcast page through its recipients.
+ */
+export function notificationsWith(ctx: AppContext, retry: RetryPolicy, options: { fanOutPageSize?: number } = {}): NotificationsService {
   return new NotificationsService({
     repository: new NotificationsRepository(ctx.database),
     mailer: ctx.mailer,
@@ -44,6 +47,7 @@ export function notificationsWith(ctx: AppContext, retry: RetryPolicy): Notifica
     publicUrl: ctx.config.http.publicUrl,
     log: ctx.log,
     deliveryLeaseMs: 120_000,
+    ...options,
   });
 }
 

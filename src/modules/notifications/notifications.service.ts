@@ -36,6 +36,8 @@ export interface NotificationsServiceOptions {
   deliveryLeaseMs?: number;
   /** Delivery ids read and enqueued per round trip during a fan-out. Default 1,000. */
   fanOutPageSize?: number;
+  /** Pages being enqueued at once during a fan-out. Default 4. */
+  fanOutPagesInFlight?: number;
 }
 
 export interface NoticeView {
@@ -88,6 +90,7 @@ export const NOTICE_CONTENT_MAX = 20_000;
 const FAILURES_SHOWN = 100;
 const DEFAULT_LEASE_MS = 120_000;
 const DEFAULT_FAN_OUT_PAGE = 1_000;
+const DEFAULT_PAGES_IN_FLIGHT = 4;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -106,6 +109,7 @@ export class NotificationsService {
   private readonly log: Logger;
   private readonly leaseMs: number;
   private readonly pageSize: number;
+  private readonly pagesInFlight: number;
 
   constructor(options: NotificationsServiceOptions) {
     this.repository = options.repository;
@@ -115,6 +119,7 @@ export class NotificationsService {
     this.log = options.log;
     this.leaseMs = options.deliveryLeaseMs ?? DEFAULT_LEASE_MS;
     this.pageSize = options.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE;
+    this.pagesInFlight = Math.max(1, options.fanOutPagesInFlight ?? DEFAULT_PAGES_IN_FLIGHT);
   }
 
   async createNotice(input: { title: string; content: string }, adminUserId: number | null): Promise<NoticeView> {
@@ -202,17 +207,35 @@ export class NotificationsService {
       enqueueMs: 0,
     };
     this.log.info({ noticeId, round, recipients: snapshot.inserted, snapshotTaken: snapshot.snapshotTaken }, 'notice recipients snapshot');
+    // A few pages in flight: Redis runs one page's scripts while this process reads and
+    // prepares the next, and memory stays bounded by pages, not by recipients.
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
     let afterId = 0;
     for (;;) {
       const ids = await this.repository.pendingDeliveryIds(noticeId, afterId, this.pageSize);
       if (ids.length === 0) break;
-      await this.queue.enqueueDeliveries(ids, round);
-      report.enqueued += ids.length;
-      report.enqueueMs = Math.round(performance.now() - snapshotDone);
       afterId = ids[ids.length - 1] ?? afterId;
+      const tracked: Promise<void> = this.queue
+        .enqueueDeliveries(ids, round)
+        .then(
+          () => {
+            report.enqueued += ids.length;
+            report.enqueueMs = Math.round(performance.now() - snapshotDone);
+          },
+          (error: unknown) => {
+            failure ??= { error };
+          },
+        )
+        .finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= this.pagesInFlight) await Promise.race(inFlight);
+      if (failure) break;
       if (onProgress) await onProgress(report);
       if (ids.length < this.pageSize) break;
     }
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
     this.log.info({ ...report }, 'notice deliveries enqueued');
     return report;
   }
