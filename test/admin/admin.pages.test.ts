@@ -56,7 +56,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
 
   it('sends anonymous visitors to the login page and answers 401 on the JSON routes', async () => {
     const client = new AdminClient(app);
-    for (const url of ['/admin', '/admin/notices', '/admin/users', '/admin/schedules', '/admin/dataload', '/admin/tasks', '/admin/audit', '/admin/queues']) {
+    for (const url of ['/admin', '/admin/notices', '/admin/users', '/admin/schedules', '/admin/dataload', '/admin/tasks', '/admin/audit', '/admin/queues', '/admin/mailbox']) {
       const response = await client.get(url);
       expect(response.statusCode, url).toBe(303);
       expect(response.headers.location, url).toBe(`/admin/login?next=${encodeURIComponent(url)}`);
@@ -353,6 +353,14 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
         `select target, admin_email from admin_audit_log where action = 'queues.action' order by id desc limit 1`,
       );
       expect(audited).toEqual({ target: 'PUT /admin/queues/api/queues/default/retry/failed', admin_email: ADMIN.email });
+    });
+
+    it('opens the dev mailbox (SMTP_URL unset) with the same session, under the strict CSP', async () => {
+      const page = await client().get('/admin/mailbox');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('개발용 메일함');
+      expect(page.body).toContain('aria-current="page">메일함');
+      expect(String(page.headers['content-security-policy'])).toContain("style-src 'self'");
     });
 
     it('lists every action with who and when on the audit page', async () => {
