@@ -126,7 +126,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(unknown.body).toBe(wrong.body);
   });
 
-  it('rejects a reused token with 410, a forged or tampered one with 400, an expired one with 410', async () => {
+  it('rejects a reused token with 410, a forged, tampered or wrong-purpose one with 400, an expired one with 410', async () => {
     const response = await signup(app, { email: 'tokens@example.com' });
     const userId = response.json<{ id: number }>().id;
     const token = tokenOf(linkIn(await smtp.waitForMessageTo('tokens@example.com'), '/accounts/verify-email'));
@@ -137,6 +137,9 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(forged.json()).toMatchObject({ error: { code: 'TOKEN_INVALID' } });
     const tampered = `${selector}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     expect((await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token: tampered } })).statusCode).toBe(400);
+    const wrongPurpose = await app.inject({ method: 'POST', url: '/api/accounts/password-reset/confirm', payload: { token, newPassword: 'green forest 42' } });
+    expect(wrongPurpose.statusCode).toBe(400);
+    expect(wrongPurpose.json()).toMatchObject({ error: { code: 'TOKEN_INVALID' } });
     const garbage = await app.inject({ method: 'GET', url: '/accounts/verify-email?token=%3Cscript%3E' });
     expect(garbage.statusCode).toBe(400);
     expect(garbage.body).toContain('유효하지 않은 링크입니다');
