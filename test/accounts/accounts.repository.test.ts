@@ -72,6 +72,7 @@ describe.each([
     const after = await repository.findUserById(user.id);
     expect(after).toMatchObject({ passwordHash: 'scrypt$new', sessionVersion: 1 });
     expect(after?.passwordChangedAt).toBeInstanceOf(Date);
+    expect(after?.emailVerifiedAt).toBeInstanceOf(Date);
     expect((await repository.findToken(other.selector))?.usedAt).toBeInstanceOf(Date);
     expect(await repository.findRefreshToken(refresh.selector)).toBeUndefined();
     expect(await repository.consumeResetToken(token.id, user.id, 'scrypt$again')).toBe(false);
