@@ -6,6 +6,8 @@ import { testContext } from '../helpers/context.ts';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
 import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
 import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp-server.ts';
+import { NotificationsRepository } from '../../src/modules/notifications/notifications.repository.ts';
+import { DeliveryBusyError } from '../../src/modules/notifications/notifications.service.ts';
 import { notificationsWith, seedUsers, startNoticeWorker, waitUntil } from './notices.fixtures.ts';
 
 const PUBLIC_URL = 'https://ainfo.example';
@@ -228,5 +230,26 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     const recipients = recipientsOf(next);
     expect(recipients).toHaveLength(RECIPIENTS - 3);
     for (const gone of ['f5@example.com', 'f6@example.com', 'f8@example.com']) expect(recipients).not.toContain(gone);
+  });
+
+  it('skips a recipient who unsubscribed after the snapshot, and never sends one delivery from two runs at once', async () => {
+    const repository = new NotificationsRepository(database.handle);
+    const service = deps.notifications;
+    const id = await createNotice('스냅샷 이후 수신 거부');
+    // Rows only, no tasks: this test runs the deliveries itself.
+    await repository.snapshotRecipients(id);
+    const ids = await repository.pendingDeliveryIds(id, 0, 10);
+    const [first, second] = ids;
+    if (first === undefined || second === undefined) throw new Error('expected deliveries');
+    const [owner] = await database.handle.sql.query<{ email: string }>('select email from notice_deliveries where id = $1', [first]);
+    await database.handle.sql.query('update users set notice_consent = false where email = $1', [owner?.email]);
+    expect(await service.deliver(first, 'test-run-a')).toMatchObject({ status: 'skipped' });
+    expect(mailsOf(id)).toHaveLength(0);
+
+    expect(await repository.claimDelivery(second, 'test-run-a', 60_000)).toMatchObject({ kind: 'claimed' });
+    await expect(service.deliver(second, 'test-run-b')).rejects.toBeInstanceOf(DeliveryBusyError);
+    expect(await service.deliver(second, 'test-run-a')).toMatchObject({ status: 'sent' });
+    expect(await service.deliver(second, 'test-run-b')).toEqual({ status: 'already-sent' });
+    expect(mailsOf(id)).toHaveLength(1);
   });
 });
