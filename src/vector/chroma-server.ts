@@ -37,6 +37,28 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * A small Node process between us and Chroma that stops Chroma when we are gone: a parent killed
+ * with SIGKILL cannot stop its children, an orphaned server would hold ./data/chroma and its port,
+ * and Chroma's own process cannot watch (its native server holds the JS thread).
+ */
+const WATCHDOG = `
+const { spawn } = require('node:child_process');
+const [parent, ...args] = process.argv.slice(1);
+const chroma = spawn(process.execPath, args, { stdio: 'inherit' });
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  chroma.kill('SIGTERM');
+  setTimeout(() => chroma.kill('SIGKILL'), 5000).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+setInterval(() => { try { process.kill(Number(parent), 0); } catch { stop(); } }, 1000);
+chroma.on('exit', (code) => process.exit(code ?? 0));
+`;
+
 function chromaCliPath(): string {
   // The package exports only its client; its CLI sits beside it in dist/.
   const main = fileURLToPath(import.meta.resolve('chromadb'));
@@ -62,7 +84,7 @@ export async function startChromaServer(options: StartChromaOptions): Promise<Ch
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     process.execPath,
-    [chromaCliPath(), 'run', '--path', options.dir, '--port', String(port), '--host', '127.0.0.1'],
+    ['-e', WATCHDOG, String(process.pid), chromaCliPath(), 'run', '--path', options.dir, '--port', String(port), '--host', '127.0.0.1'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
   );
   const output: string[] = [];
