@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { renderPage } from '../../http/pages/layout.ts';
 import { lastScheduleRuns, retryFailedTask, runScheduleNow } from '../../tasks/admin-ops.ts';
 import { listScheduled, pauseSchedule, resumeSchedule } from '../../tasks/beat.ts';
-import { queueStats, recentFailures, workersSeen } from '../../tasks/inspect.ts';
+import { activeTasks, queueStats, recentFailures, workersSeen } from '../../tasks/inspect.ts';
 import { AppError } from '../../utils/errors.ts';
 import { html } from '../../utils/html.ts';
 import { LOAD_TASKS } from '../dataload/dataload.tasks.ts';
@@ -189,12 +189,17 @@ const adminRoutes: FastifyPluginAsync = async (instance) => {
 
   // ── Dashboard ───────────────────────────────────────────────────────────────────────────────
   app.get('/admin', { schema: { hide: true }, ...pageGuard }, async (request, reply) => {
-    const [stats, workers, failures] = await Promise.all([queueStats(ctx.broker), workersSeen(ctx.broker), recentFailures(ctx.broker, 10)]);
+    const [stats, workers, failures, active] = await Promise.all([
+      queueStats(ctx.broker),
+      workersSeen(ctx.broker),
+      recentFailures(ctx.broker, 10),
+      activeTasks(ctx.broker, 20),
+    ]);
     return sendAdminPage(request, reply, {
       title: '대시보드',
       section: 'dashboard',
       refreshSeconds: DASHBOARD_REFRESH_S,
-      body: dashboardView({ stats, workers, failures, refreshSeconds: DASHBOARD_REFRESH_S, now: new Date() }),
+      body: dashboardView({ stats, workers, failures, active, refreshSeconds: DASHBOARD_REFRESH_S, now: new Date() }),
     });
   });
   app.get('/admin/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/admin', 301));

@@ -1,6 +1,18 @@
-import type { FailedTask, QueueStats } from '../../../tasks/inspect.ts';
+import type { ActiveTask, FailedTask, QueueStats } from '../../../tasks/inspect.ts';
 import { html, type SafeHtml } from '../../../utils/html.ts';
 import { count, seoulTime } from './format.ts';
+
+/** A task's progress in one line: a number is a percentage, an object its fields. */
+function progressText(progress: unknown): string {
+  if (typeof progress === 'number') return `${progress}%`;
+  if (progress && typeof progress === 'object') {
+    return Object.entries(progress as Record<string, unknown>)
+      .filter(([, value]) => typeof value === 'string' || typeof value === 'number')
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(' ');
+  }
+  return '';
+}
 
 const QUEUE_LABELS: Record<string, string> = { default: '기본', mail: '메일', notices: '공지', dataload: '공공데이터' };
 
@@ -8,6 +20,7 @@ export function dashboardView(input: {
   stats: QueueStats[];
   workers: { name: string; queues: string[] }[];
   failures: FailedTask[];
+  active: ActiveTask[];
   refreshSeconds: number;
   now: Date;
 }): SafeHtml {
@@ -39,6 +52,16 @@ ${input.workers.length === 0
   ? html`<p class="notice error">연결된 워커가 없습니다. 작업이 실행되지 않습니다: <code>ainfo worker</code>를 실행하세요.</p>`
   : html`<div class="table-wrap"><table><thead><tr><th>워커</th><th>큐</th></tr></thead><tbody>
 ${input.workers.map((worker) => html`<tr><td class="mono">${worker.name}</td><td>${worker.queues.join(', ')}</td></tr>`)}
+</tbody></table></div>`}
+<h2>실행 중인 작업</h2>
+${input.active.length === 0
+  ? html`<p class="muted">지금 실행 중인 작업이 없습니다.</p>`
+  : html`<div class="table-wrap"><table><thead><tr><th>시작</th><th>작업</th><th>큐</th><th class="num">시도</th><th>진행</th></tr></thead><tbody>
+${input.active.map(
+  (task) => html`<tr><td>${seoulTime(task.startedAt)}</td>
+<td><a href="/admin/tasks?id=${encodeURIComponent(task.id)}">${task.name}</a><br><span class="muted mono">${task.id}</span></td>
+<td>${task.queue}</td><td class="num">${task.attempts}</td><td class="mono">${progressText(task.progress)}</td></tr>`,
+)}
 </tbody></table></div>`}
 <h2>최근 실패</h2>
 ${input.failures.length === 0
