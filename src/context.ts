@@ -110,6 +110,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     const db = database;
     readiness.database = () => db.ping();
   }
+  if (publicData.readiness) readiness.chroma = publicData.readiness;
 
   return {
     config,

@@ -148,6 +148,12 @@ describe('policy search: API and page over a real Chroma', () => {
     expect((await app.inject({ url: '/policies/youth:0' })).statusCode).toBe(404);
   });
 
+  it('reports Chroma in /readyz when CHROMA_URL is set', async () => {
+    const response = await app.inject({ url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<{ checks: Record<string, string> }>().checks.chroma).toBe('ok');
+  });
+
   it('opens nothing when a web context is built, and tells a web process without CHROMA_URL to set it', async () => {
     const started = Date.now();
     const web = await testContext(`${prefix}-nochroma`, { role: 'web', database: db.handle, env: { ...env, CHROMA_URL: '' } });

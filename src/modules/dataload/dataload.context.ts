@@ -14,6 +14,11 @@ export interface PublicDataServices {
   policies: PolicySearchService;
   vector: VectorStore;
   embedder: Embedder;
+  /**
+   * A /readyz check when CHROMA_URL is set. Without it there is none: the embedded server starts
+   * on first use, and a readiness probe must not be what starts it.
+   */
+  readiness: (() => Promise<void>) | undefined;
   /** Stops the sample peer and the embedded Chroma server if they were started. */
   close(): Promise<void>;
 }
@@ -76,6 +81,7 @@ export function createPublicDataServices(options: {
     policies: new PolicySearchService({ vector, embedder }),
     vector,
     embedder,
+    readiness: config.vector.chromaUrl ? () => vector.ping() : undefined,
     async close() {
       const started = peer;
       peer = undefined;
