@@ -21,6 +21,11 @@ export const envSchema = z.object({
 
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Behind a reverse proxy: true (trust all), or comma-separated proxy addresses/CIDRs (client IPs for rate limits). */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9a-fA-F.:/, ]+)$/, 'true, false, or proxy addresses')
+    .default('false'),
   PUBLIC_URL: url(['http', 'https']).default('http://localhost:8000'),
   DATA_DIR: z.string().min(1).default('./data'),
 

@@ -32,6 +32,8 @@ function shapeConfig(env: Env) {
     http: {
       port: env.PORT,
       host: env.HOST,
+      /** Fastify's trustProxy: which X-Forwarded-For hops to believe for the client's IP. */
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
       /** Base of every link we send; never derived from a request's Host header. */
       publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
     },
@@ -100,6 +102,11 @@ function shapeConfig(env: Env) {
     },
     metrics: { enabled: env.METRICS_ENABLED },
   } as const;
+}
+
+function parseTrustProxy(value: string): boolean | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -54,7 +54,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     loggerInstance: ctx.log as FastifyBaseLogger,
     // Request lines are logged by the hook below, without query strings (tokens travel there).
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    trustProxy: ctx.config.http.trustProxy,
     bodyLimit: 1_048_576,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
