@@ -1,4 +1,4 @@
-import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
+import { ChromaClient, ChromaConnectionError, type Collection, type Metadata, type Where } from 'chromadb';
 import type { Logger } from 'pino';
 import { acquireDirLock } from '../db/dir-lock.ts';
 import { startChromaServer, type ChromaServer } from './chroma-server.ts';
@@ -166,6 +166,18 @@ export class VectorStore {
     return this.collectionPromise;
   }
 
+  /** Reads: a server gone after we connected is "unavailable" (a 503 for search), not a bug. */
+  private async answering<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof ChromaConnectionError) {
+        throw new VectorStoreUnavailableError(`Chroma does not answer (${this.options.url ?? 'embedded server'})`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
   /** Rejects when Chroma does not answer (for readiness checks). */
   async ping(): Promise<void> {
     await (await this.client()).heartbeat();
@@ -231,7 +243,7 @@ export class VectorStore {
 
   async get(id: string): Promise<StoredVector | undefined> {
     const collection = await this.collection();
-    const result = await collection.get({ ids: [id], include: ['documents', 'metadatas'] });
+    const result = await this.answering(() => collection.get({ ids: [id], include: ['documents', 'metadatas'] }));
     const foundId = result.ids[0];
     if (foundId === undefined) return undefined;
     return { id: foundId, document: result.documents[0] ?? '', metadata: flatMetadata(result.metadatas[0]) };
@@ -241,12 +253,14 @@ export class VectorStore {
   async query(embedding: number[], options: { limit: number; filter?: VectorFilter }): Promise<VectorHit[]> {
     const collection = await this.collection();
     const where = toWhere(options.filter);
-    const result = await collection.query({
-      queryEmbeddings: [embedding],
-      nResults: options.limit,
-      ...(where ? { where } : {}),
-      include: ['documents', 'metadatas', 'distances'],
-    });
+    const result = await this.answering(() =>
+      collection.query({
+        queryEmbeddings: [embedding],
+        nResults: options.limit,
+        ...(where ? { where } : {}),
+        include: ['documents', 'metadatas', 'distances'],
+      }),
+    );
     const ids = result.ids[0] ?? [];
     return ids.map((id, index) => ({
       id,

@@ -195,4 +195,15 @@ describe('policy search: API and page over a real Chroma', () => {
       await fake.stop();
     }
   });
+
+  it('answers 503 instead of 500 when Chroma stops answering (last: it stops the server)', async () => {
+    await chroma.stop();
+    const response = await app.inject({ url: `/api/policies/search?q=${encodeURIComponent('청년')}` });
+    expect(response.statusCode).toBe(503);
+    expect(response.json<ErrorBody>().error.code).toBe('SEARCH_UNAVAILABLE');
+    const page = await app.inject({ url: `/policies?q=${encodeURIComponent('청년')}` });
+    expect(page.statusCode).toBe(503);
+    expect(page.body).toContain('정책 검색을 지금 사용할 수 없습니다');
+  });
+
 });
