@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotificationsRepository } from '../../src/modules/notifications/notifications.repository.ts';
+import { createPgliteDatabase, createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { seedUsers } from './notices.fixtures.ts';
+
+// `npm start` runs on embedded PGlite, separate processes on PostgreSQL: the same SQL must hold on both.
+describe.each([
+  { driver: 'PostgreSQL', open: () => createPostgresDatabase('notice_repo') },
+  { driver: 'PGlite', open: createPgliteDatabase },
+])('notifications repository on $driver', ({ open }) => {
+  let database: TestDatabase;
+  let repository: NotificationsRepository;
+
+  beforeAll(async () => {
+    database = await open();
+    repository = new NotificationsRepository(database.handle);
+    await seedUsers(database.handle.sql, 'yes', 25, { consent: true, verified: true });
+    await seedUsers(database.handle.sql, 'no', 5, { consent: false, verified: true });
+    await seedUsers(database.handle.sql, 'unverified', 5, { consent: true, verified: false });
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('snapshots consenting, verified users once, pages pending ids, leases, and counts by status', async () => {
+    const notice = await repository.createNotice({ title: '제목', content: '내용', createdBy: null });
+    expect((await repository.markSendRequested(notice.id, { name: '관리자', userId: null }))?.first).toBe(true);
+    expect((await repository.markSendRequested(notice.id, { name: '다른 관리자', userId: null }))?.notice.sentBy).toBe('관리자');
+
+    expect(await repository.snapshotRecipients(notice.id)).toEqual({ inserted: 25, snapshotTaken: true });
+    await seedUsers(database.handle.sql, 'late', 3, { consent: true, verified: true });
+    expect(await repository.snapshotRecipients(notice.id)).toEqual({ inserted: 0, snapshotTaken: false });
+
+    const firstPage = await repository.pendingDeliveryIds(notice.id, 0, 10);
+    const lastPage = await repository.pendingDeliveryIds(notice.id, firstPage[firstPage.length - 1] ?? 0, 100);
+    expect(firstPage).toHaveLength(10);
+    expect(lastPage).toHaveLength(15);
+    const [a, b, c] = firstPage;
+    if (a === undefined || b === undefined || c === undefined) throw new Error('expected ids');
+
+    const claim = await repository.claimDelivery(a, 'run-1', 60_000);
+    expect(claim).toMatchObject({ kind: 'claimed', delivery: { noticeId: notice.id, title: '제목', noticeConsent: true } });
+    expect(await repository.claimDelivery(a, 'run-2', 60_000)).toEqual({ kind: 'busy', claimedBy: 'run-1' });
+    expect((await repository.claimDelivery(a, 'run-1', 60_000)).kind).toBe('claimed');
+    await repository.markSent(a, { messageId: '<m@x>', reply: '250 OK' });
+    expect(await repository.claimDelivery(a, 'run-2', 60_000)).toEqual({ kind: 'finished', status: 'sent' });
+    await repository.markFailed(b, '550 5.1.1 no such user');
+    await repository.recordTransientFailure(c, '421 try later');
+    expect(await repository.claimDelivery(999_999, 'run-1', 60_000)).toEqual({ kind: 'missing' });
+
+    expect((await repository.deliveryCounts([notice.id])).get(notice.id)).toEqual({
+      total: 25,
+      pending: 23,
+      sent: 1,
+      failed: 1,
+      skipped: 0,
+      pendingWithError: 1,
+    });
+    expect((await repository.listFailures(notice.id, 10)).map((failure) => failure.reply)).toEqual(['550 5.1.1 no such user']);
+    expect(await repository.nextDispatchRound(notice.id)).toBe(1);
+
+    const token = claim.kind === 'claimed' ? claim.delivery.unsubscribeToken : '';
+    expect(await repository.unsubscribeByToken(token)).toMatchObject({ wasConsenting: true });
+    expect(await repository.unsubscribeByToken(token)).toMatchObject({ wasConsenting: false });
+    expect(await repository.findByUnsubscribeToken(token)).toMatchObject({ noticeConsent: false });
+    expect(await repository.unsubscribeByToken('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('lists users by consent and verification, paged', async () => {
+    const consenting = await repository.listUsers({ consent: true, verified: true }, { limit: 10, offset: 20 });
+    // 25 + 3 late joiners, less the one who unsubscribed above.
+    expect(consenting.total).toBe(27);
+    expect(consenting.items).toHaveLength(7);
+    expect((await repository.listUsers({ verified: false }, { limit: 50, offset: 0 })).total).toBe(5);
+  });
+});
