@@ -104,6 +104,29 @@ export class ResultStore {
    * `timeoutMs` returns the state it is in. Driven by the queue's event stream, not by polling.
    */
   async wait(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<TaskResult> {
+    return this.waitFor(id, timeoutMs, undefined);
+  }
+
+  /**
+   * Celery's `AsyncResult.get()`: waits and resolves with the task's return value, straight from
+   * the completion event (no read afterwards); rejects with TaskFailedError on FAILURE, REVOKED,
+   * or when `timeoutMs` passes first.
+   */
+  async value(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<unknown> {
+    let returned: { value: unknown } | undefined;
+    const result = await this.waitFor(id, timeoutMs, (value) => {
+      returned = { value };
+    });
+    if (returned) return returned.value;
+    if (result.state === 'SUCCESS') return result.result;
+    throw new TaskFailedError(result);
+  }
+
+  private async waitFor(
+    id: string,
+    timeoutMs: number,
+    onCompletedValue: ((value: unknown) => void) | undefined,
+  ): Promise<TaskResult> {
     const deadline = Date.now() + timeoutMs;
     let queue = this.broker.queueOf(id);
     if (!queue) {
@@ -117,18 +140,29 @@ export class ResultStore {
     const knownQueue = queue;
     return new Promise<TaskResult>((resolve, reject) => {
       let settled = false;
-      const finish = (state?: JobState): void => {
-        if (settled) return;
-        settled = true;
+      const cleanUp = (): void => {
         clearTimeout(timer);
         clearInterval(slowCheck);
         events.off('completed', onCompleted);
         events.off('failed', onFailed);
         events.off('removed', onRemoved);
+      };
+      const finish = (state?: JobState): void => {
+        if (settled) return;
+        settled = true;
+        cleanUp();
         this.read(id, knownQueue, state).then(resolve, reject);
       };
-      const onCompleted = ({ jobId }: { jobId: string }): void => {
-        if (jobId === id) finish('completed');
+      const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
+        if (jobId !== id) return;
+        if (onCompletedValue && !settled) {
+          settled = true;
+          cleanUp();
+          onCompletedValue(returnvalue);
+          resolve({ id, state: 'SUCCESS', queue: knownQueue, result: returnvalue, attempts: 0 });
+          return;
+        }
+        finish('completed');
       };
       const onFailed = ({ jobId }: { jobId: string }): void => {
         if (jobId === id) finish('failed');
@@ -204,10 +238,27 @@ export class ResultStore {
   }
 }
 
+/** A task awaited with `results.value()` failed, was revoked, or did not finish in time. */
+export class TaskFailedError extends Error {
+  readonly result: TaskResult;
+
+  constructor(result: TaskResult) {
+    super(
+      isFinished(result.state)
+        ? `task ${result.id} ended ${result.state}${result.error ? `: ${result.error}` : ''}`
+        : `task ${result.id} did not finish in time (still ${result.state})`,
+    );
+    this.name = 'TaskFailedError';
+    this.result = result;
+  }
+}
+
 /** Results through the default broker: `results.get(id)`, `results.wait(id, { timeoutMs })`. */
 export const results = {
   get: (id: string): Promise<TaskResult> => new ResultStore(getDefaultBroker()).get(id),
   wait: (id: string, options?: { timeoutMs?: number }): Promise<TaskResult> =>
     new ResultStore(getDefaultBroker()).wait(id, options),
+  value: (id: string, options?: { timeoutMs?: number }): Promise<unknown> =>
+    new ResultStore(getDefaultBroker()).value(id, options),
   revoke: (id: string, reason?: string): Promise<boolean> => new ResultStore(getDefaultBroker()).revoke(id, reason),
 };

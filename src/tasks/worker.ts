@@ -81,11 +81,13 @@ export class TaskWorker {
   private report(job: Job, status: 'success' | 'failure', error?: Error): void {
     const seconds = job.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0;
     this.durations.record(job.name, status, seconds);
-    const fields = { task: job.name, taskId: job.id, durationMs: Math.round(seconds * 1000), attempt: job.attemptsMade };
     if (status === 'success') {
-      this.options.log.info(fields, 'task succeeded');
+      if (this.options.log.isLevelEnabled('info')) {
+        this.options.log.info({ task: job.name, taskId: job.id, durationMs: Math.round(seconds * 1000), attempt: job.attemptsMade }, 'task succeeded');
+      }
       return;
     }
+    const fields = { task: job.name, taskId: job.id, durationMs: Math.round(seconds * 1000), attempt: job.attemptsMade };
     const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) && !job.finishedOn;
     this.options.log[willRetry ? 'warn' : 'error'](
       { ...fields, error: error?.message },
@@ -119,13 +121,18 @@ export class TaskWorker {
         .join('; ');
       throw new UnrecoverableError(`invalid payload: ${issues}`);
     }
-    const log = this.options.log.child({ task: job.name, taskId: job.id });
+    const parentLog = this.options.log;
+    let log: Logger | undefined;
     try {
       return await task.handler(parsed.data, {
         id: job.id ?? '',
         attempt: job.attemptsMade + 1,
         maxAttempts: job.opts.attempts ?? 1,
-        log,
+        // Made on first use: most handlers never log, and a child logger per task is not free.
+        get log() {
+          log ??= parentLog.child({ task: job.name, taskId: job.id });
+          return log;
+        },
         progress: (value) => job.updateProgress(value),
         app: this.options.deps,
       });

@@ -80,6 +80,15 @@ describe('task layer on real Redis', () => {
     expect(result).toMatchObject({ id: ref.id, name: 'test.add', state: 'SUCCESS', result: 5, progress: 50, attempts: 1 });
   });
 
+  it('gives the return value with results.value, and rejects with the reason on failure', async () => {
+    const ok = await add.delay({ a: 20, b: 22 });
+    expect(await ctx.results.value(ok.id, { timeoutMs: 10_000 })).toBe(42);
+    const failed = await permanent.delay({ key: 'value-perm' });
+    await expect(ctx.results.value(failed.id, { timeoutMs: 10_000 })).rejects.toThrow(/ended FAILURE: 550 mailbox unavailable/);
+    const slowRef = await slow.delay({ ms: 1_000 });
+    await expect(ctx.results.value(slowRef.id, { timeoutMs: 100 })).rejects.toThrow(/did not finish in time/);
+  });
+
   it('rejects a bad payload at enqueue, naming the field, and enqueues nothing', async () => {
     const before = await ctx.broker.queue('default').getJobCountByTypes('waiting', 'delayed', 'active', 'completed', 'failed');
     const error = await add.delay({ a: 'two', b: 3 } as never).catch((caught: unknown) => caught);
