@@ -14,7 +14,8 @@ export function durationsKey(prefix: string): string {
  * seconds, so that the web process (which may run elsewhere) can serve every worker's histogram.
  */
 export class DurationRecorder {
-  private pending = new Map<string, number>();
+  /** Per `task|status`: counts per bucket (the last one is +Inf) and the sum in ms. */
+  private pending = new Map<string, { buckets: number[]; sumMs: number }>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -25,14 +26,18 @@ export class DurationRecorder {
     this.timer.unref();
   }
 
+  /** Called once per finished task: kept allocation-free, as it runs at the worker's full rate. */
   record(task: string, status: 'success' | 'failure', seconds: number): void {
-    const add = (field: string, by: number): void => {
-      this.pending.set(field, (this.pending.get(field) ?? 0) + by);
-    };
     const series = `${task}|${status}`;
-    for (const bound of DURATION_BUCKETS_S) if (seconds <= bound) add(`${series}|${bound}`, 1);
-    add(`${series}|+Inf`, 1);
-    add(`${series}|sum_ms`, Math.round(seconds * 1000));
+    let entry = this.pending.get(series);
+    if (!entry) {
+      entry = { buckets: new Array<number>(DURATION_BUCKETS_S.length + 1).fill(0), sumMs: 0 };
+      this.pending.set(series, entry);
+    }
+    let index = DURATION_BUCKETS_S.findIndex((bound) => seconds <= bound);
+    if (index === -1) index = DURATION_BUCKETS_S.length;
+    entry.buckets[index] = (entry.buckets[index] ?? 0) + 1;
+    entry.sumMs += Math.round(seconds * 1000);
   }
 
   async flush(): Promise<void> {
@@ -40,7 +45,18 @@ export class DurationRecorder {
     const batch = this.pending;
     this.pending = new Map();
     const pipeline = this.redis.pipeline();
-    for (const [field, by] of batch) pipeline.hincrby(durationsKey(this.prefix), field, by);
+    const key = durationsKey(this.prefix);
+    for (const [series, entry] of batch) {
+      // Prometheus buckets are cumulative: each bound counts every duration at or below it.
+      let cumulative = 0;
+      DURATION_BUCKETS_S.forEach((bound, index) => {
+        cumulative += entry.buckets[index] ?? 0;
+        if (cumulative > 0) pipeline.hincrby(key, `${series}|${bound}`, cumulative);
+      });
+      cumulative += entry.buckets[DURATION_BUCKETS_S.length] ?? 0;
+      pipeline.hincrby(key, `${series}|+Inf`, cumulative);
+      pipeline.hincrby(key, `${series}|sum_ms`, entry.sumMs);
+    }
     await pipeline.exec();
   }
 
