@@ -106,6 +106,13 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
     expect(refusing.json<{ total: number }>().total).toBe(202);
     const bad = await app.inject({ method: 'GET', url: '/api/admin/users?consent=maybe', headers: auth(adminToken) });
     expect(bad.statusCode).toBe(400);
+    // Case-insensitive search by address or name: unverified1, unverified10-19 and unverified100.
+    const searched = await app.inject({ method: 'GET', url: '/api/admin/users?q=UNVERIFIED1&pageSize=50', headers: auth(adminToken) });
+    const found = searched.json<{ total: number; items: { id: number; email: string }[] }>();
+    expect(found.total).toBe(12);
+    expect(found.items.map((user) => user.id)).toEqual([...found.items.map((user) => user.id)].sort((a, b) => b - a));
+    const literal = await app.inject({ method: 'GET', url: `/api/admin/users?q=${encodeURIComponent('%')}`, headers: auth(adminToken) });
+    expect(literal.json<{ total: number }>().total).toBe(0);
   });
 
   it('sends exactly one mail to each consenting, verified user, even when send is clicked twice at once', async () => {

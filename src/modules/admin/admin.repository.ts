@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../db/index.ts';
 import { users } from '../accounts/accounts.tables.ts';
 import { notices } from '../notifications/notifications.tables.ts';
@@ -15,23 +15,6 @@ export interface AdminCandidate {
   sessionVersion: number;
 }
 
-export interface UserRowForAdmin {
-  id: number;
-  email: string;
-  name: string;
-  noticeConsent: boolean;
-  emailVerifiedAt: Date | null;
-  isAdmin: boolean;
-  createdAt: Date;
-}
-
-export interface UserSearch {
-  /** Part of the e-mail address or the name, case-insensitive. */
-  q?: string;
-  consent?: boolean;
-  verified?: boolean;
-}
-
 export interface AuditEntry {
   adminUserId: number | null;
   adminEmail: string | null;
@@ -39,11 +22,6 @@ export interface AuditEntry {
   target?: string | null;
   detail?: Record<string, unknown>;
   ip?: string | null;
-}
-
-/** `%`, `_` and `\` typed into the search box match themselves. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
 /**
@@ -78,37 +56,6 @@ export class AdminRepository {
   async findUserById(id: number): Promise<AdminCandidate | undefined> {
     const [row] = await this.db.select().from(users).where(eq(users.id, id)).limit(1);
     return row ? this.toCandidate(row) : undefined;
-  }
-
-  async searchUsers(search: UserSearch, page: { limit: number; offset: number }): Promise<{ items: UserRowForAdmin[]; total: number }> {
-    const conditions: SQL[] = [];
-    const q = search.q?.trim();
-    if (q) {
-      const match = or(ilike(users.email, likePattern(q)), ilike(users.name, likePattern(q)));
-      if (match) conditions.push(match);
-    }
-    if (search.consent !== undefined) conditions.push(eq(users.noticeConsent, search.consent));
-    if (search.verified !== undefined) conditions.push(search.verified ? isNotNull(users.emailVerifiedAt) : isNull(users.emailVerifiedAt));
-    const where = conditions.length > 0 ? and(...conditions) : undefined;
-    const [items, totals] = await Promise.all([
-      this.db
-        .select({
-          id: users.id,
-          email: users.email,
-          name: users.name,
-          noticeConsent: users.noticeConsent,
-          emailVerifiedAt: users.emailVerifiedAt,
-          isAdmin: users.isAdmin,
-          createdAt: users.createdAt,
-        })
-        .from(users)
-        .where(where)
-        .orderBy(desc(users.id))
-        .limit(page.limit)
-        .offset(page.offset),
-      this.db.select({ total: count() }).from(users).where(where),
-    ]);
-    return { items, total: totals[0]?.total ?? 0 };
   }
 
   /** Changes an unsent notice; a notice whose sending was requested is never rewritten. */

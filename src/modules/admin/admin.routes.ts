@@ -291,7 +291,7 @@ const adminRoutes: FastifyPluginAsync = async (instance) => {
   app.get('/admin/notices/:id/send', { schema: { hide: true, params: idParams }, ...pageGuard }, async (request, reply) => {
     const notice = await ctx.notifications.getNotice(request.params.id);
     if (notice.sentAt !== null) return reply.redirect(`/admin/notices/${notice.id}?msg=notice-already`, 303);
-    const { total } = await admin.repository.searchUsers({ consent: true, verified: true }, { limit: 1, offset: 0 });
+    const { total } = await ctx.notifications.listUsers({ consent: true, verified: true }, 1, 1);
     return sendAdminPage(request, reply, { title: '발송 확인', section: 'notices', body: sendConfirmView({ notice, recipients: total, csrf: csrfField(request) }) });
   });
 
@@ -322,8 +322,8 @@ const adminRoutes: FastifyPluginAsync = async (instance) => {
     async (request, reply) => {
       const { q, consent, verified, page } = request.query;
       const search = { ...(q ? { q } : {}), ...(consent !== undefined ? { consent } : {}), ...(verified !== undefined ? { verified } : {}) };
-      const found = await admin.repository.searchUsers(search, { limit: USERS_PAGE_SIZE, offset: (page - 1) * USERS_PAGE_SIZE });
-      return sendAdminPage(request, reply, { title: '사용자', section: 'users', body: usersView({ search, ...found, page, pageSize: USERS_PAGE_SIZE }) });
+      const found = await ctx.notifications.listUsers(search, page, USERS_PAGE_SIZE);
+      return sendAdminPage(request, reply, { title: '사용자', section: 'users', body: usersView({ search, items: found.items, total: found.total, page, pageSize: USERS_PAGE_SIZE }) });
     },
   );
 

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, DatabaseHandle, SqlRunner } from '../../db/index.ts';
 import { users } from '../accounts/accounts.tables.ts';
 import { notices, type DeliveryStatus, type NoticeRow } from './notifications.tables.ts';
@@ -53,8 +53,15 @@ export interface UserListItem {
 }
 
 export interface UserFilter {
+  /** Part of the e-mail address or the name, case-insensitive. */
+  q?: string;
   consent?: boolean;
   verified?: boolean;
+}
+
+/** `%`, `_` and `\` typed into a search box match themselves. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
 const toNumber = (value: unknown): number => Number(value);
@@ -330,9 +337,14 @@ export class NotificationsRepository {
     return row ? { userId: toNumber(row.user_id), wasConsenting: row.was_consenting } : undefined;
   }
 
-  /** Users for the admin list, by id, filtered by consent and verification. */
+  /** Users for the admin lists, newest first, filtered by text, consent and verification. */
   async listUsers(filter: UserFilter, page: { limit: number; offset: number }): Promise<{ items: UserListItem[]; total: number }> {
     const conditions: SQL[] = [];
+    const q = filter.q?.trim();
+    if (q) {
+      const match = or(ilike(users.email, likePattern(q)), ilike(users.name, likePattern(q)));
+      if (match) conditions.push(match);
+    }
     if (filter.consent !== undefined) conditions.push(eq(users.noticeConsent, filter.consent));
     if (filter.verified === true) conditions.push(isNotNull(users.emailVerifiedAt));
     if (filter.verified === false) conditions.push(isNull(users.emailVerifiedAt));
@@ -350,7 +362,7 @@ export class NotificationsRepository {
         })
         .from(users)
         .where(where)
-        .orderBy(users.id)
+        .orderBy(desc(users.id))
         .limit(page.limit)
         .offset(page.offset),
       this.db.select({ total: count() }).from(users).where(where),

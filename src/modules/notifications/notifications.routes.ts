@@ -153,15 +153,15 @@ const notificationsRoutes: FastifyPluginAsync = async (instance) => {
       preHandler: requireAdmin,
       schema: {
         tags: ['notices'],
-        summary: 'Users by id, filtered by notice consent and e-mail verification: who receives notices',
+        summary: 'Users, newest first, searched by address or name and filtered by notice consent and e-mail verification: who receives notices',
         security: [{ bearer: [] }],
         querystring: usersQuery,
         response: { 200: userList, ...adminErrors },
       },
     },
     async (request) => {
-      const { page, pageSize, consent, verified } = request.query;
-      const result = await service().listUsers({ consent, verified }, page, pageSize);
+      const { page, pageSize, q, consent, verified } = request.query;
+      const result = await service().listUsers({ q, consent, verified }, page, pageSize);
       return {
         ...result,
         items: result.items.map((user) => ({

@@ -27,6 +27,7 @@ export const pageQuery = z.object({
 });
 
 export const usersQuery = pageQuery.extend({
+  q: z.string().trim().max(100).optional().describe('part of the e-mail address or the name'),
   consent: queryBoolean.optional(),
   verified: queryBoolean.optional(),
 });

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../../utils/html.ts';
-import type { UserRowForAdmin, UserSearch } from '../admin.repository.ts';
+import type { UserFilter, UserListItem } from '../../notifications/notifications.repository.ts';
 import type { AuditRow } from '../admin.tables.ts';
 import { count, pager, seoulTime } from './format.ts';
 
@@ -14,7 +14,7 @@ function select(name: string, label: string, value: boolean | undefined, yes: st
   return html`<div><label for="${name}">${label}</label><select id="${name}" name="${name}">${option('', '전체')}${option('true', yes)}${option('false', no)}</select></div>`;
 }
 
-export function usersView(input: { search: UserSearch; items: UserRowForAdmin[]; total: number; page: number; pageSize: number }): SafeHtml {
+export function usersView(input: { search: UserFilter; items: UserListItem[]; total: number; page: number; pageSize: number }): SafeHtml {
   const { search } = input;
   return html`<h1>사용자</h1>
 <form method="get" action="/admin/users" class="filters">
