@@ -2,6 +2,7 @@ import type { Broker, TaskEnvelope } from './broker.ts';
 import type { ScheduleEntry } from './define-task.ts';
 import { QUEUE_NAMES, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
+import { formatWallTime } from '../utils/time.ts';
 
 /** A periodic entry as stored in Redis, for `inspect scheduled` and the admin. */
 export interface ScheduledEntry {
@@ -29,18 +30,7 @@ function pausedKey(prefix: string): string {
 
 /** Formats an instant as local wall time in a zone: `2026-11-25 01:00:00 (Asia/Seoul)`. */
 export function formatInZone(ms: number, tz: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: tz,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
-  const get = (type: string): string => parts.find((part) => part.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} (${tz})`;
+  return `${formatWallTime(ms, tz)} (${tz})`;
 }
 
 /**

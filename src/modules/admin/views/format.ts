@@ -1,24 +1,12 @@
 import { html, type SafeHtml } from '../../../utils/html.ts';
-
-const SEOUL = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Seoul',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+import { formatWallTime } from '../../../utils/time.ts';
 
 /** `2026-11-25 01:00:00` in Asia/Seoul (operators read Korean time); '-' when unknown. */
 export function seoulTime(value: Date | string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '-';
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return '-';
-  const parts = SEOUL.formatToParts(date);
-  const get = (type: string): string => parts.find((part) => part.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+  return formatWallTime(date.getTime(), 'Asia/Seoul');
 }
 
 const number = new Intl.NumberFormat('ko-KR');
