@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Database, DatabaseHandle } from '../../db/index.ts';
+import type { Database, DatabaseHandle, Tx } from '../../db/index.ts';
 import {
   accountTokens,
   mailOutbox,
@@ -119,16 +119,7 @@ export class AccountsRepository {
    */
   async consumeVerifyToken(tokenId: number, userId: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const used = await tx
-        .update(accountTokens)
-        .set({ usedAt: sql`now()` })
-        .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt)))
-        .returning({ id: accountTokens.id });
-      if (used.length === 0) return false;
-      await tx
-        .update(accountTokens)
-        .set({ usedAt: sql`now()` })
-        .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, 'verify-email'), isNull(accountTokens.usedAt)));
+      if (!(await claimToken(tx, tokenId, userId, 'verify-email'))) return false;
       await tx
         .update(users)
         .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
@@ -145,16 +136,7 @@ export class AccountsRepository {
    */
   async consumeResetToken(tokenId: number, userId: number, passwordHash: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const used = await tx
-        .update(accountTokens)
-        .set({ usedAt: sql`now()` })
-        .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt)))
-        .returning({ id: accountTokens.id });
-      if (used.length === 0) return false;
-      await tx
-        .update(accountTokens)
-        .set({ usedAt: sql`now()` })
-        .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, 'reset-password'), isNull(accountTokens.usedAt)));
+      if (!(await claimToken(tx, tokenId, userId, 'reset-password'))) return false;
       await tx
         .update(users)
         .set({
@@ -263,4 +245,22 @@ export class AccountsRepository {
     const rows = await this.db.select().from(mailOutbox).where(eq(mailOutbox.dedupeKey, dedupeKey)).limit(1);
     return rows[0];
   }
+}
+
+/**
+ * Marks a token used, unless another request did first (then false), and with it every other live
+ * token of the same user and purpose, so that only one of them can ever work.
+ */
+async function claimToken(tx: Tx, tokenId: number, userId: number, purpose: 'verify-email' | 'reset-password'): Promise<boolean> {
+  const used = await tx
+    .update(accountTokens)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt)))
+    .returning({ id: accountTokens.id });
+  if (used.length === 0) return false;
+  await tx
+    .update(accountTokens)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt)));
+  return true;
 }
