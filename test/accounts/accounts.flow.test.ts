@@ -1,37 +1,26 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
+import type { App } from '../../src/http/app.ts';
 import { sendVerifyEmail } from '../../src/modules/accounts/accounts.tasks.ts';
-import type { TaskWorker } from '../../src/tasks/worker.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer } from '../helpers/smtp-server.ts';
-import { PUBLIC_URL, accountsHarness, linkIn, mailTaskId, median, pathOf, signup, tokenOf } from './helpers.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+import type { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { PUBLIC_URL, startAccountsStack, type AccountsStack, linkIn, mailTaskId, median, pathOf, signup, tokenOf } from './helpers.ts';
 
 const PASSWORD = 'blue ocean 7 waves';
 
 describe('accounts over HTTP, with a real SMTP server and a mail worker', () => {
-  const prefix = uniquePrefix('accounts');
   let database: TestDatabase;
   let smtp: TestSmtpServer;
   let ctx: AppContext;
-  let worker: TaskWorker;
   let app: App;
+  let stack: AccountsStack;
 
   beforeAll(async () => {
-    [database, smtp] = await Promise.all([createPostgresDatabase('accounts'), TestSmtpServer.start()]);
-    ({ ctx, worker } = await accountsHarness(prefix, database, { SMTP_URL: smtp.url }));
-    app = await buildApp(ctx);
+    stack = await startAccountsStack('accounts');
+    ({ database, smtp, ctx, app } = stack);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await worker.close(5_000);
-    await ctx.close();
-    await smtp.close();
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   beforeEach(() => {
     smtp.reset();

@@ -2,8 +2,10 @@ import type { AppContext } from '../../src/context.ts';
 import type { App } from '../../src/http/app.ts';
 import { TaskWorker } from '../../src/tasks/worker.ts';
 import { testContext } from '../helpers/context.ts';
-import type { TestDatabase } from '../helpers/db.ts';
-import type { ReceivedMail } from '../helpers/smtp-server.ts';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp-server.ts';
+import { buildApp } from '../../src/http/app.ts';
 
 export const PUBLIC_URL = 'https://ainfo.test';
 
@@ -27,6 +29,39 @@ export async function accountsHarness(
   });
   await worker.start();
   return { ctx, worker };
+}
+
+/** Everything an accounts-over-HTTP test stands on: its own database and prefix, a real SMTP server, a mail worker, the app. */
+export interface AccountsStack {
+  database: TestDatabase;
+  smtp: TestSmtpServer;
+  ctx: AppContext;
+  worker: TaskWorker;
+  app: App;
+  /** Closes all of it and drops what it created. */
+  stop(): Promise<void>;
+}
+
+export async function startAccountsStack(label: string): Promise<AccountsStack> {
+  const prefix = uniquePrefix(label);
+  const [database, smtp] = await Promise.all([createPostgresDatabase(label), TestSmtpServer.start()]);
+  const { ctx, worker } = await accountsHarness(prefix, database, { SMTP_URL: smtp.url });
+  const app = await buildApp(ctx);
+  return {
+    database,
+    smtp,
+    ctx,
+    worker,
+    app,
+    async stop() {
+      await app.close();
+      await worker.close(5_000);
+      await ctx.close();
+      await smtp.close();
+      await database.drop();
+      await deletePrefix(prefix);
+    },
+  };
 }
 
 /** The link of a given path in a mail's text part. */

@@ -1,36 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import type { TaskWorker } from '../../src/tasks/worker.ts';
-import { accountsHarness, mailTaskId, signup } from '../accounts/helpers.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer } from '../helpers/smtp-server.ts';
+import type { App } from '../../src/http/app.ts';
+import { startAccountsStack, type AccountsStack, mailTaskId, signup } from '../accounts/helpers.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 
 const OUTAGE_MS = 30_000;
 
 describe('an SMTP outage delays account mail and loses none', () => {
-  const prefix = uniquePrefix('smtp-outage');
   let database: TestDatabase;
   let smtp: TestSmtpServer;
   let ctx: AppContext;
-  let worker: TaskWorker;
   let app: App;
+  let stack: AccountsStack;
 
   beforeAll(async () => {
-    [database, smtp] = await Promise.all([createPostgresDatabase('smtp_outage'), TestSmtpServer.start()]);
-    ({ ctx, worker } = await accountsHarness(prefix, database, { SMTP_URL: smtp.url }));
-    app = await buildApp(ctx);
+    stack = await startAccountsStack('smtp_outage');
+    ({ database, smtp, ctx, app } = stack);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await worker.close(5_000);
-    await ctx.close();
-    await smtp.close();
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   it('delivers the verification mail once the server is back after 30 s down', { timeout: 100_000 }, async () => {
     await smtp.stop();
