@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { RedisUnavailableError } from '../tasks/errors.ts';
@@ -25,7 +25,6 @@ async function onPath(binary: string): Promise<string | undefined> {
     if (!dir) continue;
     const candidate = path.join(dir, binary);
     try {
-      const { access, constants } = await import('node:fs/promises');
       await access(candidate, constants.X_OK);
       return candidate;
     } catch {
