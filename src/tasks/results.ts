@@ -32,6 +32,9 @@ export interface TaskResult {
   runAt?: string;
 }
 
+/** How a wait ended: the return value straight from the completion event, or the full record. */
+type WaitOutcome = { kind: 'value'; value: unknown } | { kind: 'result'; result: TaskResult };
+
 interface RevokedRecord {
   at: number;
   reason: string;
@@ -104,7 +107,8 @@ export class ResultStore {
    * `timeoutMs` returns the state it is in. Driven by the queue's event stream, not by polling.
    */
   async wait(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<TaskResult> {
-    return this.waitFor(id, timeoutMs, undefined);
+    const outcome = await this.waitFor(id, timeoutMs, false);
+    return outcome.kind === 'result' ? outcome.result : this.get(id);
   }
 
   /**
@@ -113,32 +117,29 @@ export class ResultStore {
    * or when `timeoutMs` passes first.
    */
   async value(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<unknown> {
-    let returned: { value: unknown } | undefined;
-    const result = await this.waitFor(id, timeoutMs, (value) => {
-      returned = { value };
-    });
-    if (returned) return returned.value;
-    if (result.state === 'SUCCESS') return result.result;
-    throw new TaskFailedError(result);
+    const outcome = await this.waitFor(id, timeoutMs, true);
+    if (outcome.kind === 'value') return outcome.value;
+    if (outcome.result.state === 'SUCCESS') return outcome.result.result;
+    throw new TaskFailedError(outcome.result);
   }
 
-  private async waitFor(
-    id: string,
-    timeoutMs: number,
-    onCompletedValue: ((value: unknown) => void) | undefined,
-  ): Promise<TaskResult> {
+  /**
+   * Waits on the queue's events. With `valueOnly`, a completion resolves with the event's return
+   * value and nothing is read; otherwise (and for failures, revocations, time-outs) with the record.
+   */
+  private async waitFor(id: string, timeoutMs: number, valueOnly: boolean): Promise<WaitOutcome> {
     const deadline = Date.now() + timeoutMs;
     let queue = this.broker.queueOf(id);
     if (!queue) {
       const first = await this.get(id);
-      if (isFinished(first.state)) return first;
+      if (isFinished(first.state)) return { kind: 'result', result: first };
       // An unknown id may be enqueued later on any queue; without a queue we can only poll.
-      if (!first.queue || !isQueueName(first.queue)) return this.poll(id, deadline);
+      if (!first.queue || !isQueueName(first.queue)) return { kind: 'result', result: await this.poll(id, deadline) };
       queue = first.queue;
     }
     const events = await this.broker.queueEvents(queue);
     const knownQueue = queue;
-    return new Promise<TaskResult>((resolve, reject) => {
+    return new Promise<WaitOutcome>((resolve, reject) => {
       let settled = false;
       const cleanUp = (): void => {
         clearTimeout(timer);
@@ -151,15 +152,16 @@ export class ResultStore {
         if (settled) return;
         settled = true;
         cleanUp();
-        this.read(id, knownQueue, state).then(resolve, reject);
+        this.read(id, knownQueue, state).then((result) => {
+          resolve({ kind: 'result', result });
+        }, reject);
       };
       const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
         if (jobId !== id) return;
-        if (onCompletedValue && !settled) {
+        if (valueOnly && !settled) {
           settled = true;
           cleanUp();
-          onCompletedValue(returnvalue);
-          resolve({ id, state: 'SUCCESS', queue: knownQueue, result: returnvalue, attempts: 0 });
+          resolve({ kind: 'value', value: returnvalue });
           return;
         }
         finish('completed');
