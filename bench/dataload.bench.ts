@@ -14,14 +14,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/config.ts';
-import { createContext } from '../src/context.ts';
+import { buildServices, openCore } from '../src/processes/compose.ts';
 import { openPglite } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createLogger } from '../src/log/logger.ts';
-import type { RunSummary } from '../src/modules/dataload/dataload.service.ts';
-import { SOURCE_NAMES, type SourceName } from '../src/modules/dataload/dataload.types.ts';
-import { generateDataset } from '../src/modules/dataload/sample-data.ts';
-import { PublicApisPeer } from '../src/modules/dataload/sample-server.ts';
+import { generateDataset, PublicApisPeer, SOURCE_NAMES, type RunSummary, type SourceName } from '../src/modules/dataload/index.ts';
 import { startChromaServer } from '../src/vector/chroma-server.ts';
 
 const { values } = parseArgs({
@@ -90,13 +87,14 @@ const config = loadConfig({
   // The peer is local: the polite 1 request/s would only measure the sleep.
   PUBLIC_API_REQUESTS_PER_SECOND: '1000',
 });
-const ctx = await createContext(config, { role: 'worker', log: createLogger('error'), database });
+const core = await openCore(config, createLogger('error'), 'worker');
+const services = buildServices(core, database, { ownsDatabase: false });
 
 try {
-  const full = await loadAll((source) => ctx.dataload.run(source));
+  const full = await loadAll((source) => services.dataload.run(source));
   const loaded = full.summaries.reduce((sum, summary) => sum + summary.fetched, 0);
   const embedded = full.summaries.reduce((sum, summary) => sum + summary.embedded, 0);
-  const rerun = await loadAll((source) => ctx.dataload.run(source));
+  const rerun = await loadAll((source) => services.dataload.run(source));
   const reembedded = rerun.summaries.reduce((sum, summary) => sum + summary.embedded, 0);
 
   const latencies: number[] = [];
@@ -104,7 +102,7 @@ try {
     const q = QUERY_TEXTS[i % QUERY_TEXTS.length] ?? '청년';
     const region = i % 3 === 0 ? '서울' : undefined;
     const started = performance.now();
-    await ctx.policies.search({ q, limit: 10, offset: 0, ...(region ? { region } : {}) });
+    await services.policies.search.search({ q, limit: 10, offset: 0, ...(region ? { region } : {}) });
     latencies.push(performance.now() - started);
   }
   latencies.sort((a, b) => a - b);
@@ -123,7 +121,8 @@ try {
     console.log(`  re-run ${summary.source}: ${summary.unchanged} unchanged in ${(summary.durationMs / 1000).toFixed(2)} s`);
   }
 } finally {
-  await ctx.close();
+  await services.close();
+  await core.close();
   await database.close();
   await peer.stop();
   await chroma.stop();

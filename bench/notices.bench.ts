@@ -15,10 +15,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config/config.ts';
-import { createContext, type AppContext } from '../src/context.ts';
+import { buildServices, openCore, type Core, type Services } from '../src/processes/compose.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { SmtpMailer } from '../src/mail/smtp.ts';
-import type { DispatchReport } from '../src/modules/notifications/notifications.service.ts';
+import { SmtpMailer } from '../src/mail/index.ts';
+import type { DispatchReport } from '../src/modules/notifications/index.ts';
+// The mail renderer alone, measured against the send: white-box, as a benchmark may be.
+// eslint-disable-next-line boundaries/dependencies
 import { renderNoticeMail } from '../src/modules/notifications/notifications.templates.ts';
 import { createPostgresDatabase, type TestDatabase } from '../test/helpers/db.ts';
 import { ROOT, spawnAinfo, type Child } from '../test/helpers/processes.ts';
@@ -132,8 +134,8 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
 }
 
 /** CPU seconds the Redis server has used so far (shared with anything else using it). */
-async function redisCpuSeconds(ctx: AppContext): Promise<number> {
-  const info = await ctx.broker.connection.info('cpu');
+async function redisCpuSeconds(core: Core): Promise<number> {
+  const info = await core.broker.connection.info('cpu');
   const read = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return read('used_cpu_user') + read('used_cpu_sys');
 }
@@ -214,24 +216,27 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
     DATA_DIR: path.join(ROOT, 'data', `bench-${prefix}`),
   };
   const config = loadConfig({ ...env, LOG_LEVEL: 'warn' });
-  let ctx: AppContext | undefined;
+  let core: Core | undefined;
+  let services: Services | undefined;
   const children: Child[] = [];
   try {
     const adminId = await seed(database, recipients);
-    ctx = await createContext(config, { role: 'cli', database: database.handle, log: createLogger('warn') });
+    core = await openCore(config, createLogger('warn'), 'cli');
+    services = buildServices(core, database.handle, { ownsDatabase: false });
+    const { notifications } = services;
 
     const fanOutWorker = spawnAinfo(['worker', '--queues', 'notices', '--concurrency', '1', '--loglevel', 'info'], env);
     children.push(fanOutWorker);
     await fanOutWorker.waitFor('worker ready', 60_000);
-    const notice = await ctx.notifications.createNotice({ title: TITLE, content: CONTENT }, adminId);
+    const notice = await notifications.createNotice({ title: TITLE, content: CONTENT }, adminId);
     const workerCpuBefore = await cpuSeconds(fanOutWorker.process.pid);
-    const redisCpuBefore = await redisCpuSeconds(ctx);
+    const redisCpuBefore = await redisCpuSeconds(core);
     const started = performance.now();
-    const { taskId } = await ctx.notifications.requestSend(notice.id, { id: adminId, name: '관리자' });
-    const result = await ctx.results.wait(taskId, { timeoutMs: 300_000 });
+    const { taskId } = await notifications.requestSend(notice.id, { id: adminId, name: '관리자' });
+    const result = await core.results.wait(taskId, { timeoutMs: 300_000 });
     const fanOutMs = performance.now() - started;
     const fanOutWorkerCpuS = (await cpuSeconds(fanOutWorker.process.pid)) - workerCpuBefore;
-    const fanOutRedisCpuS = (await redisCpuSeconds(ctx)) - redisCpuBefore;
+    const fanOutRedisCpuS = (await redisCpuSeconds(core)) - redisCpuBefore;
     if (result.state !== 'SUCCESS') throw new Error(`fan-out ended ${result.state}: ${result.error ?? ''}`);
     const report = result.result as DispatchReport;
     const fanOutRssMiB = await peakRssMiB(fanOutWorker.process.pid);
@@ -253,7 +258,7 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
     const cpuMsPerMail = (((await cpuSeconds(mailWorker.process.pid)) - cpuAtFirstMail) * 1000) / (target - firstCount);
     await stop(mailWorker);
     if (target === recipients) {
-      const detail = await ctx.notifications.getNotice(notice.id);
+      const detail = await notifications.getNotice(notice.id);
       if (detail.deliveries.sent !== recipients || sink.recipients.size !== recipients) {
         throw new Error(`expected ${recipients} sent, got ${JSON.stringify(detail.deliveries)}, ${sink.recipients.size} at the sink`);
       }
@@ -274,7 +279,8 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
     };
   } finally {
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
-    await ctx?.close();
+    await services?.close();
+    await core?.close();
     await database.drop();
     await deletePrefix(prefix);
   }

@@ -14,13 +14,14 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.ts';
-import { createContext, type AppContext } from '../src/context.ts';
+import { buildServices, buildWebApp, openCore, workerDeps } from '../src/processes/compose.ts';
 import { migrate, type DatabaseHandle } from '../src/db/index.ts';
 import { openPglite, openPostgres } from '../src/db/client.ts';
-import { buildApp } from '../src/http/app.ts';
+// The scrypt hash alone, the floor of a signup: white-box, as a benchmark may be.
+// eslint-disable-next-line boundaries/dependencies
 import { hashPassword } from '../src/modules/accounts/passwords.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { TaskWorker } from '../src/tasks/worker.ts';
+import { TaskWorker } from '../src/tasks/index.ts';
 import { TestSmtpServer } from '../test/helpers/smtp-server.ts';
 import { deletePrefix } from '../test/helpers/redis.ts';
 
@@ -115,10 +116,11 @@ async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFi
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     DATA_DIR: './data/bench',
   });
-  const ctx: AppContext = await createContext(config, { role: 'all', log: createLogger('silent'), database });
-  const worker = new TaskWorker({ broker: ctx.broker, registry: ctx.registry, deps: ctx, log: ctx.log, queues: ['mail'], lockMs: 30_000 });
+  const core = await openCore(config, createLogger('silent'), 'all');
+  const services = buildServices(core, database, { ownsDatabase: false });
+  const worker = new TaskWorker({ broker: core.broker, registry: core.registry, deps: workerDeps(services), log: core.log, queues: ['mail'], lockMs: 30_000 });
   await worker.start();
-  const app = await buildApp(ctx);
+  const app = await buildWebApp(core, services);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     let sequence = 0;
@@ -155,7 +157,8 @@ async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFi
   } finally {
     await app.close();
     await worker.close(10_000);
-    await ctx.close();
+    await services.close();
+    await core.close();
     await smtp.close();
     await deletePrefix(prefix, REDIS_URL);
   }

@@ -13,11 +13,9 @@ import { Queue, QueueEvents, Worker, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { loadConfig } from '../src/config/config.ts';
-import { createContext } from '../src/context.ts';
+import { openCore } from '../src/processes/compose.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { defineTask } from '../src/tasks/define-task.ts';
-import { TaskRegistry } from '../src/tasks/registry.ts';
-import { TaskWorker } from '../src/tasks/worker.ts';
+import { defineTask, Deps, TaskRegistry, TaskWorker } from '../src/tasks/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -76,10 +74,10 @@ async function deletePrefix(prefix: string): Promise<void> {
 interface Figures {
   drainPerS: number;
   enqueuePerS: number;
-  /** delay + results.value (ours) / add + waitUntilFinished (plain): the return value. */
+  /** enqueue + results.value (ours) / add + waitUntilFinished (plain): the return value. */
   rtP50: number;
   rtP99: number;
-  /** delay + results.wait: the full result record (ours only). */
+  /** enqueue + results.wait: the full result record (ours only). */
   fullP50?: number;
   fullP99?: number;
 }
@@ -87,18 +85,19 @@ interface Figures {
 async function benchOurs(): Promise<Figures> {
   const prefix = `ainfo-bench-ours-${randomBytes(3).toString('hex')}`;
   const config = loadConfig({ REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' });
-  const ctx = await createContext(config, { role: 'cli', database: false, log: createLogger('warn') });
+  const core = await openCore(config, createLogger('warn'), 'cli');
+  const { broker, results } = core;
   const registry = new TaskRegistry();
   registry.register(noop);
-  const queue = ctx.broker.queue('default');
+  const queue = broker.queue('default');
   const startWorker = async (): Promise<TaskWorker> => {
-    const worker = new TaskWorker({ broker: ctx.broker, registry, deps: ctx, log: ctx.log, queues: ['default'], concurrency: CONCURRENCY, lockMs: 30_000 });
+    const worker = new TaskWorker({ broker, registry, deps: new Deps(), log: core.log, queues: ['default'], concurrency: CONCURRENCY, lockMs: 30_000 });
     await worker.start();
     return worker;
   };
   try {
     for (let start = 0; start < TASKS; start += 1000) {
-      await ctx.broker.enqueueMany(noop, Array.from({ length: Math.min(1000, TASKS - start) }, (_, k) => ({ payload: { i: start + k } })));
+      await broker.enqueueMany(noop, Array.from({ length: Math.min(1000, TASKS - start) }, (_, k) => ({ payload: { i: start + k } })));
     }
     let began = performance.now();
     const worker = await startWorker();
@@ -108,7 +107,7 @@ async function benchOurs(): Promise<Figures> {
     await queue.obliterate({ force: true });
 
     began = performance.now();
-    await inFlight(TASKS, IN_FLIGHT, (i) => noop.delay({ i }));
+    await inFlight(TASKS, IN_FLIGHT, (i) => broker.enqueue(noop, { i }));
     const enqueuePerS = TASKS / ((performance.now() - began) / 1000);
     await queue.obliterate({ force: true });
 
@@ -117,12 +116,12 @@ async function benchOurs(): Promise<Figures> {
     const full: number[] = [];
     for (let i = 0; i < ROUND_TRIPS; i += 1) {
       let t0 = performance.now();
-      const ref = await noop.delay({ i });
-      if ((await ctx.results.value(ref.id, { timeoutMs: 10_000 })) !== i) throw new Error(`round trip ${i}: wrong value`);
+      const ref = await broker.enqueue(noop, { i });
+      if ((await results.value(ref.id, { timeoutMs: 10_000 })) !== i) throw new Error(`round trip ${i}: wrong value`);
       latencies.push(performance.now() - t0);
       t0 = performance.now();
-      const again = await noop.delay({ i });
-      const result = await ctx.results.wait(again.id, { timeoutMs: 10_000 });
+      const again = await broker.enqueue(noop, { i });
+      const result = await results.wait(again.id, { timeoutMs: 10_000 });
       if (result.state !== 'SUCCESS') throw new Error(`round trip ${i}: ${result.state}`);
       full.push(performance.now() - t0);
     }
@@ -138,7 +137,7 @@ async function benchOurs(): Promise<Figures> {
       fullP99: percentile(full, 99),
     };
   } finally {
-    await ctx.close();
+    await core.close();
     await deletePrefix(prefix);
   }
 }
@@ -234,8 +233,8 @@ const ours = average(oursRuns);
 console.log('                      ours      plain BullMQ   ratio');
 console.log(`drain (tasks/s)   ${fmt(ours.drainPerS)}   ${fmt(plain.drainPerS)}   ${(ours.drainPerS / plain.drainPerS).toFixed(2)}`);
 console.log(`enqueue (tasks/s) ${fmt(ours.enqueuePerS)}   ${fmt(plain.enqueuePerS)}   ${(ours.enqueuePerS / plain.enqueuePerS).toFixed(2)}`);
-console.log(`round trip p50 ms ${fmt(ours.rtP50, 2)}   ${fmt(plain.rtP50, 2)}   ${(ours.rtP50 / plain.rtP50).toFixed(2)}   (delay + results.value vs add + waitUntilFinished)`);
+console.log(`round trip p50 ms ${fmt(ours.rtP50, 2)}   ${fmt(plain.rtP50, 2)}   ${(ours.rtP50 / plain.rtP50).toFixed(2)}   (enqueue + results.value vs add + waitUntilFinished)`);
 console.log(`round trip p99 ms ${fmt(ours.rtP99, 2)}   ${fmt(plain.rtP99, 2)}   ${(ours.rtP99 / plain.rtP99).toFixed(2)}`);
-console.log(`full record p50/p99 ms (delay + results.wait): ${(ours.fullP50 ?? 0).toFixed(2)} / ${(ours.fullP99 ?? 0).toFixed(2)}`);
+console.log(`full record p50/p99 ms (enqueue + results.wait): ${(ours.fullP50 ?? 0).toFixed(2)} / ${(ours.fullP99 ?? 0).toFixed(2)}`);
 console.log(`throughput ratio (ours/plain BullMQ): ${(ours.drainPerS / plain.drainPerS).toFixed(2)}`);
 process.exit(0);

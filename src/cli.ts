@@ -1,23 +1,27 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { RegisterCommands, CliKit } from './cli/kit.ts';
+import { tableOfRecords, type CliKit } from './cli/kit.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
-import { createContext, type AppContext, type ProcessRole } from './context.ts';
-import { migrate } from './db/index.ts';
-import { createLogger } from './log/logger.ts';
+import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { buildServices, openCore, openDatabaseFor, type Core, type ProcessRole, type Services } from './processes/compose.ts';
+import { discoverCommands } from './processes/discover.ts';
 import { stopOnSignals, type Stoppable } from './processes/lifecycle.ts';
 import { ensureRedis, redisHelp } from './processes/redis-bootstrap.ts';
 import { startBeat, startWeb, startWorker } from './processes/roles.ts';
 import { listScheduled } from './tasks/beat.ts';
-import { RedisUnavailableError, TaskPayloadError, UnknownTaskError } from './tasks/errors.ts';
 import { activeTasks, purgeQueue, queueStats, workersSeen } from './tasks/inspect.ts';
-import { QUEUE_NAMES, isQueueName, type QueueName } from './tasks/queues.ts';
-import { isFinished, type TaskResult } from './tasks/results.ts';
+import {
+  isFinished,
+  isQueueName,
+  QUEUE_NAMES,
+  RedisUnavailableError,
+  TaskPayloadError,
+  UnknownTaskError,
+  type QueueName,
+  type TaskResult,
+} from './tasks/index.ts';
 import { AppError } from './utils/errors.ts';
-import { enqueueInitialLoads } from './modules/dataload/dataload.tasks.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -47,27 +51,47 @@ function fail(message: string, exitCode = 1): never {
   throw new CliExit(message, exitCode);
 }
 
-/** Opens a context for one command; Redis must answer (no auto-start outside `ainfo all`). */
-async function withContext<T>(
-  options: { database: boolean; role?: ProcessRole; config?: Config },
-  work: (ctx: AppContext) => Promise<T>,
-): Promise<T> {
-  const config = options.config ?? readConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  const log = createLogger(config.log.level, { role: options.role ?? 'cli' });
+/** The config and logger of a one-shot command (quiet unless LOG_LEVEL says otherwise). */
+function commandSetup(): { config: Config; log: Logger } {
+  const config = readConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  return { config, log: createLogger(config.log.level, { role: 'cli' }) };
+}
+
+/** Opens the core (Redis must answer: no auto-start outside `ainfo all`), runs `work`, closes it. */
+async function withCore<T>(work: (core: Core) => Promise<T>): Promise<T> {
+  const { config, log } = commandSetup();
   await ensureRedis(config.redis.url, { mayStart: false, dataDir: config.dataDir, log });
-  const ctx = await createContext(config, {
-    role: options.role ?? 'cli',
-    log,
-    ...(options.database ? {} : { database: false as const }),
-  });
+  const core = await openCore(config, log, 'cli');
   try {
-    return await work(ctx);
+    return await work(core);
   } finally {
-    await ctx.close();
+    await core.close();
   }
 }
 
-const kit: CliKit = { withContext, printJson, fail };
+async function withDatabase<T>(work: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const { config } = commandSetup();
+  const db = await openDatabase(config, { allowEmbedded: true });
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function withServices<T>(work: (services: Services, core: Core) => Promise<T>): Promise<T> {
+  return withCore(async (core) => {
+    // Migrated first, so that a command works before the first `ainfo all` on a fresh database too.
+    const services = buildServices(core, await openDatabaseFor(core, { migrate: true }));
+    try {
+      return await work(services, core);
+    } finally {
+      await services.close();
+    }
+  });
+}
+
+const kit: CliKit = { withCore, withDatabase, withServices, printJson, fail };
 
 function parseQueues(value: string): QueueName[] {
   const names = value.split(',').map((name) => name.trim()).filter(Boolean);
@@ -110,62 +134,50 @@ function resultJson(result: TaskResult): Record<string, unknown> {
   return out;
 }
 
-type Role = 'all' | 'web' | 'worker' | 'beat';
-
-/** Boots one long-running role (or all three) and keeps it up until a signal. */
+/**
+ * Boots one long-running role (or all three) and keeps it up until a signal. Each role opens what
+ * it uses: beat the core alone (no database), web and worker the core, the database and the services.
+ */
 async function runProcess(
-  role: Role,
+  role: Exclude<ProcessRole, 'cli'>,
   options: { port?: number; host?: string; queues?: QueueName[]; concurrency?: number; loglevel?: string },
 ): Promise<void> {
   const config = readConfig({ LOG_LEVEL: options.loglevel });
   const log = createLogger(config.log.level, { role });
   const stopRedis = await ensureRedis(config.redis.url, { mayStart: role === 'all', dataDir: config.dataDir, log });
-  const ctx = await createContext(config, {
-    role,
-    log,
-    ...(role === 'beat' ? { database: false as const } : {}),
-    migrate: role === 'all',
-  });
   const parts: Stoppable[] = [];
+  const connections: Stoppable[] = [];
   try {
-    if (role === 'web' || role === 'all') {
-      parts.push(await startWeb(ctx, { port: options.port ?? config.http.port, host: options.host ?? config.http.host }));
+    const core = await openCore(config, log, role);
+    connections.unshift({ name: 'connections', stop: () => core.close() });
+    if (role === 'beat') {
+      parts.push(await startBeat(core));
+    } else {
+      const services = buildServices(core, await openDatabaseFor(core, { migrate: role === 'all' }));
+      connections.unshift({ name: 'services', stop: () => services.close() });
+      if (role === 'web' || role === 'all') {
+        parts.push(await startWeb(core, services, { port: options.port ?? config.http.port, host: options.host ?? config.http.host }));
+      }
+      if (role === 'all') parts.push(await startBeat(core));
+      if (role === 'worker' || role === 'all') {
+        parts.push(await startWorker(core, services, { queues: options.queues ?? [...QUEUE_NAMES], concurrency: options.concurrency }));
+      }
+      // The one-command start fills search at once (sample data without API keys), not next Wednesday.
+      if (role === 'all') await services.dataload.enqueueInitialLoads();
     }
-    if (role === 'beat' || role === 'all') parts.push(await startBeat(ctx));
-    if (role === 'worker' || role === 'all') {
-      parts.push(await startWorker(ctx, { queues: options.queues ?? [...QUEUE_NAMES], concurrency: options.concurrency }));
-    }
-    // The one-command start fills search at once (sample data without API keys), not next Wednesday.
-    if (role === 'all') await enqueueInitialLoads(ctx);
   } catch (error) {
-    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
-    await ctx.close();
+    for (const part of [...parts.reverse(), ...connections]) await part.stop().catch(() => undefined);
     if (stopRedis) await stopRedis();
     throw error;
   }
-  parts.push({ name: 'connections', stop: () => ctx.close() });
-  if (stopRedis) parts.push({ name: 'redis-server', stop: stopRedis });
+  if (stopRedis) connections.push({ name: 'redis-server', stop: stopRedis });
   if (role === 'all') {
     log.info(
       { url: config.http.publicUrl },
       `AInfo is up: ${config.http.publicUrl} (API docs at /docs). Ctrl+C stops it.`,
     );
   }
-  await stopOnSignals(parts, log);
-}
-
-function table(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return '(none)';
-  const columns = Object.keys(rows[0] ?? {});
-  const cell = (value: unknown): string => {
-    if (value === undefined || value === null) return '-';
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    return JSON.stringify(value);
-  };
-  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
-  const line = (values: string[]): string => values.map((value, index) => value.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
-  return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...rows.map((row) => line(columns.map((column) => cell(row[column]))))].join('\n');
+  await stopOnSignals([...parts, ...connections], log);
 }
 
 function buildProgram(): Command {
@@ -208,9 +220,9 @@ function buildProgram(): Command {
     .command('migrate')
     .description('applies pending database migrations')
     .action(async () => {
-      await withContext({ database: true }, async (ctx) => {
-        const applied = await migrate(ctx.database.sql);
-        printJson({ applied, database: ctx.database.kind });
+      await withDatabase(async (db) => {
+        const applied = await migrate(db.sql);
+        printJson({ applied, database: db.kind });
       });
     });
 
@@ -246,9 +258,9 @@ function buildProgram(): Command {
         }
         const eta = options.eta === undefined ? undefined : Date.parse(options.eta);
         if (eta !== undefined && Number.isNaN(eta)) fail(`--eta "${options.eta ?? ''}" is not an ISO 8601 moment`, 2);
-        await withContext({ database: false }, async (ctx) => {
-          const task = ctx.registry.require(name);
-          const ref = await ctx.broker.enqueue(task, options.payload ?? {}, {
+        await withCore(async (core) => {
+          const task = core.registry.require(name);
+          const ref = await core.broker.enqueue(task, options.payload ?? {}, {
             countdown: options.countdown,
             eta,
             expires: options.expires,
@@ -257,8 +269,8 @@ function buildProgram(): Command {
             queue: options.queue as QueueName | undefined,
           });
           const result = options.wait
-            ? await ctx.results.wait(ref.id, { timeoutMs: options.timeout * 1000 })
-            : await ctx.results.get(ref.id);
+            ? await core.results.wait(ref.id, { timeoutMs: options.timeout * 1000 })
+            : await core.results.get(ref.id);
           printJson(resultJson(result));
           if (options.wait && result.state === 'FAILURE') process.exitCode = 1;
           if (options.wait && !isFinished(result.state)) process.exitCode = 3;
@@ -272,10 +284,10 @@ function buildProgram(): Command {
     .option('--wait', 'wait until it finishes')
     .option('--timeout <seconds>', 'how long --wait waits (default 30)', parseSeconds, 30)
     .action(async (id: string, options: { wait?: boolean; timeout: number }) => {
-      await withContext({ database: false }, async (ctx) => {
+      await withCore(async (core) => {
         const result = options.wait
-          ? await ctx.results.wait(id, { timeoutMs: options.timeout * 1000 })
-          : await ctx.results.get(id);
+          ? await core.results.wait(id, { timeoutMs: options.timeout * 1000 })
+          : await core.results.get(id);
         printJson(resultJson(result));
       });
     });
@@ -284,9 +296,9 @@ function buildProgram(): Command {
     .command('revoke <id>')
     .description('revokes a task that has not started')
     .action(async (id: string) => {
-      await withContext({ database: false }, async (ctx) => {
-        const revoked = await ctx.results.revoke(id, 'revoked from the command line');
-        printJson({ id, revoked, state: (await ctx.results.get(id)).state });
+      await withCore(async (core) => {
+        const revoked = await core.results.revoke(id, 'revoked from the command line');
+        printJson({ id, revoked, state: (await core.results.get(id)).state });
         if (!revoked) process.exitCode = 1;
       });
     });
@@ -298,18 +310,18 @@ function buildProgram(): Command {
     .action(async (what: string, options: { json?: boolean }) => {
       const kinds = ['registered', 'scheduled', 'active', 'stats'];
       if (!kinds.includes(what)) fail(`inspect what? one of: ${kinds.join(', ')}`, 2);
-      await withContext({ database: false }, async (ctx) => {
+      await withCore(async ({ broker, registry }) => {
         let rows: Record<string, unknown>[];
         let extra: Record<string, unknown> = {};
         if (what === 'registered') {
-          rows = ctx.registry.list().map((task) => ({
+          rows = registry.list().map((task) => ({
             task: task.name,
             queue: task.queue,
             attempts: task.retry.attempts,
             backoffMs: task.retry.backoffMs,
           }));
         } else if (what === 'scheduled') {
-          rows = (await listScheduled(ctx.broker, ctx.registry)).map((entry) => ({
+          rows = (await listScheduled(broker, registry)).map((entry) => ({
             id: entry.id,
             task: entry.task,
             cron: entry.cron,
@@ -318,16 +330,16 @@ function buildProgram(): Command {
             nextUtc: entry.nextRunAt,
           }));
         } else if (what === 'active') {
-          rows = (await activeTasks(ctx.broker)).map((task) => ({ ...task, payload: JSON.stringify(task.payload) }));
+          rows = (await activeTasks(broker)).map((task) => ({ ...task, payload: JSON.stringify(task.payload) }));
         } else {
-          rows = (await queueStats(ctx.broker)).map((stats) => ({ ...stats }));
-          extra = { workers: await workersSeen(ctx.broker) };
+          rows = (await queueStats(broker)).map((stats) => ({ ...stats }));
+          extra = { workers: await workersSeen(broker) };
         }
         if (options.json) {
           printJson(what === 'stats' ? { queues: rows, ...extra } : rows);
           return;
         }
-        process.stdout.write(`${table(rows)}\n`);
+        process.stdout.write(`${tableOfRecords(rows)}\n`);
         if (what === 'stats') {
           const workers = extra.workers as { name: string; queues: string[] }[];
           process.stdout.write(`\nworkers: ${workers.length === 0 ? '(none)' : workers.map((w) => `${w.name} [${w.queues.join(',')}]`).join(', ')}\n`);
@@ -340,25 +352,12 @@ function buildProgram(): Command {
     .description('drops the waiting and delayed tasks of a queue (Celery: celery purge -Q)')
     .action(async (queue: string) => {
       if (!isQueueName(queue)) fail(`unknown queue "${queue}"; queues are ${QUEUE_NAMES.join(', ')}`, 2);
-      await withContext({ database: false }, async (ctx) => {
-        printJson({ queue, purged: await purgeQueue(ctx.broker, queue) });
+      await withCore(async (core) => {
+        printJson({ queue, purged: await purgeQueue(core.broker, queue) });
       });
     });
 
   return program;
-}
-
-const MODULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'modules');
-
-/** Adds each module's commands (`src/modules/<domain>/*.cli.ts`, default export RegisterCommands). */
-async function addModuleCommands(program: Command): Promise<void> {
-  for (const domain of (await readdir(MODULES_DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory())) {
-    const dir = path.join(MODULES_DIR, domain.name);
-    for (const file of (await readdir(dir)).filter((name) => /\.cli\.(ts|js)$/.test(name) && !name.endsWith('.d.ts'))) {
-      const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { default?: RegisterCommands };
-      loaded.default?.(program, kit);
-    }
-  }
 }
 
 /** Turns what went wrong into a message a person can act on. */
@@ -379,7 +378,7 @@ function explain(error: unknown): { message: string; exitCode: number } {
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
-  await addModuleCommands(program);
+  for (const register of await discoverCommands()) register(program, kit);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 
 /** The typed query layer, the same on both drivers. */
@@ -26,6 +27,17 @@ export interface DatabaseHandle {
   /** Rejects when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement written with drizzle's `sql` tag (which may embed fragments another module
+ * exports, e.g. accounts' notice recipients) on the raw runner, parameters bound.
+ */
+export async function queryRows<Row extends Record<string, unknown>>(runner: SqlRunner, query: SQL): Promise<Row[]> {
+  const compiled = dialect.sqlToQuery(query);
+  return runner.query<Row>(compiled.sql, compiled.params);
 }
 
 /** PostgreSQL through node-postgres. */

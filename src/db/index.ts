@@ -4,6 +4,7 @@ import { openPglite, openPostgres, type DatabaseHandle } from './client.ts';
 import { acquireDirLock } from './dir-lock.ts';
 
 export type { Database, DatabaseHandle, SqlRunner, Tx } from './client.ts';
+export { queryRows } from './client.ts';
 export { migrate } from './migrate.ts';
 
 /**

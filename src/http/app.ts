@@ -1,9 +1,9 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -11,56 +11,82 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../context.ts';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Broker } from '../tasks/broker.ts';
+import { AppError } from '../utils/errors.ts';
+import type { Deps } from '../utils/deps.ts';
+import type { Authenticator } from './auth.ts';
 import { errorBody, errorBodySchema, installErrorHandling } from './errors.ts';
 import { createMetrics } from './metrics.ts';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The composition root; routes call its services. */
-    ctx: AppContext;
-  }
-}
+import { installPages } from './pages/page.ts';
+import type { AnyRoutes } from './routes.ts';
 
 /** A Fastify instance whose route schemas are zod schemas. */
 export type App = FastifyInstance;
 
-const MODULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../modules');
-const ROUTES_FILE = /\.routes\.(ts|js)$/;
+/** Route config of the routes that take a password, a token or an address. */
+export interface AuthRateLimit {
+  rateLimit: { max: number; timeWindow: number };
+}
 
-/** Loads every `src/modules/<domain>/*.routes.ts` (default export: a Fastify plugin). */
-async function discoverRoutes(): Promise<{ file: string; plugin: FastifyPluginAsync }[]> {
-  const found: { file: string; plugin: FastifyPluginAsync }[] = [];
-  const domains = (await readdir(MODULES_DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory());
-  for (const domain of domains.sort((a, b) => a.name.localeCompare(b.name))) {
-    const dir = path.join(MODULES_DIR, domain.name);
-    for (const file of (await readdir(dir)).filter((name) => ROUTES_FILE.test(name) && !name.endsWith('.d.ts')).sort()) {
-      const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { default?: FastifyPluginAsync };
-      if (typeof loaded.default !== 'function') throw new Error(`${domain.name}/${file} has no default export plugin`);
-      found.push({ file: `${domain.name}/${file}`, plugin: loaded.default });
-    }
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** AUTH_RATE_LIMIT_PER_MINUTE requests per minute per client IP and route, shared by every web process. */
+    authRateLimit: AuthRateLimit;
   }
-  return found;
+}
+
+/** What the HTTP app is built from; the web composition root (src/processes/compose.ts) fills it. */
+export interface WebDeps {
+  config: Config;
+  log: Logger;
+  /** Its Redis holds the rate-limit counters; its queues feed /metrics and /readyz. */
+  broker: Broker;
+  /** Who a bearer token belongs to (accounts). */
+  authenticator: Authenticator;
+  /** Extra /readyz checks by name (the database, Chroma…); each rejects when its service is down. */
+  readiness: Readonly<Record<string, () => Promise<unknown>>>;
+  /** The modules' routes, as the scanner found them. */
+  routes: readonly { source: string; routes: AnyRoutes }[];
+  /** What the routes declared with `uses`; every key must be provided or the build fails. */
+  provided: Deps;
 }
 
 /**
  * Builds the HTTP app without listening, so tests use `app.inject()`.
- * JSON API under /api, OpenAPI at /docs, health at /healthz and /readyz, metrics at /metrics.
+ * JSON API under /api, OpenAPI at /docs, health at /healthz and /readyz, metrics at /metrics,
+ * pages through `reply.page`, then each module's routes with what they declared.
  */
-export async function buildApp(ctx: AppContext): Promise<App> {
+export async function buildApp(deps: WebDeps): Promise<App> {
+  const { config, broker } = deps;
+  deps.provided.assertProvides(deps.routes.map(({ source, routes }) => ({ key: routes.uses, neededBy: `routes ${source}` })));
   const app = Fastify({
     // tsc needs the cast (pino's Logger is wider than Fastify's); the linter's program does not see why.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-    loggerInstance: ctx.log as FastifyBaseLogger,
+    loggerInstance: deps.log as FastifyBaseLogger,
     // Request lines are logged by the hook below, without query strings (tokens travel there).
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: ctx.config.http.trustProxy,
+    trustProxy: config.http.trustProxy,
     bodyLimit: 1_048_576,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.decorate('ctx', ctx);
+  app.decorate('authenticator', deps.authenticator);
+  app.decorate('authRateLimit', { rateLimit: { max: config.auth.rateLimitPerMinute, timeWindow: 60_000 } });
   installErrorHandling(app);
+  await installPages(app);
+  await app.register(formbody);
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    redis: broker.connection,
+    nameSpace: `${config.tasks.prefix}:ainfo:ratelimit:http:`,
+    // A Redis hiccup must not lock everyone out of logging in.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'RATE_LIMITED', `요청이 너무 많습니다. ${context.after} 뒤에 다시 시도해 주세요.`),
+  });
 
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
@@ -84,13 +110,16 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.get(
+  const readiness: Record<string, () => Promise<unknown>> = {
+    redis: () => withTimeout(broker.connection.ping(), 1_000, 'redis did not answer in 1 s'),
+    ...deps.readiness,
+  };
+  app.get(
     '/healthz',
     { schema: { tags: ['ops'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } } },
     () => ({ status: 'ok' as const }),
   );
-  typed.get(
+  app.get(
     '/readyz',
     {
       schema: {
@@ -104,7 +133,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     },
     async (_request, reply) => {
       const checks: Record<string, string> = {};
-      for (const [name, check] of Object.entries(readinessChecks(ctx))) {
+      for (const [name, check] of Object.entries(readiness)) {
         try {
           await check();
           checks[name] = 'ok';
@@ -120,24 +149,21 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     },
   );
 
-  if (ctx.config.metrics.enabled) {
-    const metrics = createMetrics(ctx.broker);
+  if (config.metrics.enabled) {
+    const metrics = createMetrics(broker);
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       const text = await metrics.render();
       return reply.type(metrics.contentType).send(text);
     });
   }
 
-  for (const { plugin } of await discoverRoutes()) await app.register(plugin);
+  for (const { source, routes } of deps.routes) {
+    const provided = deps.provided.get<never>(routes.uses, `routes ${source}`);
+    await app.register(async (scope) => {
+      await routes.plugin(scope, provided);
+    });
+  }
   return app;
-}
-
-/** What /readyz checks: each throws when its service does not answer. */
-function readinessChecks(ctx: AppContext): Record<string, () => Promise<unknown>> {
-  return {
-    redis: () => withTimeout(ctx.broker.connection.ping(), 1_000, 'redis did not answer in 1 s'),
-    ...ctx.readiness,
-  };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -1,10 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../modules/accounts/accounts.service.ts';
 import { AppError } from '../utils/errors.ts';
 
-export type { AuthUser };
+/** The signed-in user as routes see it (`request.user`). */
+export interface AuthUser {
+  id: number;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+}
+
+/** Who a bearer token belongs to (accounts provides it); undefined for anything but a live session. */
+export type Authenticator = (accessToken: string) => Promise<AuthUser | undefined>;
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by buildApp from the web composition root. */
+    authenticator: Authenticator;
+  }
   interface FastifyRequest {
     /** Set by `requireUser` / `requireAdmin` (and `optionalUser`). */
     user?: AuthUser;
@@ -18,29 +30,12 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** One cookie's value from the Cookie header, without a cookie plugin (the admin session uses it). */
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(index + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
 const unauthorized = (): AppError => new AppError(401, 'UNAUTHORIZED', '로그인이 필요합니다.');
 const forbidden = (): AppError => new AppError(403, 'FORBIDDEN', '관리자만 사용할 수 있습니다.');
 
 async function authenticate(request: FastifyRequest, token: string | undefined): Promise<AuthUser | undefined> {
   if (!token) return undefined;
-  return request.server.ctx.accounts.authenticate(token);
+  return request.server.authenticator(token);
 }
 
 /**
@@ -63,4 +58,10 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
 export async function optionalUser(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const user = await authenticate(request, bearerToken(request));
   if (user) request.user = user;
+}
+
+/** The user a preHandler let through (401 if a route forgot its preHandler). */
+export function signedInUser(request: FastifyRequest): AuthUser {
+  if (!request.user) throw unauthorized();
+  return request.user;
 }

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TaskPayloadError, UnknownTaskError } from '../tasks/errors.ts';
 import { AppError, type FieldError } from '../utils/errors.ts';
+import { errorPageView } from './pages/page.ts';
 
 /** The JSON body of every 4xx/5xx answer, for route schemas. */
 export const errorBodySchema = z.object({
@@ -32,35 +33,60 @@ const STATUS_CODES: Record<number, string> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-/** Maps every error to `{ error: { code, message, fields? } }`; 5xx never shows internals. */
+/** What went wrong, once, for both answers: the JSON body and the HTML page. */
+interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  fields?: readonly FieldError[];
+  /** The Korean sentence an HTML error page shows. */
+  pageMessage: string;
+}
+
+const INTERNAL_PAGE_MESSAGE = '요청을 처리하지 못했습니다. 오류는 서버 로그에 남았습니다.';
+
+function describeError(error: FastifyError | Error): Problem {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as FastifyError).validationContext ?? 'body';
+    const fields = error.validation.map((issue) => ({
+      field: issue.instancePath.replace(/^\//, '').replaceAll('/', '.') || where,
+      message: issue.message ?? 'invalid',
+    }));
+    return {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: `invalid ${where}: ${fields.map((f) => f.field).join(', ')}`,
+      fields,
+      pageMessage: `입력값이 올바르지 않습니다: ${error.validation.map((issue) => issue.instancePath || issue.message).join(', ')}`,
+    };
+  }
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}), pageMessage: error.message };
+  }
+  if (error instanceof TaskPayloadError) {
+    return { status: 400, code: 'INVALID_TASK_PAYLOAD', message: error.message, fields: error.issues, pageMessage: error.message };
+  }
+  if (error instanceof UnknownTaskError) return { status: 404, code: 'UNKNOWN_TASK', message: error.message, pageMessage: error.message };
+  const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    return { status, code: STATUS_CODES[status] ?? 'BAD_REQUEST', message: error.message, pageMessage: error.message };
+  }
+  return { status: 500, code: 'INTERNAL', message: 'internal error; the failure was logged', pageMessage: INTERNAL_PAGE_MESSAGE };
+}
+
+/**
+ * The app's one error handler: every error becomes `{ error: { code, message, fields? } }`, or,
+ * for a request a section framed as a page (the admin), the same error as an HTML page in that
+ * frame. 5xx never shows internals.
+ */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const where = (error as FastifyError).validationContext ?? 'body';
-      const fields = error.validation.map((issue) => ({
-        field: issue.instancePath.replace(/^\//, '').replaceAll('/', '.') || where,
-        message: issue.message ?? 'invalid',
-      }));
-      return reply
-        .status(400)
-        .send(errorBody('VALIDATION_FAILED', `invalid ${where}: ${fields.map((f) => f.field).join(', ')}`, fields));
+    const problem = describeError(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (request.pageFrame) {
+      return reply.page(errorPageView(problem.status, problem.pageMessage, request.pageFrame), { status: problem.status });
     }
-    if (error instanceof AppError) {
-      return reply.status(error.status).send(errorBody(error.code, error.message, error.fields));
-    }
-    if (error instanceof TaskPayloadError) {
-      return reply.status(400).send(errorBody('INVALID_TASK_PAYLOAD', error.message, error.issues));
-    }
-    if (error instanceof UnknownTaskError) {
-      return reply.status(404).send(errorBody('UNKNOWN_TASK', error.message));
-    }
-    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status >= 400 && status < 500) {
-      const code = STATUS_CODES[status] ?? 'BAD_REQUEST';
-      return reply.status(status).send(errorBody(code, error.message));
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send(errorBody('INTERNAL', 'internal error; the failure was logged'));
+    return reply.status(problem.status).send(errorBody(problem.code, problem.message, problem.fields));
   });
 
   app.setNotFoundHandler((request, reply) => {

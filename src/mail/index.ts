@@ -7,6 +7,8 @@ import { SmtpMailer, redactSmtpUrl } from './smtp.ts';
 
 export { MailPermanentError, MailTransientError, type MailMessage, type Mailer, type SendResult } from './mailer.ts';
 export { MailboxRepository } from './mailbox.ts';
+export type { MailboxMessageRow } from './mailbox.tables.ts';
+export { SmtpMailer } from './smtp.ts';
 export { classifySmtpError } from './smtp.ts';
 export { renderMail, type MailContent, type RenderedMail } from './template.ts';
 
@@ -16,23 +18,12 @@ export function messageIdDomain(config: Config): string {
   return match?.[1] ?? new URL(config.http.publicUrl).hostname;
 }
 
-/**
- * SMTP at SMTP_URL, or the dev mailbox in the database when it is unset. `database` is read on
- * first use only, so a process without a database (beat) can build a context that never mails.
- */
-export function createMailer(
-  config: Config,
-  database: DatabaseHandle | (() => DatabaseHandle) | undefined,
-  log: Logger,
-): Mailer {
+/** SMTP at SMTP_URL, or the dev mailbox in the database when it is unset. */
+export function createMailer(config: Config, database: DatabaseHandle, log: Logger): Mailer {
   if (config.mail.smtpUrl) {
     log.debug({ smtp: redactSmtpUrl(config.mail.smtpUrl) }, 'mail goes over SMTP');
     return new SmtpMailer(config.mail.smtpUrl, config.mail.from, log);
   }
-  const getDatabase = (): DatabaseHandle => {
-    if (database === undefined) throw new Error('the dev mailbox needs a database, and this process has none');
-    return typeof database === 'function' ? database() : database;
-  };
   log.debug(`SMTP_URL is unset: mail is kept in the dev mailbox at ${config.http.publicUrl}/admin/mailbox`);
-  return new MailboxMailer(new MailboxRepository(getDatabase), config.mail.from, messageIdDomain(config));
+  return new MailboxMailer(new MailboxRepository(database), config.mail.from, messageIdDomain(config));
 }

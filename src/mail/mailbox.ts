@@ -6,7 +6,11 @@ import type { MailMessage, Mailer, SendResult } from './mailer.ts';
 
 /** Reads and writes the dev mailbox table. */
 export class MailboxRepository {
-  constructor(private readonly database: () => DatabaseHandle) {}
+  private readonly db: DatabaseHandle['db'];
+
+  constructor(database: DatabaseHandle) {
+    this.db = database.db;
+  }
 
   /** Stores one message; a second store with the same Message-ID keeps the first (idempotent). */
   async store(message: {
@@ -19,8 +23,8 @@ export class MailboxRepository {
     html: string;
     headers: Record<string, string>;
   }): Promise<void> {
-    await this.database()
-      .db.insert(mailboxMessages)
+    await this.db
+      .insert(mailboxMessages)
       .values({
         messageId: message.messageId,
         kind: message.kind,
@@ -40,8 +44,8 @@ export class MailboxRepository {
       options.beforeId !== undefined ? lt(mailboxMessages.id, options.beforeId) : undefined,
       options.to !== undefined ? sql`lower(${mailboxMessages.toAddress}) = lower(${options.to})` : undefined,
     ].filter((condition) => condition !== undefined);
-    return this.database()
-      .db.select()
+    return this.db
+      .select()
       .from(mailboxMessages)
       .where(conditions.length > 0 ? sql.join(conditions, sql` and `) : undefined)
       .orderBy(desc(mailboxMessages.id))
@@ -49,7 +53,7 @@ export class MailboxRepository {
   }
 
   async get(id: number): Promise<MailboxMessageRow | undefined> {
-    const rows = await this.database().db.select().from(mailboxMessages).where(eq(mailboxMessages.id, id)).limit(1);
+    const rows = await this.db.select().from(mailboxMessages).where(eq(mailboxMessages.id, id)).limit(1);
     return rows[0];
   }
 }

@@ -45,8 +45,9 @@ export class MailTransientError extends Error {
   }
 }
 
-/** A 5xx reply: the server refused this mail for good. */
+/** A 5xx reply: the server refused this mail for good (`permanent`: a task sending it fails at once). */
 export class MailPermanentError extends Error {
+  readonly permanent = true;
   readonly responseCode: number | undefined;
   readonly reply: string;
 

@@ -1,47 +1,51 @@
-import type { AppContext } from '../context.ts';
-import { buildApp } from '../http/app.ts';
 import { listScheduled, syncSchedules } from '../tasks/beat.ts';
-import type { QueueName } from '../tasks/queues.ts';
-import { TaskWorker, type RateLimit } from '../tasks/worker.ts';
+import { TaskWorker, type QueueName, type RateLimit } from '../tasks/index.ts';
+import { buildWebApp, workerDeps, type Core, type Services } from './compose.ts';
 import type { Stoppable } from './lifecycle.ts';
 
 /** How often a running beat re-asserts the declared schedule (an operator may have removed one). */
 const BEAT_RESYNC_MS = 60_000;
 
-export async function startWeb(ctx: AppContext, options: { port: number; host: string }): Promise<Stoppable> {
-  const app = await buildApp(ctx);
+/** The web role: the HTTP app on the services, listening. */
+export async function startWeb(core: Core, services: Services, options: { port: number; host: string }): Promise<Stoppable> {
+  const app = await buildWebApp(core, services);
   const address = await app.listen({ port: options.port, host: options.host });
-  ctx.log.info({ address, docs: `${address}/docs` }, 'web listening');
+  core.log.info({ address, docs: `${address}/docs` }, 'web listening');
   return { name: 'web', stop: () => app.close() };
 }
 
+/** The worker role: one BullMQ worker per queue, the task handlers getting their modules' services. */
 export async function startWorker(
-  ctx: AppContext,
+  core: Core,
+  services: Services,
   options: { queues: readonly QueueName[]; concurrency?: number },
 ): Promise<Stoppable> {
+  const { config, log, registry } = core;
   const limits: Partial<Record<QueueName, RateLimit>> = {};
   // The mail rate limit lives in Redis, so it holds across every worker on every machine.
-  if (ctx.config.mail.ratePerSecond > 0) limits.mail = { max: ctx.config.mail.ratePerSecond, durationMs: 1_000 };
+  if (config.mail.ratePerSecond > 0) limits.mail = { max: config.mail.ratePerSecond, durationMs: 1_000 };
   const worker = new TaskWorker({
-    broker: ctx.broker,
-    registry: ctx.registry,
-    deps: ctx,
-    log: ctx.log,
+    broker: core.broker,
+    registry,
+    deps: workerDeps(services),
+    log,
     queues: options.queues,
-    concurrency: options.concurrency ?? ctx.config.tasks.concurrency,
-    lockMs: ctx.config.tasks.lockMs,
+    concurrency: options.concurrency ?? config.tasks.concurrency,
+    lockMs: config.tasks.lockMs,
     limits,
   });
   await worker.start();
-  ctx.log.info({ tasks: ctx.registry.names() }, 'tasks registered');
-  return { name: 'worker', stop: () => worker.close(ctx.config.tasks.shutdownGraceMs) };
+  log.info({ tasks: registry.names() }, 'tasks registered');
+  return { name: 'worker', stop: () => worker.close(config.tasks.shutdownGraceMs) };
 }
 
-export async function startBeat(ctx: AppContext): Promise<Stoppable> {
+/** The beat role: the broker and the registry's schedules, nothing else (no database). */
+export async function startBeat(core: Core): Promise<Stoppable> {
+  const { broker, registry, log } = core;
   const sync = async (): Promise<void> => {
-    const report = await syncSchedules(ctx.broker, ctx.registry);
-    const entries = await listScheduled(ctx.broker, ctx.registry);
-    ctx.log.info(
+    const report = await syncSchedules(broker, registry);
+    const entries = await listScheduled(broker, registry);
+    log.info(
       {
         ...report,
         next: Object.fromEntries(entries.map((entry) => [entry.id, entry.paused ? 'paused' : entry.nextRunLocal])),
@@ -52,7 +56,7 @@ export async function startBeat(ctx: AppContext): Promise<Stoppable> {
   await sync();
   const timer = setInterval(() => {
     sync().catch((error: unknown) => {
-      ctx.log.error({ err: error }, 'beat sync failed; retrying at the next interval');
+      log.error({ err: error }, 'beat sync failed; retrying at the next interval');
     });
   }, BEAT_RESYNC_MS);
   return {

@@ -1,4 +1,5 @@
-import type { Broker, TaskRef } from './broker.ts';
+import type { Broker } from './broker.ts';
+import type { TaskRef } from './producer.ts';
 import { QUEUE_NAMES, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
 

@@ -1,34 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { AnyTask, Task } from './define-task.ts';
+import { taskIdOf, type AnyTask, type Task } from './define-task.ts';
 import { TaskPayloadError, type PayloadIssue } from './errors.ts';
+import type { EnqueueItem, EnqueueOptions, TaskProducer, TaskRef } from './producer.ts';
 import { QUEUE_NAMES, type QueueName } from './queues.ts';
 import { createRedis } from './redis.ts';
-
-/** Celery's `apply_async` options. */
-export interface ApplyOptions {
-  /** Run no earlier than this many seconds from now. */
-  countdown?: number;
-  /** Run no earlier than this moment. */
-  eta?: Date | number;
-  /** Seconds from now, or a moment, after which the task is revoked instead of run if it has not started. */
-  expires?: number | Date;
-  /** 1 is the highest priority. */
-  priority?: number;
-  /** Task id; the same id enqueued twice runs once while the first is retained. */
-  id?: string;
-  /** Route to another queue than the task's own. */
-  queue?: QueueName;
-}
-
-/** What enqueueing returns: the handle for `results.get(id)`. */
-export interface TaskRef {
-  id: string;
-  name: string;
-  queue: QueueName;
-}
 
 /** What is stored as a BullMQ job's data. */
 export interface TaskEnvelope {
@@ -56,9 +34,9 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
 
 /**
  * The producer side of the task layer (Celery's app): one Redis connection shared by the queues,
- * enqueueing with validation, and the Redis keys the result store reads.
+ * enqueueing with validation (the TaskProducer), and the Redis keys the result store reads.
  */
-export class Broker {
+export class Broker implements TaskProducer {
   readonly options: BrokerOptions;
   readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
@@ -79,6 +57,8 @@ export class Broker {
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.options.prefix });
       queue.on('error', () => undefined);
+      // Every result waiter (job.waitUntilFinished) listens for the queue closing: many may wait at once.
+      queue.setMaxListeners(0);
       this.queues.set(name, queue);
     }
     return queue;
@@ -97,6 +77,12 @@ export class Broker {
         prefix: this.options.prefix,
       });
       created.on('error', () => undefined);
+      created.setMaxListeners(0);
+      // job.waitUntilFinished listens for completed and failed only: a revoked (removed) task ends
+      // its waiters as a failure, so the waiter reads the REVOKED record instead of waiting on.
+      created.on('removed', ({ jobId }: { jobId: string }) => {
+        jobEvents(created).emit(`failed:${jobId}`, { jobId, failedReason: 'revoked' });
+      });
       events = created.waitUntilReady().then(() => created);
       this.events.set(name, events);
     }
@@ -109,14 +95,14 @@ export class Broker {
   }
 
   /** Validates the payload against the task's schema; throws TaskPayloadError, nothing enqueued. */
-  validate<S extends z.ZodType>(task: Task<S>, payload: unknown): z.output<S> {
+  validate<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: unknown): z.output<S> {
     const parsed = task.schema.safeParse(payload);
     if (!parsed.success) throw new TaskPayloadError(task.name, toPayloadIssues(parsed.error));
     return parsed.data;
   }
 
   /** BullMQ options for one enqueue of a task. */
-  jobOptions(task: AnyTask, id: string, options: ApplyOptions = {}): JobsOptions {
+  jobOptions(task: Pick<AnyTask, 'retry' | 'priority'>, id: string, options: EnqueueOptions = {}): JobsOptions {
     const keep = { age: this.options.resultTtlSeconds, count: this.options.resultMaxCount };
     const opts: JobsOptions = {
       jobId: id,
@@ -132,15 +118,15 @@ export class Broker {
     return opts;
   }
 
-  /** Enqueues one task run; see ApplyOptions. */
-  async enqueue<S extends z.ZodType>(task: Task<S>, payload: unknown, options: ApplyOptions = {}): Promise<TaskRef> {
+  /** Enqueues one task run; see EnqueueOptions. */
+  async enqueue<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: z.input<S>, options: EnqueueOptions = {}): Promise<TaskRef> {
     const data = this.validate(task, payload);
     const id = this.taskId(task, data, options.id);
     const queueName = options.queue ?? task.queue;
     const envelope: TaskEnvelope = { payload: data };
     const expiresAt = expiresAtMs(options.expires);
     if (expiresAt !== undefined) envelope.expiresAt = expiresAt;
-    await this.queue(queueName).add(task.name, envelope, this.jobOptions(task as AnyTask, id, options));
+    await this.queue(queueName).add(task.name, envelope, this.jobOptions(task, id, options));
     this.rememberQueue(id, queueName);
     return { id, name: task.name, queue: queueName };
   }
@@ -149,21 +135,18 @@ export class Broker {
    * Enqueues many runs of one task in one round trip per chunk (BullMQ addBulk).
    * Every payload is validated first; one invalid payload enqueues nothing.
    */
-  async enqueueMany<S extends z.ZodType>(
-    task: Task<S>,
-    items: readonly { payload: z.input<S>; id?: string }[],
-  ): Promise<TaskRef[]> {
+  async enqueueMany<S extends z.ZodType, R, D>(task: Task<S, R, D>, items: readonly EnqueueItem<S>[]): Promise<TaskRef[]> {
     const jobs = items.map((item) => {
       const data = this.validate(task, item.payload);
       const id = this.taskId(task, data, item.id);
-      return { name: task.name, data: { payload: data } satisfies TaskEnvelope, opts: this.jobOptions(task as AnyTask, id) };
+      return { name: task.name, data: { payload: data } satisfies TaskEnvelope, opts: this.jobOptions(task, id) };
     });
     if (jobs.length > 0) await this.queue(task.queue).addBulk(jobs);
     return jobs.map((job) => ({ id: job.opts.jobId ?? '', name: task.name, queue: task.queue }));
   }
 
-  private taskId<S extends z.ZodType>(task: Task<S>, data: z.output<S>, explicit: string | undefined): string {
-    const id = explicit ?? (task.dedupe ? `${task.name}-${task.dedupe(data)}` : randomUUID());
+  private taskId<S extends z.ZodType, R, D>(task: Task<S, R, D>, data: z.output<S>, explicit: string | undefined): string {
+    const id = taskIdOf(task, data, explicit);
     if (!TASK_ID.test(id) || /^\d+$/.test(id)) {
       throw new TaskPayloadError(task.name, [
         { field: 'id', message: 'task id must be 1-200 of A-Z a-z 0-9 _ . @ - and not only digits' },
@@ -209,7 +192,15 @@ export class Broker {
   }
 }
 
-function computeDelayMs(options: ApplyOptions): number {
+/**
+ * A QueueEvents as the plain emitter it is: besides its typed events it emits `<event>:<job id>`
+ * for each job (what job.waitUntilFinished listens to), which its typings do not list.
+ */
+export function jobEvents(events: QueueEvents): EventEmitter {
+  return events;
+}
+
+function computeDelayMs(options: EnqueueOptions): number {
   if (options.countdown !== undefined && options.eta !== undefined) {
     throw new Error('give countdown or eta, not both');
   }
@@ -221,21 +212,7 @@ function computeDelayMs(options: ApplyOptions): number {
   return 0;
 }
 
-function expiresAtMs(expires: ApplyOptions['expires']): number | undefined {
+function expiresAtMs(expires: EnqueueOptions['expires']): number | undefined {
   if (expires === undefined) return undefined;
   return expires instanceof Date ? expires.getTime() : Date.now() + expires * 1000;
-}
-
-let defaultBroker: Broker | undefined;
-
-/** Makes `broker` the one `task.delay()` uses (Celery's current_app). */
-export function setDefaultBroker(broker: Broker | undefined): void {
-  defaultBroker = broker;
-}
-
-export function getDefaultBroker(): Broker {
-  if (!defaultBroker) {
-    throw new Error('the task layer is not connected: create a Broker and call setDefaultBroker() at start-up');
-  }
-  return defaultBroker;
 }

@@ -1,18 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { DepKey } from '../utils/deps.ts';
 import type { QueueName } from './queues.ts';
-import type { ApplyOptions, TaskRef } from './broker.ts';
-import { getDefaultBroker } from './broker.ts';
 
-/**
- * What a handler receives besides its payload. The composition root (src/context.ts) widens
- * `TaskDependencies` by declaration merging, so handlers see the app's services, typed, while the
- * task layer itself knows nothing of them.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface TaskDependencies {}
-
-export interface TaskContext {
+/** What a handler receives besides its payload. */
+export interface TaskContext<D = undefined> {
   /** The task id (Celery's `self.request.id`). */
   id: string;
   /** 1 on the first run, 2 on the first retry, … */
@@ -20,12 +13,16 @@ export interface TaskContext {
   /** Attempts allowed in all. */
   maxAttempts: number;
   log: Logger;
-  /** Reports progress, readable through `results.get(id).progress`. */
+  /** Reports progress, readable through `results.get(id).progress` and `results.wait(id, { onProgress })`. */
   progress(value: number | Record<string, unknown>): Promise<void>;
-  app: TaskDependencies;
+  /**
+   * What the task declared with `uses` (its module's narrow dependencies, typically the module's
+   * service), as the worker's composition root provided it; undefined for a task without `uses`.
+   */
+  deps: D;
 }
 
-/** Retry policy for thrown errors; PermanentError and invalid payloads never retry. */
+/** Retry policy for thrown errors; permanent errors and invalid payloads never retry. */
 export interface RetryPolicy {
   /** Runs in all, the first included. Default 3. */
   attempts: number;
@@ -35,6 +32,10 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1_000 };
 
+/**
+ * A task's definition. Room is left for one more optional field, a Celery mapping
+ * (`celery?: { name, toPayload(args, kwargs) }`), which nothing here needs to know about.
+ */
 export interface TaskOptions<S extends z.ZodType> {
   /** Stored in Redis and used by `ainfo call`: treat it like an API path (`accounts.sendVerifyEmail`). */
   name: string;
@@ -42,18 +43,18 @@ export interface TaskOptions<S extends z.ZodType> {
   schema: S;
   retry?: Partial<RetryPolicy>;
   /**
-   * Derives the task id from the payload, so that enqueueing the same logical work twice runs it
-   * once while the first is known (e.g. one broadcast per notice).
+   * Derives the task id from the payload (see `taskIdOf`), so that enqueueing the same logical
+   * work twice runs it once while the first is known (e.g. one broadcast per notice).
    */
   dedupe?: (payload: z.output<S>) => string;
   /** Default priority (1 is the highest; unset means FIFO). */
   priority?: number;
 }
 
-export type TaskHandler<S extends z.ZodType, R> = (payload: z.output<S>, ctx: TaskContext) => Promise<R>;
+export type TaskHandler<S extends z.ZodType, R, D> = (payload: z.output<S>, ctx: TaskContext<D>) => Promise<R>;
 
-/** A task: its definition, its handler, and the Celery-style ways to enqueue it. */
-export interface Task<S extends z.ZodType = z.ZodType, R = unknown> {
+/** A task: its definition and its handler. Enqueue it through a TaskProducer. */
+export interface Task<S extends z.ZodType = z.ZodType, R = unknown, D = undefined> {
   readonly kind: 'ainfo.task';
   readonly name: string;
   readonly queue: QueueName;
@@ -61,44 +62,65 @@ export interface Task<S extends z.ZodType = z.ZodType, R = unknown> {
   readonly retry: RetryPolicy;
   readonly priority: number | undefined;
   readonly dedupe: ((payload: z.output<S>) => string) | undefined;
-  readonly handler: TaskHandler<S, R>;
-  /** Enqueue now (Celery's `delay`). */
-  delay(payload: z.input<S>): Promise<TaskRef>;
-  /** Enqueue with options (Celery's `apply_async`). */
-  applyAsync(payload: z.input<S>, options?: ApplyOptions): Promise<TaskRef>;
+  /** The dependency key the handler's `ctx.deps` comes from; the worker refuses to start without it. */
+  readonly uses: DepKey<D> | undefined;
+  readonly handler: TaskHandler<S, R, D>;
 }
 
-/** Any task, whatever its payload and result types; what registries and workers hold. */
+/** Any task, whatever its payload, result and dependency types; what registries and workers hold. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the handler's parameter types vary per task
-export type AnyTask = Task<z.ZodType, any>;
+export type AnyTask = Task<z.ZodType, any, any>;
 
 const TASK_NAME = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$/;
 
 /**
  * Defines a task (Celery's `@shared_task`). Export it from a module's `*.tasks.ts` so that workers
- * discover it, and enqueue it through the object: `sendVerifyEmail.delay({ userId })`.
+ * discover it; enqueue it with a TaskProducer: `producer.enqueue(sendVerifyEmail, { userId })`.
+ * With `uses: KEY` the handler gets `ctx.deps` typed by the key.
  */
-export function defineTask<S extends z.ZodType, R>(options: TaskOptions<S>, handler: TaskHandler<S, R>): Task<S, R> {
+export function defineTask<S extends z.ZodType, R, D>(
+  options: TaskOptions<S> & { uses: DepKey<D> },
+  handler: TaskHandler<S, R, D>,
+): Task<S, R, D>;
+export function defineTask<S extends z.ZodType, R>(
+  options: TaskOptions<S> & { uses?: undefined },
+  handler: TaskHandler<S, R, undefined>,
+): Task<S, R>;
+export function defineTask<S extends z.ZodType, R, D>(
+  options: TaskOptions<S> & { uses?: DepKey<D> },
+  handler: TaskHandler<S, R, D>,
+): Task<S, R, D> {
   if (!TASK_NAME.test(options.name)) {
     throw new Error(`task name "${options.name}" must look like "domain.actionName"`);
   }
-  const task: Task<S, R> = {
-    kind: 'ainfo.task',
+  return Object.freeze({
+    kind: 'ainfo.task' as const,
     name: options.name,
     queue: options.queue,
     schema: options.schema,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     priority: options.priority,
     dedupe: options.dedupe,
+    uses: options.uses,
     handler,
-    delay: (payload) => getDefaultBroker().enqueue(task, payload),
-    applyAsync: (payload, applyOptions) => getDefaultBroker().enqueue(task, payload, applyOptions),
-  };
-  return Object.freeze(task);
+  });
 }
 
 export function isTask(value: unknown): value is AnyTask {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'ainfo.task';
+}
+
+/**
+ * The id of one run of a task, the one formula for it: the explicit id when given, else
+ * `<task name>-<dedupe key>` for a task that dedupes, else a random UUID.
+ */
+export function taskIdOf<S extends z.ZodType>(
+  task: { readonly name: string; readonly dedupe: ((payload: z.output<S>) => string) | undefined },
+  payload: z.output<S>,
+  explicit?: string,
+): string {
+  if (explicit !== undefined) return explicit;
+  return task.dedupe ? `${task.name}-${task.dedupe(payload)}` : randomUUID();
 }
 
 /** A periodic entry (Celery's beat_schedule row), declared next to its task. */
@@ -114,9 +136,9 @@ export interface ScheduleEntry {
   readonly payload: unknown;
 }
 
-export function defineSchedule<S extends z.ZodType>(entry: {
+export function defineSchedule<S extends z.ZodType, R, D>(entry: {
   id: string;
-  task: Task<S>;
+  task: Task<S, R, D>;
   cron: string;
   tz?: string;
   payload: z.input<S>;

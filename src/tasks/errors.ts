@@ -1,13 +1,4 @@
-/**
- * Throw from a task handler when retrying cannot help (a 5xx SMTP reply, a record that no longer
- * exists): the task fails at once, without the remaining retries, and the message is recorded.
- */
-export class PermanentError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PermanentError';
-  }
-}
+export { PermanentError, isPermanent } from '../utils/errors.ts';
 
 /** One invalid field of a task payload. */
 export interface PayloadIssue {

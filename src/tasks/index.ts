@@ -1,6 +1,19 @@
-export { defineTask, defineSchedule, type Task, type AnyTask, type TaskContext, type TaskDependencies, type ScheduleEntry, type RetryPolicy } from './define-task.ts';
-export { Broker, setDefaultBroker, getDefaultBroker, type ApplyOptions, type TaskRef } from './broker.ts';
-export { results, ResultStore, TASK_STATES, type TaskState, type TaskResult } from './results.ts';
-export { PermanentError, TaskPayloadError, UnknownTaskError, RedisUnavailableError } from './errors.ts';
-export { TaskRegistry, discoverTasks } from './registry.ts';
+export {
+  defineTask,
+  defineSchedule,
+  taskIdOf,
+  type Task,
+  type AnyTask,
+  type TaskContext,
+  type TaskOptions,
+  type ScheduleEntry,
+  type RetryPolicy,
+} from './define-task.ts';
+export type { TaskProducer, EnqueueOptions, EnqueueItem, TaskRef } from './producer.ts';
+export { Broker } from './broker.ts';
+export { ResultStore, TaskFailedError, TASK_STATES, isFinished, type TaskState, type TaskResult, type WaitOptions } from './results.ts';
+export { PermanentError, isPermanent, TaskPayloadError, UnknownTaskError, RedisUnavailableError } from './errors.ts';
+export { TaskRegistry } from './registry.ts';
+export { TaskWorker, type RateLimit } from './worker.ts';
 export { QUEUE_NAMES, isQueueName, type QueueName } from './queues.ts';
+export { depKey, Deps, MissingDependencyError, type DepKey } from '../utils/deps.ts';

@@ -1,6 +1,3 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isScheduleEntry, isTask, type AnyTask, type ScheduleEntry } from './define-task.ts';
 import { UnknownTaskError } from './errors.ts';
 
@@ -66,34 +63,4 @@ export class TaskRegistry {
   scheduleEntries(): ScheduleEntry[] {
     return [...this.schedules.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
-}
-
-const MODULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../modules');
-const TASKS_FILE = /\.tasks\.(ts|js)$/;
-
-/**
- * Autodiscovery (Celery's `autodiscover_tasks`): imports every `src/modules/<domain>/*.tasks.ts`
- * and registers what they export.
- */
-export async function discoverTasks(
-  options: { modulesDir?: string; extraModules?: readonly string[] } = {},
-): Promise<TaskRegistry> {
-  const modulesDir = options.modulesDir ?? MODULES_DIR;
-  const registry = new TaskRegistry();
-  const domains = await readdir(modulesDir, { withFileTypes: true });
-  for (const domain of domains.filter((entry) => entry.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const dir = path.join(modulesDir, domain.name);
-    const files = (await readdir(dir)).filter((file) => TASKS_FILE.test(file) && !file.endsWith('.d.ts')).sort();
-    for (const file of files) {
-      const modulePath = path.join(dir, file);
-      const exports = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
-      registry.addModule(exports, path.relative(path.dirname(modulesDir), modulePath));
-    }
-  }
-  for (const modulePath of options.extraModules ?? []) {
-    const exports = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
-    registry.addModule(exports, modulePath);
-  }
-  registry.assertConsistent();
-  return registry;
 }

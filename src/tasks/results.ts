@@ -1,6 +1,6 @@
-import type { Job, JobState } from 'bullmq';
-import { getDefaultBroker, type Broker, type TaskEnvelope } from './broker.ts';
-import { isQueueName, type QueueName } from './queues.ts';
+import type { Job } from 'bullmq';
+import { jobEvents, type Broker, type TaskEnvelope } from './broker.ts';
+import { isQueueName } from './queues.ts';
 
 /** Celery's task states. */
 export const TASK_STATES = ['PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED'] as const;
@@ -32,9 +32,6 @@ export interface TaskResult {
   runAt?: string;
 }
 
-/** How a wait ended: the return value straight from the completion event, or the full record. */
-type WaitOutcome = { kind: 'value'; value: unknown } | { kind: 'result'; result: TaskResult };
-
 interface RevokedRecord {
   at: number;
   reason: string;
@@ -46,9 +43,8 @@ async function describeJob(
   broker: Broker,
   found: Job,
   revoked: RevokedRecord | undefined,
-  knownState?: JobState,
 ): Promise<TaskResult> {
-  const state = knownState ?? (await found.getState());
+  const state = await found.getState();
   let job = found;
   if ((state === 'completed' || state === 'failed') && !found.finishedOn && isQueueName(found.queueName)) {
     // The hash was read before the task finished and the state after: read the finished record.
@@ -85,6 +81,13 @@ async function describeJob(
   }
 }
 
+export interface WaitOptions {
+  /** How long to wait; then the state the task is in is returned. Default 30 s; Infinity waits until it ends. */
+  timeoutMs?: number;
+  /** Called with each progress report the task makes while it is awaited (and its progress so far). */
+  onProgress?: (progress: unknown) => void;
+}
+
 /** Reads task results from Redis (Celery's result backend). */
 export class ResultStore {
   constructor(private readonly broker: Broker) {}
@@ -104,11 +107,11 @@ export class ResultStore {
 
   /**
    * Waits until the task finishes (SUCCESS, FAILURE or REVOKED) and returns its result; after
-   * `timeoutMs` returns the state it is in. Driven by the queue's event stream, not by polling.
+   * `timeoutMs` returns the state it is in. Driven by BullMQ's completion events.
    */
-  async wait(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<TaskResult> {
-    const outcome = await this.waitFor(id, timeoutMs, false);
-    return outcome.kind === 'result' ? outcome.result : this.get(id);
+  async wait(id: string, options: WaitOptions = {}): Promise<TaskResult> {
+    await this.settle(id, options);
+    return this.get(id);
   }
 
   /**
@@ -116,94 +119,56 @@ export class ResultStore {
    * the completion event (no read afterwards); rejects with TaskFailedError on FAILURE, REVOKED,
    * or when `timeoutMs` passes first.
    */
-  async value(id: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<unknown> {
-    const outcome = await this.waitFor(id, timeoutMs, true);
-    if (outcome.kind === 'value') return outcome.value;
-    if (outcome.result.state === 'SUCCESS') return outcome.result.result;
-    throw new TaskFailedError(outcome.result);
+  async value(id: string, options: WaitOptions = {}): Promise<unknown> {
+    const outcome = await this.settle(id, options);
+    if (outcome.done) return outcome.value;
+    const result = await this.get(id);
+    if (result.state === 'SUCCESS') return result.result;
+    throw new TaskFailedError(result);
   }
 
   /**
-   * Waits on the queue's events. With `valueOnly`, a completion resolves with the event's return
-   * value and nothing is read; otherwise (and for failures, revocations, time-outs) with the record.
+   * Waits with BullMQ's own `job.waitUntilFinished` on the queue's shared event stream: it checks
+   * whether the task finished already, then listens for its completion or failure (a revocation
+   * counts as a failure, see Broker.queueEvents). Resolves `done` with the return value on
+   * success, and not done on anything else (failure, revocation, time-out): read the record then.
    */
-  private async waitFor(id: string, timeoutMs: number, valueOnly: boolean): Promise<WaitOutcome> {
+  private async settle(id: string, { timeoutMs = 30_000, onProgress }: WaitOptions): Promise<{ done: true; value: unknown } | { done: false }> {
     const deadline = Date.now() + timeoutMs;
-    let queue = this.broker.queueOf(id);
-    if (!queue) {
-      const first = await this.get(id);
-      if (isFinished(first.state)) return { kind: 'result', result: first };
-      // An unknown id may be enqueued later on any queue; without a queue we can only poll.
-      if (!first.queue || !isQueueName(first.queue)) return { kind: 'result', result: await this.poll(id, deadline) };
-      queue = first.queue;
+    const job = await this.findOrAwaitJob(id, deadline);
+    if (!job || !isQueueName(job.queueName)) return { done: false };
+    const events = await this.broker.queueEvents(job.queueName);
+    const progressEvent = `progress:${id}`;
+    const onProgressEvent = ({ data }: { data: unknown }): void => {
+      onProgress?.(data);
+    };
+    if (onProgress) {
+      if (job.progress !== 0) onProgress(job.progress);
+      jobEvents(events).on(progressEvent, onProgressEvent);
     }
-    const events = await this.broker.queueEvents(queue);
-    const knownQueue = queue;
-    return new Promise<WaitOutcome>((resolve, reject) => {
-      let settled = false;
-      const cleanUp = (): void => {
-        clearTimeout(timer);
-        clearInterval(slowCheck);
-        events.off('completed', onCompleted);
-        events.off('failed', onFailed);
-        events.off('removed', onRemoved);
-      };
-      const finish = (state?: JobState): void => {
-        if (settled) return;
-        settled = true;
-        cleanUp();
-        this.read(id, knownQueue, state).then((result) => {
-          resolve({ kind: 'result', result });
-        }, reject);
-      };
-      const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
-        if (jobId !== id) return;
-        if (valueOnly && !settled) {
-          settled = true;
-          cleanUp();
-          resolve({ kind: 'value', value: returnvalue });
-          return;
-        }
-        finish('completed');
-      };
-      const onFailed = ({ jobId }: { jobId: string }): void => {
-        if (jobId === id) finish('failed');
-      };
-      const onRemoved = ({ jobId }: { jobId: string }): void => {
-        if (jobId === id) finish();
-      };
-      events.on('completed', onCompleted);
-      events.on('failed', onFailed);
-      events.on('removed', onRemoved);
-      const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
-      const check = (): void => {
-        this.broker
-          .queue(knownQueue)
-          .getJobState(id)
-          .then(async (state) => {
-            if (state === 'completed' || state === 'failed') finish(state);
-            else if (state === 'unknown' && (await this.revoked(id))) finish();
-          }, () => undefined);
-      };
-      // Finished before the subscription took, or revoked (no event): the first check and a slow tick.
-      const slowCheck = setInterval(check, 1_000);
-      check();
-    });
+    try {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { done: false };
+      const value: unknown = await job.waitUntilFinished(events, Number.isFinite(remaining) ? remaining : undefined);
+      return { done: true, value };
+    } catch {
+      return { done: false };
+    } finally {
+      jobEvents(events).off(progressEvent, onProgressEvent);
+    }
   }
 
-  /** Reads a result on a known queue; `state`, when an event already told it, saves a round trip. */
-  private async read(id: string, queue: QueueName, state?: JobState): Promise<TaskResult> {
-    if (!state) return this.get(id);
-    const [job, revoked] = await Promise.all([this.broker.queue(queue).getJob(id), this.revoked(id)]);
-    if (!job) return this.get(id);
-    return describeJob(this.broker, job, revoked, state);
-  }
-
-  private async poll(id: string, deadline: number): Promise<TaskResult> {
+  /**
+   * The job of an id. An id no queue holds yet (enqueued later by someone else, as `ainfo result
+   * --wait` allows) has no event to listen for: that case alone is looked up again with backoff
+   * until it appears, finishes as revoked, or the deadline passes.
+   */
+  private async findOrAwaitJob(id: string, deadline: number): Promise<Job | undefined> {
     let delayMs = 20;
     for (;;) {
-      const now = await this.get(id);
-      if (isFinished(now.state) || Date.now() >= deadline) return now;
+      const job = await this.broker.findJob(id);
+      if (job) return job;
+      if ((await this.revoked(id)) || Date.now() >= deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, Math.max(0, deadline - Date.now()))));
       delayMs = Math.min(delayMs * 2, 500);
     }
@@ -218,13 +183,15 @@ export class ResultStore {
     if (!job) return false;
     const state = await job.getState();
     if (!['waiting', 'delayed', 'prioritized', 'waiting-children'].includes(state)) return false;
+    // Recorded before the removal: a waiter woken by the removal must read REVOKED, not PENDING.
+    await this.markRevoked(id, reason);
     try {
       await job.remove();
     } catch {
       // A worker locked it between our read and the removal: it has started.
+      await this.broker.connection.del(this.broker.revokedKey(id));
       return false;
     }
-    await this.markRevoked(id, reason);
     return true;
   }
 
@@ -254,13 +221,3 @@ export class TaskFailedError extends Error {
     this.result = result;
   }
 }
-
-/** Results through the default broker: `results.get(id)`, `results.wait(id, { timeoutMs })`. */
-export const results = {
-  get: (id: string): Promise<TaskResult> => new ResultStore(getDefaultBroker()).get(id),
-  wait: (id: string, options?: { timeoutMs?: number }): Promise<TaskResult> =>
-    new ResultStore(getDefaultBroker()).wait(id, options),
-  value: (id: string, options?: { timeoutMs?: number }): Promise<unknown> =>
-    new ResultStore(getDefaultBroker()).value(id, options),
-  revoke: (id: string, reason?: string): Promise<boolean> => new ResultStore(getDefaultBroker()).revoke(id, reason),
-};

@@ -3,8 +3,8 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Broker, TaskEnvelope } from './broker.ts';
 import { toPayloadIssues } from './broker.ts';
-import type { TaskDependencies } from './define-task.ts';
-import { PermanentError } from './errors.ts';
+import type { Deps } from '../utils/deps.ts';
+import { isPermanent } from './errors.ts';
 import { DurationRecorder } from './metrics.ts';
 import { QUEUE_SETTINGS, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
@@ -19,7 +19,8 @@ export interface RateLimit {
 export interface TaskWorkerOptions {
   broker: Broker;
   registry: TaskRegistry;
-  deps: TaskDependencies;
+  /** What the registered tasks declare with `uses`; every key must be provided or start() fails. */
+  deps: Deps;
   log: Logger;
   queues: readonly QueueName[];
   /** Overrides each queue's default concurrency. */
@@ -44,9 +45,13 @@ export class TaskWorker {
     this.durations = new DurationRecorder(options.broker.connection, options.broker.options.prefix);
   }
 
-  /** Starts consuming; resolves once every queue's worker is connected. */
+  /**
+   * Starts consuming; resolves once every queue's worker is connected.
+   * @throws MissingDependencyError, before connecting, when a registered task's `uses` key was not provided.
+   */
   async start(): Promise<void> {
-    const { broker, log, lockMs } = this.options;
+    const { broker, log, lockMs, registry, deps } = this.options;
+    deps.assertProvides(registry.list().flatMap((task) => (task.uses ? [{ key: task.uses, neededBy: `task ${task.name}` }] : [])));
     for (const queue of this.options.queues) {
       const limit = this.options.limits?.[queue];
       const worker = new Worker(queue, (job, token) => this.process(job, token), {
@@ -123,6 +128,7 @@ export class TaskWorker {
     }
     const parentLog = this.options.log;
     let log: Logger | undefined;
+    const deps: unknown = task.uses ? this.options.deps.get(task.uses, `task ${task.name}`) : undefined;
     try {
       return await task.handler(parsed.data, {
         id: job.id ?? '',
@@ -134,10 +140,11 @@ export class TaskWorker {
           return log;
         },
         progress: (value) => job.updateProgress(value),
-        app: this.options.deps,
+        deps,
       });
     } catch (error) {
-      if (error instanceof PermanentError) throw new UnrecoverableError(error.message);
+      // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
+      if (isPermanent(error)) throw new UnrecoverableError(error.message);
       throw error;
     }
   }

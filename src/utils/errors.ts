@@ -22,3 +22,26 @@ export class AppError extends Error {
     this.fields = fields;
   }
 }
+
+/**
+ * Throw when retrying cannot help (a 5xx SMTP reply, a record that no longer exists): a task fails
+ * at once, without the remaining retries, and the message is recorded. Any other error class says
+ * the same with a `permanent: true` property (see isPermanent).
+ */
+export class PermanentError extends Error {
+  readonly permanent = true;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/**
+ * Whether an error says retrying cannot help: a PermanentError, or any error carrying
+ * `permanent: true` (MailPermanentError, a LoadRunError for a refused key, a missing notice…).
+ * The task worker alone turns this into BullMQ's "fail now, no retries".
+ */
+export function isPermanent(error: unknown): error is Error & { permanent: true } {
+  return error instanceof Error && (error as { permanent?: unknown }).permanent === true;
+}

@@ -20,3 +20,11 @@ export function formatWallTime(ms: number, tz: string): string {
   const get = (type: string): string => parts.find((part) => part.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
+
+/** `2026-11-25 01:00:00` in Asia/Seoul (operators read Korean time); '-' when unknown. */
+export function formatSeoulTime(value: Date | string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '-';
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return '-';
+  return formatWallTime(date.getTime(), 'Asia/Seoul');
+}

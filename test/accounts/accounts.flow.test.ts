@@ -1,23 +1,25 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
+import type { DatabaseHandle } from '../../src/db/index.ts';
 import type { App } from '../../src/http/app.ts';
-import { sendVerifyEmail } from '../../src/modules/accounts/accounts.tasks.ts';
-import type { TestDatabase } from '../helpers/db.ts';
+import { sendVerifyEmail } from '../../src/modules/accounts/index.ts';
 import type { TestSmtpServer } from '../helpers/smtp-server.ts';
-import { PUBLIC_URL, startAccountsStack, type AccountsStack, linkIn, mailTaskId, median, pathOf, signup, tokenOf } from './helpers.ts';
+import type { Stack } from '../helpers/stack.ts';
+import { appOf, PUBLIC_URL, startAccountsStack, linkIn, mailTaskId, median, pathOf, signup, tokenOf } from './helpers.ts';
 
 const PASSWORD = 'blue ocean 7 waves';
 
 describe('accounts over HTTP, with a real SMTP server and a mail worker', () => {
-  let database: TestDatabase;
+  let db: DatabaseHandle;
   let smtp: TestSmtpServer;
-  let ctx: AppContext;
   let app: App;
-  let stack: AccountsStack;
+  let stack: Stack;
 
   beforeAll(async () => {
     stack = await startAccountsStack('accounts');
-    ({ database, smtp, ctx, app } = stack);
+    db = stack.db;
+    app = appOf(stack);
+    if (!stack.smtp) throw new Error('no SMTP server');
+    smtp = stack.smtp;
   });
 
   afterAll(() => stack.stop());
@@ -134,19 +136,19 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(garbage.body).toContain('유효하지 않은 링크입니다');
     expect(garbage.body).toContain('action="/accounts/verify-email/resend"');
 
-    await database.handle.sql.query(`update account_tokens set expires_at = now() - interval '1 second' where selector = $1`, [selector]);
+    await db.sql.query(`update account_tokens set expires_at = now() - interval '1 second' where selector = $1`, [selector]);
     const expired = await app.inject({ method: 'GET', url: `/accounts/verify-email?token=${token}` });
     expect(expired.statusCode).toBe(410);
     expect(expired.body).toContain('유효 기간이 지났습니다');
-    const users = await database.handle.sql.query<{ email_verified_at: Date | null }>('select email_verified_at from users where id = $1', [userId]);
+    const users = await db.sql.query<{ email_verified_at: Date | null }>('select email_verified_at from users where id = $1', [userId]);
     expect(users[0]?.email_verified_at).toBeNull();
 
-    await database.handle.sql.query(`update account_tokens set expires_at = now() + interval '1 hour' where selector = $1`, [selector]);
+    await db.sql.query(`update account_tokens set expires_at = now() + interval '1 hour' where selector = $1`, [selector]);
     expect((await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token } })).statusCode).toBe(200);
     const reused = await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token } });
     expect(reused.statusCode).toBe(410);
     expect(reused.json()).toMatchObject({ error: { code: 'TOKEN_USED' } });
-    const stored = await database.handle.sql.query<{ verifier_hash: string }>('select verifier_hash from account_tokens where selector = $1', [selector]);
+    const stored = await db.sql.query<{ verifier_hash: string }>('select verifier_hash from account_tokens where selector = $1', [selector]);
     expect(stored[0]?.verifier_hash).not.toContain(secret);
   });
 
@@ -299,8 +301,8 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     const attemptsBefore = smtp.dataAttempts;
     const response = await signup(app, { email: 'retry@example.com' });
     const userId = response.json<{ id: number }>().id;
-    const taskId = await mailTaskId(ctx, userId, 'verify-email');
-    const result = await ctx.results.wait(taskId, { timeoutMs: 15_000 });
+    const taskId = await mailTaskId(db, userId, 'verify-email');
+    const result = await stack.core.results.wait(taskId, { timeoutMs: 15_000 });
     expect(result).toMatchObject({ state: 'SUCCESS', attempts: 2, result: { status: 'sent' } });
     expect(smtp.dataAttempts - attemptsBefore).toBe(2);
     expect(smtp.messagesTo('retry@example.com')).toHaveLength(1);
@@ -310,12 +312,12 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     smtp.rejectRecipients(['bounce@example.com'], 550, 'No such user here');
     const response = await signup(app, { email: 'bounce@example.com' });
     const userId = response.json<{ id: number }>().id;
-    const taskId = await mailTaskId(ctx, userId, 'verify-email');
-    const result = await ctx.results.wait(taskId, { timeoutMs: 15_000 });
+    const taskId = await mailTaskId(db, userId, 'verify-email');
+    const result = await stack.core.results.wait(taskId, { timeoutMs: 15_000 });
     expect(result.state).toBe('FAILURE');
     expect(result.attempts).toBe(1);
     expect(result.error).toMatch(/550.*No such user here/);
-    const outbox = await database.handle.sql.query<{ status: string; last_error: string; attempts: number }>(
+    const outbox = await db.sql.query<{ status: string; last_error: string; attempts: number }>(
       'select status, last_error, attempts from mail_outbox where dedupe_key = $1',
       [taskId],
     );
@@ -328,10 +330,10 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     const response = await signup(app, { email: 'once@example.com' });
     const userId = response.json<{ id: number }>().id;
     await smtp.waitForMessageTo('once@example.com');
-    const taskId = await mailTaskId(ctx, userId, 'verify-email');
-    await ctx.results.wait(taskId, { timeoutMs: 10_000 });
+    const taskId = await mailTaskId(db, userId, 'verify-email');
+    await stack.core.results.wait(taskId, { timeoutMs: 10_000 });
     // What a retry of the same task (same id) does after the send was recorded:
-    const again = await ctx.accounts.deliverVerifyEmail(userId, taskId);
+    const again = await stack.services.accounts.deliverVerifyEmail(userId, taskId);
     expect(again).toEqual({ status: 'skipped', reason: 'already-sent' });
     expect(smtp.messagesTo('once@example.com')).toHaveLength(1);
     const stored = smtp.messagesTo('once@example.com')[0];
@@ -340,15 +342,15 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
 
   it('completes without sending for a user that is gone or already verified', async () => {
     const before = smtp.messages.length;
-    const gone = await ctx.broker.enqueue(sendVerifyEmail, { userId: 987_654_321 });
-    expect(await ctx.results.wait(gone.id, { timeoutMs: 10_000 })).toMatchObject({
+    const gone = await stack.core.broker.enqueue(sendVerifyEmail, { userId: 987_654_321 });
+    expect(await stack.core.results.wait(gone.id, { timeoutMs: 10_000 })).toMatchObject({
       state: 'SUCCESS',
       result: { status: 'skipped', reason: 'user-missing' },
     });
     const verifiedId = await signupAndVerify('already@example.com');
     const sent = smtp.messages.length;
-    const again = await ctx.broker.enqueue(sendVerifyEmail, { userId: verifiedId });
-    expect(await ctx.results.wait(again.id, { timeoutMs: 10_000 })).toMatchObject({
+    const again = await stack.core.broker.enqueue(sendVerifyEmail, { userId: verifiedId });
+    expect(await stack.core.results.wait(again.id, { timeoutMs: 10_000 })).toMatchObject({
       state: 'SUCCESS',
       result: { status: 'skipped', reason: 'already-verified' },
     });

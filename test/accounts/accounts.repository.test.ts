@@ -1,28 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailboxRepository } from '../../src/mail/mailbox.ts';
+import { MailboxRepository } from '../../src/mail/index.ts';
 import { AccountsRepository } from '../../src/modules/accounts/accounts.repository.ts';
 import { mintToken } from '../../src/modules/accounts/secret-tokens.ts';
-import { createPgliteDatabase, createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 
 const HOUR_MS = 3_600_000;
 
-describe.each([
-  ['PostgreSQL', () => createPostgresDatabase('accounts_repo')],
-  ['PGlite', () => createPgliteDatabase()],
-])('accounts repository on %s', (_label, create) => {
-  let database: TestDatabase;
+// A repository test, white-box: the repository is not part of the module's API.
+describe.each(['postgres', 'pglite'] as const)('accounts repository on %s', (driver) => {
+  let stack: Stack;
   let repository: AccountsRepository;
   let mailbox: MailboxRepository;
 
   beforeAll(async () => {
-    database = await create();
-    repository = new AccountsRepository(() => database.handle);
-    mailbox = new MailboxRepository(() => database.handle);
+    stack = await startStack({ label: 'accounts_repo', database: driver, services: false });
+    repository = new AccountsRepository(stack.db);
+    mailbox = new MailboxRepository(stack.db);
   });
 
-  afterAll(async () => {
-    await database.drop();
-  });
+  afterAll(() => stack.stop());
 
   const newUser = (email: string) => repository.createUser({ email, name: '이름', passwordHash: 'scrypt$x', noticeConsent: false });
 
@@ -132,9 +128,9 @@ describe.each([
     await repository.insertToken({ userId: user.id, purpose: 'reset-password', selector: old.selector, verifierHash: old.verifierHash, expiresAt: new Date(Date.now() - 10 * 24 * HOUR_MS) });
     await repository.insertToken({ userId: user.id, purpose: 'reset-password', selector: fresh.selector, verifierHash: fresh.verifierHash, expiresAt: new Date(Date.now() + HOUR_MS) });
     await repository.insertRefreshToken({ userId: user.id, selector: rotated.selector, verifierHash: rotated.verifierHash, sessionVersion: 0, expiresAt: new Date(Date.now() + HOUR_MS) });
-    await database.handle.sql.query(`update refresh_tokens set used_at = now() - interval '8 days' where selector = $1`, [rotated.selector]);
+    await stack.db.sql.query(`update refresh_tokens set used_at = now() - interval '8 days' where selector = $1`, [rotated.selector]);
     await repository.openOutbox({ dedupeKey: 'purge-old', kind: 'verify-email', userId: user.id, toAddress: user.email, messageId: '<p@x>' });
-    await database.handle.sql.query(`update mail_outbox set created_at = now() - interval '40 days' where dedupe_key = 'purge-old'`);
+    await stack.db.sql.query(`update mail_outbox set created_at = now() - interval '40 days' where dedupe_key = 'purge-old'`);
 
     const weekAgo = new Date(Date.now() - 7 * 24 * HOUR_MS);
     const deleted = await repository.purgeExpired(weekAgo, new Date(Date.now() - 30 * 24 * HOUR_MS));

@@ -1,26 +1,21 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
 
 describe('ainfo createsuperuser', () => {
-  const prefix = uniquePrefix('createsuperuser');
-  let database: TestDatabase;
+  let stack: Stack;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('createsuperuser');
+    stack = await startStack({ label: 'createsuperuser', database: 'postgres', services: false });
   });
 
-  afterAll(async () => {
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   async function ainfo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40) };
+    const env = { ...process.env, ...stack.childEnv({ LOG_LEVEL: 'silent' }) };
     try {
       const { stdout, stderr } = await run('node', ['bin/ainfo.js', 'createsuperuser', ...args], { env, timeout: 120_000 });
       return { code: 0, stdout, stderr };
@@ -49,7 +44,7 @@ describe('ainfo createsuperuser', () => {
     expect(missing.stderr).toMatch(/--email/);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'promoted', email: 'root@example.com', name: '운영자' });
-    const rows = await database.handle.sql.query<{ n: string }>('select count(*) as n from users where is_admin and email_verified_at is not null');
+    const rows = await stack.db.sql.query<{ n: string }>('select count(*) as n from users where is_admin and email_verified_at is not null');
     expect(Number(rows[0]?.n)).toBe(1);
 
   });

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import { createAccountsService } from '../../src/modules/accounts/accounts.context.ts';
-import type { TaskWorker } from '../../src/tasks/worker.ts';
+import type { App } from '../../src/http/app.ts';
+import { createAccounts } from '../../src/modules/accounts/index.ts';
 import type { AppError } from '../../src/utils/errors.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { PUBLIC_URL, accountsHarness, pathOf } from './helpers.ts';
+import type { Stack } from '../helpers/stack.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { appOf, PUBLIC_URL, pathOf, startAccountsStack } from './helpers.ts';
 
 const RATE_LIMIT_PER_MINUTE = 5;
 
@@ -15,45 +13,37 @@ interface MailboxList {
 }
 
 describe('the no-configuration flow: dev mailbox, and rate limits', () => {
-  const prefix = uniquePrefix('dev-mailbox');
-  let database: TestDatabase;
-  let ctx: AppContext;
-  let worker: TaskWorker;
+  let stack: Stack;
   let app: App;
   let adminToken: string;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('dev_mailbox');
-    ({ ctx, worker } = await accountsHarness(prefix, database, { AUTH_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE) }));
-    app = await buildApp(ctx);
-    await ctx.accounts.createSuperuser({ email: 'admin@example.com', password: 'quiet harbor lights' });
-    adminToken = (await ctx.accounts.login('admin@example.com', 'quiet harbor lights')).accessToken;
+    // No SMTP server: with SMTP_URL unset, mail goes to the dev mailbox.
+    stack = await startAccountsStack('dev_mailbox', { smtp: false, env: { AUTH_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE) } });
+    app = appOf(stack);
+    const { accounts } = stack.services;
+    await accounts.createSuperuser({ email: 'admin@example.com', password: 'quiet harbor lights' });
+    adminToken = (await accounts.login('admin@example.com', 'quiet harbor lights')).accessToken;
   });
 
-  afterAll(async () => {
-    await app.close();
-    await worker.close(5_000);
-    await ctx.close();
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
+
+  async function mailbox(email: string): Promise<MailboxList['messages']> {
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/admin/mailbox?to=${encodeURIComponent(email)}`,
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    return response.json<MailboxList>().messages;
+  }
 
   async function mailboxFor(email: string, count: number): Promise<MailboxList['messages']> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const response = await app.inject({
-        method: 'GET',
-        url: `/api/admin/mailbox?to=${encodeURIComponent(email)}`,
-        headers: { authorization: `Bearer ${adminToken}` },
-      });
-      const { messages } = response.json<MailboxList>();
-      if (messages.length >= count || Date.now() > deadline) return messages;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(async () => (await mailbox(email)).length >= count, 10_000, `${count} mails to ${email}`);
+    return mailbox(email);
   }
 
   it('signup → mail in the dev mailbox → its link verifies → login', async () => {
-    expect(ctx.mailer.kind).toBe('mailbox');
+    expect(stack.services.mailer.kind).toBe('mailbox');
     const signup = await app.inject({
       method: 'POST',
       url: '/api/accounts/signup',
@@ -94,15 +84,17 @@ describe('the no-configuration flow: dev mailbox, and rate limits', () => {
   });
 
   it('limits login attempts per address across IPs, the same for unknown addresses', async () => {
-    const accounts = createAccountsService({
-      config: ctx.config,
-      database: () => ctx.database,
-      broker: ctx.broker,
-      mailer: ctx.mailer,
-      log: ctx.log,
+    const { config, log, broker } = stack.core;
+    const accounts = createAccounts({
+      db: stack.db,
+      redis: broker.connection,
+      producer: broker,
+      mailer: stack.services.mailer,
+      config,
+      log,
       limits: { loginsPerAddress: { max: 2, windowSeconds: 60 } },
     });
-    await ctx.accounts.signup({ email: 'guessed@example.com', password: 'first steps here', name: '대상' });
+    await stack.services.accounts.signup({ email: 'guessed@example.com', password: 'first steps here', name: '대상' });
     for (const email of ['guessed@example.com', 'nobody-here@example.com']) {
       const outcomes: string[] = [];
       for (let i = 0; i < 3; i += 1) {
@@ -132,7 +124,11 @@ describe('the no-configuration flow: dev mailbox, and rate limits', () => {
     }
     expect(bodies.size).toBe(1);
     await mailboxFor('spammed@example.com', 6);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await mailboxFor('spammed@example.com', 0)).toHaveLength(6);
+    // Every resend task has finished (the mail queue is empty): nothing more can arrive.
+    await waitUntil(async () => {
+      const counts = await stack.core.broker.queue('mail').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0);
+    }, 10_000, 'the mail queue drained');
+    expect(await mailbox('spammed@example.com')).toHaveLength(6);
   });
 });

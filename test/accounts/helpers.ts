@@ -1,67 +1,31 @@
-import type { AppContext } from '../../src/context.ts';
+import type { DatabaseHandle } from '../../src/db/index.ts';
 import type { App } from '../../src/http/app.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp-server.ts';
-import { buildApp } from '../../src/http/app.ts';
+import type { ReceivedMail } from '../helpers/smtp-server.ts';
+import { startStack, type Stack, type StackOptions } from '../helpers/stack.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 export const PUBLIC_URL = 'https://ainfo.test';
 
-/** A context on `database` sending over `smtpUrl`, with a worker on the mail queue. */
-export async function accountsHarness(
-  prefix: string,
-  database: TestDatabase,
-  env: Record<string, string> = {},
-): Promise<{ ctx: AppContext; worker: TaskWorker }> {
-  const ctx = await testContext(prefix, {
-    database: database.handle,
-    env: { PUBLIC_URL, AUTH_RATE_LIMIT_PER_MINUTE: '10000', MAIL_FROM: 'AInfo <no-reply@ainfo.test>', ...env },
-  });
-  const worker = new TaskWorker({
-    broker: ctx.broker,
-    registry: ctx.registry,
-    deps: ctx,
-    log: ctx.log,
-    queues: ['mail'],
-    lockMs: 5_000,
-  });
-  await worker.start();
-  return { ctx, worker };
-}
-
-/** Everything an accounts-over-HTTP test stands on: its own database and prefix, a real SMTP server, a mail worker, the app. */
-export interface AccountsStack {
-  database: TestDatabase;
-  smtp: TestSmtpServer;
-  ctx: AppContext;
-  worker: TaskWorker;
-  app: App;
-  /** Closes all of it and drops what it created. */
-  stop(): Promise<void>;
-}
-
-export async function startAccountsStack(label: string): Promise<AccountsStack> {
-  const prefix = uniquePrefix(label);
-  const [database, smtp] = await Promise.all([createPostgresDatabase(label), TestSmtpServer.start()]);
-  const { ctx, worker } = await accountsHarness(prefix, database, { SMTP_URL: smtp.url });
-  const app = await buildApp(ctx);
-  return {
-    database,
-    smtp,
-    ctx,
-    worker,
-    app,
-    async stop() {
-      await app.close();
-      await worker.close(5_000);
-      await ctx.close();
-      await smtp.close();
-      await database.drop();
-      await deletePrefix(prefix);
-    },
+/**
+ * What an accounts test stands on: its own database and prefix, the app, a worker on the mail
+ * queue running the real tasks, and (unless `smtp: false`, for the dev mailbox) a real SMTP server.
+ */
+export function startAccountsStack(label: string, options: { smtp?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
+  const stackOptions: StackOptions = {
+    label,
+    database: 'postgres',
+    smtp: options.smtp ?? true,
+    env: { PUBLIC_URL, AUTH_RATE_LIMIT_PER_MINUTE: '10000', MAIL_FROM: 'AInfo <no-reply@ainfo.test>', ...options.env },
+    app: true,
+    worker: { queues: ['mail'] },
   };
+  return startStack(stackOptions);
+}
+
+/** The app of a stack that was asked for one. */
+export function appOf(stack: Stack): App {
+  if (!stack.app) throw new Error('the stack has no app');
+  return stack.app;
 }
 
 /** The link of a given path in a mail's text part. */
@@ -82,17 +46,21 @@ export function tokenOf(link: string): string {
 }
 
 /** Waits until the account-mail task of a user has an outbox row, and returns the task id. */
-export async function mailTaskId(ctx: AppContext, userId: number, kind: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = await ctx.database.sql.query<{ dedupe_key: string }>(
-      'select dedupe_key from mail_outbox where user_id = $1 and kind = $2 order by id desc limit 1',
-      [userId, kind],
-    );
-    if (rows[0]) return rows[0].dedupe_key;
-    if (Date.now() > deadline) throw new Error(`no ${kind} mail task ran for user ${userId}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+export async function mailTaskId(db: DatabaseHandle, userId: number, kind: string, timeoutMs = 10_000): Promise<string> {
+  let taskId: string | undefined;
+  await waitUntil(
+    async () => {
+      const rows = await db.sql.query<{ dedupe_key: string }>(
+        'select dedupe_key from mail_outbox where user_id = $1 and kind = $2 order by id desc limit 1',
+        [userId, kind],
+      );
+      taskId = rows[0]?.dedupe_key;
+      return taskId !== undefined;
+    },
+    timeoutMs,
+    `a ${kind} mail task for user ${userId}`,
+  );
+  return taskId ?? '';
 }
 
 export async function signup(

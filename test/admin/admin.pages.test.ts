@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import { defineTask } from '../../src/tasks/define-task.ts';
-import { PermanentError } from '../../src/tasks/errors.ts';
-import { TaskRegistry } from '../../src/tasks/registry.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
-import { adminServiceFor, sessionCookie } from '../../src/modules/admin/admin.http.ts';
-import { testConfig, testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import type { App } from '../../src/http/app.ts';
+import { buildServices, buildWebApp } from '../../src/processes/compose.ts';
+import { defineTask, PermanentError } from '../../src/tasks/index.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 import { seedUsers, waitUntil } from '../notifications/notices.fixtures.ts';
 import { AdminClient } from './admin-client.ts';
 
@@ -24,35 +18,29 @@ const alwaysFails = defineTask(
 );
 
 describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Redis)', () => {
-  const prefix = uniquePrefix('admin');
-  let database: TestDatabase;
-  let ctx: AppContext;
+  let stack: Stack;
   let app: App;
-  let worker: TaskWorker;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('admin');
-    ctx = await testContext(prefix, { database: database.handle, env: { AUTH_RATE_LIMIT_PER_MINUTE: '5' } });
-    app = await buildApp(ctx);
-    const registry = new TaskRegistry();
-    registry.register(alwaysFails);
-    worker = new TaskWorker({ broker: ctx.broker, registry, deps: ctx, log: ctx.log, queues: ['default'], lockMs: 5_000 });
-    await worker.start();
-    await ctx.accounts.createSuperuser(ADMIN);
-    await ctx.accounts.createSuperuser({ ...MEMBER, name: '회원' });
-    await database.handle.sql.query(`update users set is_admin = false where email = $1`, [MEMBER.email]);
-    await seedUsers(database.handle.sql, 'yes', 30, { consent: true, verified: true });
-    await seedUsers(database.handle.sql, 'no', 12, { consent: false, verified: true });
-    await seedUsers(database.handle.sql, 'unverified', 5, { consent: true, verified: false });
+    stack = await startStack({
+      label: 'admin',
+      database: 'postgres',
+      env: { AUTH_RATE_LIMIT_PER_MINUTE: '5' },
+      app: true,
+      worker: { queues: ['default'], tasks: [alwaysFails] },
+    });
+    if (!stack.app) throw new Error('no app');
+    app = stack.app;
+    const { accounts } = stack.services;
+    await accounts.createSuperuser(ADMIN);
+    await accounts.createSuperuser({ ...MEMBER, name: '회원' });
+    await stack.db.sql.query(`update users set is_admin = false where email = $1`, [MEMBER.email]);
+    await seedUsers(stack.db.sql, 'yes', 30, { consent: true, verified: true });
+    await seedUsers(stack.db.sql, 'no', 12, { consent: false, verified: true });
+    await seedUsers(stack.db.sql, 'unverified', 5, { consent: true, verified: false });
   });
 
-  afterAll(async () => {
-    await worker.close(5_000);
-    await app.close();
-    await ctx.close();
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   it('sends anonymous visitors to the login page and answers 401 on the JSON routes', async () => {
     const client = new AdminClient(app);
@@ -65,10 +53,10 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect((await client.get('/admin/queues/api/queues')).statusCode).toBe(401);
     const post = await client.post('/admin/notices', { title: 't', content: 'c' });
     expect(post.statusCode).toBe(303);
-    expect((await ctx.notifications.listNotices(1, 10)).total).toBe(0);
+    expect((await stack.services.notifications.listNotices(1, 10)).total).toBe(0);
   });
 
-  it('serves the login form with an HttpOnly, SameSite=Lax session cookie and a strict CSP', async () => {
+  it('serves the login form with an HttpOnly, SameSite=Lax session cookie and the strict CSP', async () => {
     const response = await app.inject({ method: 'GET', url: '/admin/login' });
     expect(response.statusCode).toBe(200);
     const cookie = String(response.headers['set-cookie']);
@@ -78,10 +66,15 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect(cookie).toContain('Path=/admin');
     expect(cookie).not.toContain('Secure');
     const csp = String(response.headers['content-security-policy']);
-    expect(csp).toContain("default-src 'self'");
-    expect(csp).toContain("script-src 'self'");
+    // Nothing by default; our stylesheet; no script on a page that loads none.
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'none'");
     expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['cache-control']).toBe('no-store');
     expect(response.body).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(response.body).not.toMatch(/\sstyle="/);
     expect(response.body).toContain('관리자 로그인');
@@ -91,9 +84,18 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect(css.body).not.toMatch(/https?:\/\//);
   });
 
-  it('marks the session cookie Secure when PUBLIC_URL is https', () => {
-    const https = { config: testConfig(prefix, { PUBLIC_URL: 'https://ainfo.example' }) } as unknown as AppContext;
-    expect(sessionCookie(https, 'abc', 60)).toBe('ainfo_admin_session=abc; Path=/admin; Max-Age=60; HttpOnly; SameSite=Lax; Secure');
+  it('marks the session cookie Secure when PUBLIC_URL is https', async () => {
+    const { config } = stack.core;
+    const https = { ...stack.core, config: { ...config, http: { ...config.http, publicUrl: 'https://ainfo.example' } } };
+    const services = buildServices(https, stack.db, { ownsDatabase: false });
+    const secureApp = await buildWebApp(https, services);
+    try {
+      const response = await secureApp.inject({ method: 'GET', url: '/admin/login' });
+      expect(String(response.headers['set-cookie'])).toMatch(/^ainfo_admin_session=[A-Za-z0-9_-]{40,}; Max-Age=1800; Path=\/admin; HttpOnly; Secure; SameSite=Lax$/);
+    } finally {
+      await secureApp.close();
+      await services.close();
+    }
   });
 
   it('refuses a login without the form token, a wrong password and a non-admin, and records the refusals', async () => {
@@ -108,7 +110,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect(member.statusCode).toBe(401);
     expect(member.body).toContain('관리자 계정의 이메일 또는 비밀번호가 올바르지 않습니다.');
     expect((await client.get('/admin')).statusCode).toBe(303);
-    const refusals = await database.handle.sql.query<{ target: string; detail: { reason: string } }>(
+    const refusals = await stack.db.sql.query<{ target: string; detail: { reason: string } }>(
       `select target, detail from admin_audit_log where action = 'login.refused' order by id`,
     );
     expect(refusals.map((row) => [row.target, row.detail.reason])).toEqual([
@@ -155,33 +157,34 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
   });
 
   it('ends a session after 2 idle hours (Redis TTL) and 12 hours after login whatever its use', async () => {
-    const service = adminServiceFor(ctx);
+    const service = stack.services.admin.sessions;
+    const redis = stack.core.broker.connection;
     const result = await service.login({ email: ADMIN.email, password: ADMIN.password, ip: '10.0.0.6' });
     if (!result.ok) throw new Error(`login failed: ${result.reason}`);
-    const key = `${prefix}:ainfo:admin:session:${createHash('sha256').update(result.sessionId).digest('hex')}`;
-    const ttl = await ctx.broker.connection.ttl(key);
+    const key = `${stack.prefix}:ainfo:admin:session:${createHash('sha256').update(result.sessionId).digest('hex')}`;
+    const ttl = await redis.ttl(key);
     expect(ttl).toBeGreaterThan(7_000);
     expect(ttl).toBeLessThanOrEqual(7_200);
-    expect(await ctx.broker.connection.exists(`${prefix}:ainfo:admin:session:${result.sessionId}`)).toBe(0);
+    expect(await redis.exists(`${stack.prefix}:ainfo:admin:session:${result.sessionId}`)).toBe(0);
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       vi.setSystemTime(Date.now() + 11 * 3_600_000);
       expect(await service.readSession(result.sessionId)).toBeDefined();
       vi.setSystemTime(Date.now() + 2 * 3_600_000);
       expect(await service.readSession(result.sessionId)).toBeUndefined();
-      expect(await ctx.broker.connection.exists(key)).toBe(0);
+      expect(await redis.exists(key)).toBe(0);
     } finally {
       vi.useRealTimers();
     }
   });
 
   it('ends the session of an admin who lost the admin right (pages redirect, JSON says 403)', async () => {
-    await ctx.accounts.createSuperuser({ email: 'second@example.com', password: 'Daegu-apple-2026!', name: '두 번째' });
+    await stack.services.accounts.createSuperuser({ email: 'second@example.com', password: 'Daegu-apple-2026!', name: '두 번째' });
     const client = new AdminClient(app, '10.0.0.5');
     expect((await client.login('second@example.com', 'Daegu-apple-2026!')).statusCode).toBe(303);
-    const notice = await ctx.notifications.createNotice({ title: '권한 확인', content: '내용' }, null);
+    const notice = await stack.services.notifications.createNotice({ title: '권한 확인', content: '내용' }, null);
     expect((await client.get(`/admin/notices/${notice.id}/progress`)).statusCode).toBe(200);
-    await database.handle.sql.query(`update users set is_admin = false where email = 'second@example.com'`);
+    await stack.db.sql.query(`update users set is_admin = false where email = 'second@example.com'`);
     expect((await client.get('/admin')).statusCode).toBe(303);
     expect((await client.get(`/admin/notices/${notice.id}/progress`)).statusCode).toBe(403);
   });
@@ -196,7 +199,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     });
 
     it('refuses every form without the session token and does nothing', async () => {
-      const before = (await ctx.notifications.listNotices(1, 50)).total;
+      const before = (await stack.services.notifications.listNotices(1, 50)).total;
       const forged = await client().post('/admin/notices', { title: '위조', content: '내용', _csrf: 'forged-token' });
       expect(forged.statusCode).toBe(403);
       const missing = await client().post('/admin/notices', { title: '위조', content: '내용' });
@@ -205,7 +208,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       await other.login(ADMIN.email, ADMIN.password);
       const foreign = await client().post('/admin/notices', { title: '위조', content: '내용', _csrf: await other.csrf() });
       expect(foreign.statusCode).toBe(403);
-      expect((await ctx.notifications.listNotices(1, 50)).total).toBe(before);
+      expect((await stack.services.notifications.listNotices(1, 50)).total).toBe(before);
     });
 
     it('writes a notice, edits the draft, escapes its title, and locks it once sending is requested', async () => {
@@ -223,7 +226,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
 
       const edited = await client().submit(`/admin/notices/${id}/edit`, `/admin/notices/${id}/edit`, { title: '고친 제목', content: '고친 내용' });
       expect(edited.headers.location).toBe(`/admin/notices/${id}?msg=notice-updated`);
-      expect((await ctx.notifications.getNotice(id)).title).toBe('고친 제목');
+      expect((await stack.services.notifications.getNotice(id)).title).toBe('고친 제목');
 
       const confirm = await client().get(`/admin/notices/${id}/send`);
       expect(confirm.body).toContain('공지를 발송할까요?');
@@ -232,14 +235,14 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       expect(unconfirmed.statusCode).toBe(400);
       const sent = await client().submit(`/admin/notices/${id}/send`, `/admin/notices/${id}/send`, { confirm: 'yes' });
       expect(sent.headers.location).toBe(`/admin/notices/${id}?msg=notice-sending`);
-      const detail = await ctx.notifications.getNotice(id);
+      const detail = await stack.services.notifications.getNotice(id);
       expect(detail.sentBy).toBe(ADMIN.name);
 
       const again = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/send`, { confirm: 'yes' });
       expect(again.headers.location).toBe(`/admin/notices/${id}?msg=notice-already`);
       const late = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/edit`, { title: '늦은 수정', content: '내용' });
       expect(late.headers.location).toBe(`/admin/notices/${id}?msg=notice-locked`);
-      expect((await ctx.notifications.getNotice(id)).title).toBe('고친 제목');
+      expect((await stack.services.notifications.getNotice(id)).title).toBe('고친 제목');
 
       const resumed = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/resume`);
       expect(resumed.headers.location).toBe(`/admin/notices/${id}?msg=notice-resumed`);
@@ -291,25 +294,25 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       const run = await client().submit('/admin/schedules', `/admin/schedules/${id}/run`);
       const taskId = new URL(String(run.headers.location), 'http://x').searchParams.get('task') ?? '';
       expect(taskId).not.toBe('');
-      const job = await ctx.results.get(taskId);
+      const job = await stack.core.results.get(taskId);
       expect(job.name).toBe('dataload.loadGov24Data');
       const after = await client().get('/admin/schedules');
       expect(after.body).toContain(`/admin/tasks?id=${taskId}`);
       expect(after.body).toContain('(수동)');
       expect((await client().submit('/admin/schedules', '/admin/schedules/no-such-entry/run')).statusCode).toBe(404);
-      expect(await ctx.results.revoke(taskId, 'test cleanup')).toBe(true);
+      expect(await stack.core.results.revoke(taskId, 'test cleanup')).toBe(true);
     });
 
     it('finds a task by id and retries a failed one', async () => {
-      const ref = await ctx.broker.enqueue(alwaysFails, { reason: '테스트 실패 <b>이유</b>' });
-      await waitUntil(async () => (await ctx.results.get(ref.id)).state === 'FAILURE', 10_000, 'task failed');
+      const ref = await stack.core.broker.enqueue(alwaysFails, { reason: '테스트 실패 <b>이유</b>' });
+      await waitUntil(async () => (await stack.core.results.get(ref.id)).state === 'FAILURE', 10_000, 'task failed');
       const page = await client().get(`/admin/tasks?id=${ref.id}`);
       expect(page.body).toContain('admintest.alwaysFails');
       expect(page.body).toContain('테스트 실패 &lt;b&gt;이유&lt;/b&gt;');
       expect(page.body).toContain('다시 실행');
       const retried = await client().submit(`/admin/tasks?id=${ref.id}`, `/admin/tasks/${ref.id}/retry`);
       expect(retried.headers.location).toBe(`/admin/tasks?id=${ref.id}&msg=task-retried`);
-      await waitUntil(async () => (await ctx.results.get(ref.id)).attempts >= 2, 10_000, 'task ran again');
+      await waitUntil(async () => (await stack.core.results.get(ref.id)).attempts >= 2, 10_000, 'task ran again');
       const unknown = await client().get('/admin/tasks?id=no-such-task');
       expect(unknown.body).toContain('PENDING');
       const notFailed = await client().submit('/admin/tasks', '/admin/tasks/no-such-task/retry');
@@ -322,8 +325,8 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       for (const source of ['gov24', 'youth', 'work24']) expect(page.body).toContain(`data-source="${source}"`);
       const started = await client().submit('/admin/dataload', '/admin/dataload/youth/run');
       const taskId = new URL(String(started.headers.location), 'http://x').searchParams.get('task') ?? '';
-      expect((await ctx.results.get(taskId)).name).toBe('dataload.loadYouthPolicyData');
-      expect(await ctx.results.revoke(taskId, 'test cleanup')).toBe(true);
+      expect((await stack.core.results.get(taskId)).name).toBe('dataload.loadYouthPolicyData');
+      expect(await stack.core.results.revoke(taskId, 'test cleanup')).toBe(true);
     });
 
     it('serves bull-board behind the session, and refuses its changes from another origin', async () => {
@@ -349,7 +352,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
         headers: { cookie: client().cookie },
       });
       expect(retryAll.statusCode).toBe(200);
-      const [audited] = await database.handle.sql.query<{ target: string; admin_email: string }>(
+      const [audited] = await stack.db.sql.query<{ target: string; admin_email: string }>(
         `select target, admin_email from admin_audit_log where action = 'queues.action' order by id desc limit 1`,
       );
       expect(audited).toEqual({ target: 'PUT /admin/queues/api/queues/default/retry/failed', admin_email: ADMIN.email });

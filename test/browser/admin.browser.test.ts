@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { AppContext } from '../../src/context.ts';
-import type { App } from '../../src/http/app.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
-import { browserSkipReason, launchBrowser, listen, openPage, screenshot, type PageProblems } from '../helpers/browser.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { browserSkipReason, launchBrowser, openPage, screenshot, type PageProblems } from '../helpers/browser.ts';
+import type { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 import { seedUsers } from '../notifications/notices.fixtures.ts';
 
 const skip = browserSkipReason();
@@ -27,27 +22,32 @@ async function login(page: Page, email: string, password: string): Promise<void>
 }
 
 describe.skipIf(skip !== undefined)('admin in a real browser (Chromium, real PostgreSQL, Redis, SMTP)', () => {
-  const prefix = uniquePrefix('browser-admin');
-  let database: TestDatabase;
+  let stack: Stack;
   let smtp: TestSmtpServer;
-  let ctx: AppContext;
-  let app: App;
   let baseUrl = '';
-  let worker: TaskWorker;
   let browser: Browser;
 
   beforeAll(async () => {
-    [database, smtp, browser] = await Promise.all([createPostgresDatabase('browser_admin'), TestSmtpServer.start(), launchBrowser()]);
-    ctx = await testContext(prefix, { database: database.handle, env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '0' } });
-    ({ app, baseUrl } = await listen(ctx));
-    worker = new TaskWorker({ broker: ctx.broker, registry: ctx.registry, deps: ctx, log: ctx.log, queues: ['notices', 'mail', 'default'], concurrency: 8, lockMs: 10_000 });
-    await worker.start();
-    await ctx.accounts.createSuperuser(ADMIN);
-    await ctx.accounts.createSuperuser({ ...MEMBER, name: '일반 회원' });
-    await database.handle.sql.query(`update users set is_admin = false where email = $1`, [MEMBER.email]);
-    await seedUsers(database.handle.sql, 'reader', DELIVERABLE, { consent: true, verified: true });
-    await seedUsers(database.handle.sql, 'quiet', 20, { consent: false, verified: true });
-    await database.handle.sql.query(
+    [stack, browser] = await Promise.all([
+      startStack({
+        label: 'browser_admin',
+        database: 'postgres',
+        smtp: true,
+        env: { MAIL_RATE_PER_SECOND: '0' },
+        app: { listen: true },
+        worker: { queues: ['notices', 'mail', 'default'], concurrency: 8, lockMs: 10_000 },
+      }),
+      launchBrowser(),
+    ]);
+    if (!stack.smtp || !stack.baseUrl) throw new Error('incomplete stack');
+    ({ smtp, baseUrl } = stack);
+    const { accounts } = stack.services;
+    await accounts.createSuperuser(ADMIN);
+    await accounts.createSuperuser({ ...MEMBER, name: '일반 회원' });
+    await stack.db.sql.query(`update users set is_admin = false where email = $1`, [MEMBER.email]);
+    await seedUsers(stack.db.sql, 'reader', DELIVERABLE, { consent: true, verified: true });
+    await seedUsers(stack.db.sql, 'quiet', 20, { consent: false, verified: true });
+    await stack.db.sql.query(
       `insert into users (email, name, password_hash, notice_consent, email_verified_at) values ($1, '반송 주소', 'not-a-hash', true, now())`,
       [BOUNCE],
     );
@@ -56,12 +56,7 @@ describe.skipIf(skip !== undefined)('admin in a real browser (Chromium, real Pos
 
   afterAll(async () => {
     await browser.close();
-    await worker.close(5_000);
-    await app.close();
-    await ctx.close();
-    await smtp.close();
-    await database.drop();
-    await deletePrefix(prefix);
+    await stack.stop();
   });
 
   it('refuses a signed-in user who is not an admin', async () => {

@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { AppContext } from '../../src/context.ts';
-import type { App } from '../../src/http/app.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
 import { linkIn } from '../accounts/helpers.ts';
-import { browserSkipReason, freePort, launchBrowser, listen, openPage, screenshot, type PageProblems } from '../helpers/browser.ts';
-import { startTestChroma, type TestChroma } from '../helpers/chroma.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { publicApisEnv, startPublicApisServer, type PublicApisPeer } from '../helpers/public-apis-server.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { browserSkipReason, freePort, launchBrowser, openPage, screenshot, type PageProblems } from '../helpers/browser.ts';
+import type { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 
 const skip = browserSkipReason();
 
@@ -28,49 +21,37 @@ async function adminLogin(page: Page): Promise<void> {
 }
 
 describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a real browser (Chromium, PostgreSQL, Redis, SMTP, Chroma)', () => {
-  const prefix = uniquePrefix('browser-public');
-  let database: TestDatabase;
+  let stack: Stack;
   let smtp: TestSmtpServer;
-  let chroma: TestChroma;
-  let peer: PublicApisPeer;
-  let ctx: AppContext;
-  let app: App;
   let baseUrl = '';
-  let worker: TaskWorker;
   let browser: Browser;
   const runTaskIds: string[] = [];
   let adminId = 0;
 
   beforeAll(async () => {
     let port: number;
-    [database, smtp, chroma, peer, browser, port] = await Promise.all([
-      createPostgresDatabase('browser_public'),
-      TestSmtpServer.start(),
-      startTestChroma(),
-      startPublicApisServer(),
-      launchBrowser(),
-      freePort(),
-    ]);
+    [browser, port] = await Promise.all([launchBrowser(), freePort()]);
     // Links in mail name this server, so the browser follows exactly the mailed link.
     const publicUrl = `http://127.0.0.1:${port}`;
-    ctx = await testContext(prefix, {
-      database: database.handle,
-      env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '0', PUBLIC_URL: publicUrl, CHROMA_URL: chroma.url, CHROMA_COLLECTION: 'policies-browser', ...publicApisEnv(peer) },
+    stack = await startStack({
+      label: 'browser_public',
+      database: 'postgres',
+      smtp: true,
+      chroma: true,
+      publicApis: true,
+      env: { MAIL_RATE_PER_SECOND: '0', PUBLIC_URL: publicUrl },
+      app: { listen: true, port },
+      worker: { queues: ['default', 'mail', 'notices', 'dataload'], lockMs: 30_000 },
     });
-    ({ app, baseUrl } = await listen(ctx, port));
+    if (!stack.smtp || !stack.baseUrl) throw new Error('incomplete stack');
+    ({ smtp, baseUrl } = stack);
     expect(baseUrl).toBe(publicUrl);
-    worker = new TaskWorker({ broker: ctx.broker, registry: ctx.registry, deps: ctx, log: ctx.log, queues: ['default', 'mail', 'notices', 'dataload'], lockMs: 30_000 });
-    await worker.start();
-    adminId = (await ctx.accounts.createSuperuser(ADMIN)).user.id;
+    adminId = (await stack.services.accounts.createSuperuser(ADMIN)).user.id;
   });
 
   afterAll(async () => {
     await browser.close();
-    await worker.close(5_000);
-    await app.close();
-    await ctx.close();
-    await Promise.all([smtp.close(), chroma.stop(), peer.stop(), database.drop()]);
-    await deletePrefix(prefix);
+    await stack.stop();
   });
 
   it('an admin runs the three collection schedules now, finds a run by its task id, and sees the load runs', async () => {
@@ -153,8 +134,8 @@ describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a 
     expect(firstResult).toMatch(/월세|주거|임차/);
     await screenshot(page, 'public-policies');
 
-    const notice = await ctx.notifications.createNotice({ title: '12월 청년 정책 소식', content: '이번 달 새 정책을 확인하세요.' }, null);
-    await ctx.notifications.requestSend(notice.id, { id: adminId, name: ADMIN.name });
+    const notice = await stack.services.notifications.createNotice({ title: '12월 청년 정책 소식', content: '이번 달 새 정책을 확인하세요.' }, null);
+    await stack.services.notifications.requestSend(notice.id, { id: adminId, name: ADMIN.name });
     await smtp.waitFor((messages) => messages.some((mail) => mail.to.includes(PERSON.email) && mail.subject.includes('12월 청년 정책 소식')), 15_000);
     const noticeMail = smtp.messagesTo(PERSON.email).find((mail) => mail.subject.includes('12월 청년 정책 소식'));
     if (!noticeMail) throw new Error('no notice mail');
@@ -162,7 +143,7 @@ describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a 
     await page.getByRole('button', { name: '수신 거부하기' }).click();
     await page.getByText('수신 거부가 완료되었습니다').first().waitFor();
     await screenshot(page, 'public-unsubscribed');
-    const [row] = await database.handle.sql.query<{ notice_consent: boolean }>('select notice_consent from users where email = $1', [PERSON.email]);
+    const [row] = await stack.db.sql.query<{ notice_consent: boolean }>('select notice_consent from users where email = $1', [PERSON.email]);
     expect(row?.notice_consent).toBe(false);
 
     expect(cspViolations(problems)).toEqual([]);

@@ -1,34 +1,21 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
-import { testContext } from '../helpers/context.ts';
-import { ROOT, runAinfo } from '../helpers/processes.ts';
-import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { debugTask } from '../../src/modules/system/index.ts';
+import { runAinfo } from '../helpers/processes.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 
 describe('ainfo command line', () => {
-  const prefix = uniquePrefix('cli');
-  let ctx: AppContext;
-  let worker: TaskWorker;
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    DATA_DIR: path.join(ROOT, 'data', `test-${prefix}`),
-    ...extra,
-  });
+  let stack: Stack;
+  const env = (extra: Record<string, string> = {}): Record<string, string> => {
+    // The CLI's one-shot commands need Redis only: no DATABASE_URL, no JWT secret.
+    const { REDIS_URL, QUEUE_PREFIX, DATA_DIR } = stack.childEnv();
+    return { REDIS_URL: REDIS_URL ?? '', QUEUE_PREFIX: QUEUE_PREFIX ?? '', DATA_DIR: DATA_DIR ?? '', LOG_LEVEL: 'warn', ...extra };
+  };
 
   beforeAll(async () => {
-    ctx = await testContext(prefix);
-    worker = new TaskWorker({ broker: ctx.broker, registry: ctx.registry, deps: ctx, log: ctx.log, queues: ['default'], lockMs: 5_000 });
-    await worker.start();
+    stack = await startStack({ label: 'cli', worker: { queues: ['default'], tasks: [debugTask] } });
   });
 
-  afterAll(async () => {
-    await worker.close(5_000);
-    await ctx.close();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   it('call --wait prints one JSON object with the echoed payload, host and pid', async () => {
     const run = await runAinfo(['call', 'system.debug', '--payload', '{"hello":"world"}', '--wait'], env());
@@ -86,10 +73,11 @@ describe('ainfo command line', () => {
   });
 
   it('purges the waiting tasks of a queue', async () => {
-    await ctx.broker.queue('dataload').add('system.debug', { payload: {} }, { jobId: 'to-purge-1' });
+    const { broker, results } = stack.core;
+    await broker.enqueue(debugTask, {}, { id: 'to-purge-1', queue: 'dataload' });
     const run = await runAinfo(['purge', 'dataload'], env());
     expect(JSON.parse(run.stdout)).toEqual({ queue: 'dataload', purged: 1 });
-    expect((await ctx.results.get('to-purge-1')).state).toBe('PENDING');
-    expect(await ctx.broker.queue('dataload').getJob('to-purge-1')).toBeUndefined();
+    expect((await results.get('to-purge-1')).state).toBe('PENDING');
+    expect(await broker.queue('dataload').getJob('to-purge-1')).toBeUndefined();
   });
 });

@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { LoadInProgressError, LoadRunError, type RunSummary } from '../../src/modules/dataload/dataload.service.ts';
-import { LOAD_TASKS } from '../../src/modules/dataload/dataload.tasks.ts';
-import type { SourceName } from '../../src/modules/dataload/dataload.types.ts';
+import { LoadInProgressError, LoadRunError, LOAD_TASKS, type DataloadService, type RunSummary, type SourceName } from '../../src/modules/dataload/index.ts';
 import { work24Key } from '../../src/modules/dataload/sources/work24.ts';
+import type { PolicySearchService } from '../../src/modules/policies/index.ts';
+import { workerDeps } from '../../src/processes/compose.ts';
 import { listScheduled, syncSchedules } from '../../src/tasks/beat.ts';
-import { VectorStore } from '../../src/vector/vector-store.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
-import { startTestChroma, type TestChroma } from '../helpers/chroma.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { publicApisEnv, startPublicApisServer, TEST_API_KEY, type PublicApisPeer } from '../helpers/public-apis-server.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import { TaskWorker } from '../../src/tasks/index.ts';
+import { VectorStore } from '../../src/vector/index.ts';
+import { TEST_API_KEY, type PublicApisPeer } from '../helpers/public-apis-server.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const SOURCES: readonly SourceName[] = ['work24', 'youth', 'gov24'];
 
@@ -26,11 +23,10 @@ async function runError(promise: Promise<unknown>): Promise<LoadRunError> {
 }
 
 describe('public data load: local API peer → real Chroma, runs in real PostgreSQL', () => {
-  const prefix = uniquePrefix('dataload');
-  let chroma: TestChroma;
+  let stack: Stack;
   let peer: PublicApisPeer;
-  let db: TestDatabase;
-  let ctx: AppContext;
+  let dataload: DataloadService;
+  let policies: PolicySearchService;
 
   const idsOf = (source: SourceName): string[] => {
     if (source === 'youth') return peer.data.youth.map((item) => `youth:${(item.plcyNo ?? '').trim()}`);
@@ -39,34 +35,30 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
   };
   const countOf = (source: SourceName): number => idsOf(source).length;
   const storedIds = async (source: SourceName): Promise<string[]> => {
-    const found = await Promise.all(idsOf(source).map(async (id) => ((await ctx.policies.get(id).catch(() => undefined)) ? id : undefined)));
+    const found = await Promise.all(idsOf(source).map(async (id) => ((await policies.get(id).catch(() => undefined)) ? id : undefined)));
     return found.filter((id): id is string => id !== undefined);
   };
 
   beforeAll(async () => {
-    [chroma, peer, db] = await Promise.all([startTestChroma(), startPublicApisServer(), createPostgresDatabase('dataload')]);
-    ctx = await testContext(prefix, {
-      role: 'worker',
-      database: db.handle,
-      env: { CHROMA_URL: chroma.url, CHROMA_COLLECTION: 'policies-test', ...publicApisEnv(peer) },
-    });
+    stack = await startStack({ label: 'dataload', role: 'worker', database: 'postgres', chroma: true, publicApis: true });
+    if (!stack.peer) throw new Error('no API peer');
+    peer = stack.peer;
+    dataload = stack.services.dataload;
+    policies = stack.services.policies.search;
   });
 
-  afterAll(async () => {
-    await ctx.close();
-    await Promise.all([peer.stop(), chroma.stop(), db.drop(), deletePrefix(prefix)]);
-  });
+  afterAll(() => stack.stop());
 
   it('loads every record of each source, searchable with the right fields, and records the runs', async () => {
     const summaries: RunSummary[] = [];
-    for (const source of SOURCES) summaries.push(await ctx.dataload.run(source));
+    for (const source of SOURCES) summaries.push(await dataload.run(source));
     for (const summary of summaries) {
       const expected = countOf(summary.source);
       expect(summary).toMatchObject({ state: 'SUCCESS', mode: 'live', fetched: expected, added: expected, updated: 0, unchanged: 0, deleted: 0, failed: 0, embedded: expected });
       expect(await storedIds(summary.source)).toHaveLength(expected);
     }
 
-    const rent = await ctx.policies.get('youth:20250512005400211562');
+    const rent = await policies.get('youth:20250512005400211562');
     expect(rent).toMatchObject({
       source: 'youth',
       nativeId: '20250512005400211562',
@@ -84,7 +76,7 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     expect(rent.content).toContain('240만원) 지원합니다.\n○ 월세');
     expect(rent.content).not.toContain('\r');
 
-    const gov = await ctx.policies.get('gov24:000000465790');
+    const gov = await policies.get('gov24:000000465790');
     expect(gov).toMatchObject({
       title: '청년월세 특별지원',
       category: '주거·자립',
@@ -98,12 +90,12 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
 
     const firstProgramme = peer.data.work24[0];
     expect(firstProgramme).toBeDefined();
-    const programme = await ctx.policies.get(`work24:${work24Key(firstProgramme ?? {})}`);
+    const programme = await policies.get(`work24:${work24Key(firstProgramme ?? {})}`);
     expect(programme.title).toContain(firstProgramme?.pgmNm ?? '?');
     expect(programme.organization).toBe(firstProgramme?.orgNm);
     expect(programme.period).toMatch(/^\d{4}-\d{2}-\d{2} ~ \d{4}-\d{2}-\d{2}$/);
 
-    const runs = await ctx.dataload.recentRuns(10);
+    const runs = await dataload.recentRuns(10);
     expect(runs.map((run) => run.source).sort()).toEqual(['gov24', 'work24', 'youth']);
     for (const run of runs) {
       expect(run).toMatchObject({ state: 'SUCCESS', mode: 'live', embedder: 'lexical-ngram-v1:1024', error: null });
@@ -114,7 +106,7 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
 
   it('computes no embedding when nothing changed', async () => {
     for (const source of SOURCES) {
-      const summary = await ctx.dataload.run(source);
+      const summary = await dataload.run(source);
       expect(summary).toMatchObject({ state: 'SUCCESS', embedded: 0, added: 0, updated: 0, deleted: 0, unchanged: countOf(source) });
     }
   });
@@ -123,27 +115,27 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     const record = peer.data.youth[7];
     if (!record) throw new Error('fixture too small');
     record.plcySprtCn = '지원 내용이 바뀌었습니다: 월 30만원 지원';
-    const summary = await ctx.dataload.run('youth');
+    const summary = await dataload.run('youth');
     expect(summary).toMatchObject({ embedded: 1, updated: 1, added: 0, unchanged: countOf('youth') - 1 });
-    expect((await ctx.policies.get(`youth:${record.plcyNo ?? ''}`)).content).toContain('월 30만원 지원');
+    expect((await policies.get(`youth:${record.plcyNo ?? ''}`)).content).toContain('월 30만원 지원');
   });
 
   it('deletes a record the source no longer lists, after a complete fetch', async () => {
     const removed = peer.data.gov24List.splice(10, 1)[0];
     if (!removed) throw new Error('fixture too small');
-    const summary = await ctx.dataload.run('gov24');
+    const summary = await dataload.run('gov24');
     expect(summary).toMatchObject({ deleted: 1, embedded: 0, fetched: countOf('gov24') });
-    await expect(ctx.policies.get(`gov24:${String(removed['서비스ID'])}`)).rejects.toMatchObject({ status: 404 });
+    await expect(policies.get(`gov24:${String(removed['서비스ID'])}`)).rejects.toMatchObject({ status: 404 });
   });
 
   it('re-adds a document that vanished from Chroma although its hash was saved', async () => {
-    const store = new VectorStore({ url: chroma.url, embeddedDir: '/nonexistent', allowEmbedded: false, role: 'test', collection: 'policies-test', log: ctx.log });
+    const store = new VectorStore({ url: stack.chroma?.url, embeddedDir: '/nonexistent', allowEmbedded: false, role: 'test', collection: stack.config.vector.collection, log: stack.core.log });
     const id = idsOf('work24')[3] ?? '';
     await store.delete([id]);
     await store.close();
-    const summary = await ctx.dataload.run('work24');
+    const summary = await dataload.run('work24');
     expect(summary).toMatchObject({ state: 'SUCCESS', added: 1, embedded: 1, unchanged: countOf('work24') - 1 });
-    expect((await ctx.policies.get(id)).id).toBe(id);
+    expect((await policies.get(id)).id).toBe(id);
   });
 
   it('fails a run whose API keeps failing on page 3 and keeps every stored document', async () => {
@@ -151,7 +143,7 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     peer.data.youth.pop();
     peer.setFault('youth', { kind: 'http500', page: 3 });
     try {
-      const error = await runError(ctx.dataload.run('youth'));
+      const error = await runError(dataload.run('youth'));
       expect(error.summary).toMatchObject({ state: 'FAILED', deleted: 0 });
       expect(error.message).toContain('온통청년');
       expect(error.message).toContain('HTTP 500');
@@ -160,19 +152,19 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     } finally {
       peer.clearFaults();
     }
-    const [lastRun] = await ctx.dataload.recentRuns(1, 'youth');
+    const [lastRun] = await dataload.recentRuns(1, 'youth');
     expect(lastRun).toMatchObject({ state: 'FAILED', deleted: 0 });
     expect(lastRun?.error).toContain('HTTP 500');
-    const after = await Promise.all(before.map((id) => ctx.policies.get(id).then(() => id)));
+    const after = await Promise.all(before.map((id) => policies.get(id).then(() => id)));
     expect(after).toEqual(before);
     // The next complete run removes the record the source dropped.
-    expect(await ctx.dataload.run('youth')).toMatchObject({ state: 'SUCCESS', deleted: 1 });
+    expect(await dataload.run('youth')).toMatchObject({ state: 'SUCCESS', deleted: 1 });
   });
 
   it('rides out a 429, a truncated body and a timeout by retrying', async () => {
     for (const fault of [{ kind: 'http429' }, { kind: 'truncated' }, { kind: 'slow', delayMs: 2_500 }] as const) {
       peer.setFault('work24', { ...fault, page: 1, times: 1 });
-      const summary = await ctx.dataload.run('work24');
+      const summary = await dataload.run('work24');
       expect(summary, fault.kind).toMatchObject({ state: 'SUCCESS', unchanged: countOf('work24') });
     }
     peer.clearFaults();
@@ -190,7 +182,7 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
       const stored = (await storedIds(source)).length;
       peer.setFault(source, fault);
       try {
-        const error = await runError(ctx.dataload.run(source));
+        const error = await runError(dataload.run(source));
         expect(error.message).toMatch(expected);
         expect(error.permanent).toBe(permanent);
       } finally {
@@ -210,7 +202,7 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
         work24: /^\[work24\] 고용24 API 인증키가 거부되었습니다\. WORK24_API_KEY를 확인하세요: 인증키가 존재하지 않습니다/,
       };
       for (const source of SOURCES) {
-        const error = await runError(ctx.dataload.run(source));
+        const error = await runError(dataload.run(source));
         expect(error.message).toMatch(expectations[source]);
         expect(error.permanent).toBe(true);
       }
@@ -222,7 +214,7 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
 
   it('runs one load of a source at a time: a second one is refused', async () => {
     peer.setFault('youth', { kind: 'slow', delayMs: 400, page: 1, times: 1 });
-    const outcomes = await Promise.allSettled([ctx.dataload.run('youth'), ctx.dataload.run('youth')]);
+    const outcomes = await Promise.allSettled([dataload.run('youth'), dataload.run('youth')]);
     peer.clearFaults();
     const fulfilled = outcomes.filter((outcome) => outcome.status === 'fulfilled');
     const rejected = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -231,23 +223,26 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     expect(rejected[0]?.reason).toBeInstanceOf(LoadInProgressError);
     expect((rejected[0]?.reason as Error).message).toContain('온통청년 수집이 이미 실행 중입니다');
     // Other sources are not blocked by it.
-    expect((await ctx.dataload.run('work24')).state).toBe('SUCCESS');
+    expect((await dataload.run('work24')).state).toBe('SUCCESS');
   });
 
   it('runs as a task with progress, and a task during a manual run is skipped', async () => {
-    const worker = new TaskWorker({ broker: ctx.broker, registry: ctx.registry, deps: ctx, log: ctx.log, queues: ['dataload'], lockMs: 10_000 });
+    const { broker, registry, results, log } = stack.core;
+    const worker = new TaskWorker({ broker, registry, deps: workerDeps(stack.services), log, queues: ['dataload'], lockMs: 10_000 });
     await worker.start();
     try {
-      const ref = await LOAD_TASKS.gov24.delay({});
-      const result = await ctx.results.wait(ref.id, { timeoutMs: 30_000 });
+      const ref = await broker.enqueue(LOAD_TASKS.gov24, {});
+      const result = await results.wait(ref.id, { timeoutMs: 30_000 });
       expect(result).toMatchObject({ state: 'SUCCESS', result: { state: 'SUCCESS', source: 'gov24', embedded: 0 } });
       expect(result.progress).toMatchObject({ source: 'gov24', phase: 'done', fetched: countOf('gov24') });
 
       peer.setFault('youth', { kind: 'slow', delayMs: 1_500, page: 1, times: 1 });
-      const manual = ctx.dataload.run('youth');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const skipped = await LOAD_TASKS.youth.delay({});
-      const skippedResult = await ctx.results.wait(skipped.id, { timeoutMs: 30_000 });
+      const asked = peer.requests.length;
+      const manual = dataload.run('youth');
+      // The manual run holds the source's lock once its first page is asked for.
+      await waitUntil(() => peer.requests.slice(asked).some((request) => request.api === 'youth'), 10_000, 'the manual run started');
+      const skipped = await broker.enqueue(LOAD_TASKS.youth, {});
+      const skippedResult = await results.wait(skipped.id, { timeoutMs: 30_000 });
       expect(skippedResult).toMatchObject({ state: 'SUCCESS', result: { state: 'SKIPPED', source: 'youth' } });
       expect((await manual).state).toBe('SUCCESS');
     } finally {
@@ -257,8 +252,8 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
   });
 
   it('schedules the three loads on Wednesday nights in Asia/Seoul under the original names', async () => {
-    await syncSchedules(ctx.broker, ctx.registry);
-    const rows = (await listScheduled(ctx.broker, ctx.registry)).filter((row) => row.queue === 'dataload');
+    await syncSchedules(stack.core.broker, stack.core.registry);
+    const rows = (await listScheduled(stack.core.broker, stack.core.registry)).filter((row) => row.queue === 'dataload');
     const byId = new Map(rows.map((row) => [row.id, row]));
     const expected: [string, string, string, string][] = [
       ['load-employment-data-every-wednesday-1am', 'dataload.loadEmploymentData', '0 1 * * 3', '01:00:00'],
@@ -286,13 +281,13 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
       'youth:20250620005400211899',
       'gov24:000000465790',
     ];
-    const result = await ctx.policies.search({ q: '청년 월세 지원', limit: 10, offset: 0 });
+    const result = await policies.search({ q: '청년 월세 지원', limit: 10, offset: 0 });
     expect(result.items.slice(0, rentIds.length).map((item) => item.id).sort()).toEqual([...rentIds].sort());
     const lastRent = result.items[rentIds.length - 1]?.score ?? 0;
     const firstOther = result.items[rentIds.length]?.score ?? 0;
     expect(lastRent).toBeGreaterThan(firstOther);
 
-    const seoul = await ctx.policies.search({ q: '청년 월세 지원', region: '서울', source: 'youth', limit: 3, offset: 0 });
+    const seoul = await policies.search({ q: '청년 월세 지원', region: '서울', source: 'youth', limit: 3, offset: 0 });
     expect(seoul.items[0]?.id).toBe('youth:20250301005400211201');
     for (const item of seoul.items) expect(['서울특별시', '전국']).toContain(item.region);
   });

@@ -3,13 +3,15 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
 
 /** Debian's Chromium (`apt-get install chromium`); never a browser downloaded by Playwright. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const SCREENSHOTS_DIR = path.resolve('docs/screenshots');
+/**
+ * Where screenshots go: test-results/screenshots/ (ignored by git), so a test run leaves the
+ * tracked files as they were; `UPDATE_SCREENSHOTS=1 npm test` refreshes docs/screenshots/.
+ */
+export const SCREENSHOTS_DIR = path.resolve(process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 
 /**
  * Whether the browser tests can run. Without Chromium they are skipped with a message on a
@@ -58,7 +60,7 @@ export async function openPage(browser: Browser, baseUrl: string, options: { mob
   return { context, page, problems };
 }
 
-/** Saves a full-page PNG under docs/screenshots/ (committed; refreshed when a page changes). */
+/** Saves a full-page PNG under SCREENSHOTS_DIR. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
   const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
@@ -79,11 +81,4 @@ export async function freePort(): Promise<number> {
       });
     });
   });
-}
-
-/** The real app listening on 127.0.0.1 (`port` 0 picks one); returns its base URL. */
-export async function listen(ctx: AppContext, port = 0): Promise<{ app: App; baseUrl: string }> {
-  const app = await buildApp(ctx);
-  const address = await app.listen({ host: '127.0.0.1', port });
-  return { app, baseUrl: address };
 }

@@ -1,32 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
-import { debugTask } from '../../src/modules/system/system.tasks.ts';
-import { testContext } from '../helpers/context.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import type { App } from '../../src/http/app.ts';
+import { debugTask } from '../../src/modules/system/index.ts';
+import { Deps, TaskRegistry, TaskWorker } from '../../src/tasks/index.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 
 describe('web skeleton', () => {
-  const prefix = uniquePrefix('http');
-  let ctx: AppContext;
+  let stack: Stack;
   let app: App;
 
   beforeAll(async () => {
-    ctx = await testContext(prefix);
-    app = await buildApp(ctx);
+    stack = await startStack({ label: 'http', database: 'postgres', app: true });
+    if (!stack.app) throw new Error('no app');
+    app = stack.app;
   });
 
-  afterAll(async () => {
-    await app.close();
-    await ctx.close();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   it('answers /healthz and /readyz', async () => {
     expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok' } });
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok', database: 'ok' } });
   });
 
   it('answers an unknown route with the JSON error body', async () => {
@@ -44,17 +38,13 @@ describe('web skeleton', () => {
   });
 
   it('exports per-queue counts and task durations in Prometheus format', async () => {
-    const worker = new TaskWorker({
-      broker: ctx.broker,
-      registry: ctx.registry,
-      deps: ctx,
-      log: ctx.log,
-      queues: ['default'],
-      lockMs: 5_000,
-    });
+    const { broker, results, log } = stack.core;
+    const registry = new TaskRegistry();
+    registry.register(debugTask);
+    const worker = new TaskWorker({ broker, registry, deps: new Deps(), log, queues: ['default'], lockMs: 5_000 });
     await worker.start();
-    const ref = await debugTask.delay({ ping: 1 });
-    expect((await ctx.results.wait(ref.id, { timeoutMs: 10_000 })).state).toBe('SUCCESS');
+    const ref = await broker.enqueue(debugTask, { ping: 1 });
+    expect((await results.wait(ref.id, { timeoutMs: 10_000 })).state).toBe('SUCCESS');
     await worker.close(5_000);
     const response = await app.inject('/metrics');
     expect(response.statusCode).toBe(200);

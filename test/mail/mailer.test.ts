@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import { createMailer, MailPermanentError, MailTransientError, renderMail } from '../../src/mail/index.ts';
+import type { App } from '../../src/http/app.ts';
+import { MailPermanentError, MailTransientError, renderMail, SmtpMailer, type Mailer } from '../../src/mail/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { escapeHtml, html } from '../../src/utils/html.ts';
-import { testConfig, testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer } from '../helpers/smtp-server.ts';
+import type { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 
 const log = createLogger('silent');
 
@@ -42,17 +39,18 @@ describe('escapeHtml and the mail template', () => {
 });
 
 describe('SMTP mailer against a real SMTP server', () => {
+  let stack: Stack;
   let smtp: TestSmtpServer;
 
   beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
+    stack = await startStack({ label: 'smtp', smtp: true });
+    if (!stack.smtp) throw new Error('no SMTP server');
+    smtp = stack.smtp;
   });
 
-  afterAll(async () => {
-    await smtp.close();
-  });
+  afterAll(() => stack.stop());
 
-  const mailer = () => createMailer(testConfig('unused', { SMTP_URL: smtp.url, MAIL_FROM: 'AInfo <no-reply@ainfo.test>' }), undefined, log);
+  const mailer = (): Mailer => new SmtpMailer(smtp.url, 'AInfo <no-reply@ainfo.test>', log);
 
   it('delivers with the Korean subject intact and the given Message-ID', async () => {
     const sender = mailer();
@@ -105,33 +103,29 @@ describe('SMTP mailer against a real SMTP server', () => {
 });
 
 describe('dev mailbox (SMTP_URL unset)', () => {
-  const prefix = uniquePrefix('mailbox');
-  let database: TestDatabase;
-  let ctx: AppContext;
+  let stack: Stack;
   let app: App;
+  let mailbox: Mailer;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('mailbox');
-    ctx = await testContext(prefix, { database: database.handle, env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000' } });
-    app = await buildApp(ctx);
+    stack = await startStack({ label: 'mailbox', database: 'postgres', env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000' }, app: true });
+    if (!stack.app) throw new Error('no app');
+    app = stack.app;
+    mailbox = stack.services.mailer;
   });
 
-  afterAll(async () => {
-    await app.close();
-    await ctx.close();
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   async function adminToken(): Promise<string> {
-    await ctx.accounts.createSuperuser({ email: 'boss@example.com', password: 'correct horse battery' });
-    return (await ctx.accounts.login('boss@example.com', 'correct horse battery')).accessToken;
+    const { accounts } = stack.services;
+    await accounts.createSuperuser({ email: 'boss@example.com', password: 'correct horse battery' });
+    return (await accounts.login('boss@example.com', 'correct horse battery')).accessToken;
   }
 
   it('stores mail once per Message-ID and lists it to an admin only', async () => {
-    expect(ctx.mailer.kind).toBe('mailbox');
-    await ctx.mailer.send(message('new@example.com', '<same@ainfo.test>'));
-    await ctx.mailer.send(message('new@example.com', '<same@ainfo.test>'));
+    expect(mailbox.kind).toBe('mailbox');
+    await mailbox.send(message('new@example.com', '<same@ainfo.test>'));
+    await mailbox.send(message('new@example.com', '<same@ainfo.test>'));
 
     expect((await app.inject({ method: 'GET', url: '/api/admin/mailbox' })).statusCode).toBe(401);
     const token = await adminToken();
@@ -144,16 +138,16 @@ describe('dev mailbox (SMTP_URL unset)', () => {
   });
 
   it('refuses a verified non-admin with 403', async () => {
-    const user = await ctx.accounts.signup({ email: 'plain@example.com', password: 'quiet meadow 42', name: '보통' });
-    await database.handle.sql.query('update users set email_verified_at = now() where id = $1', [user.id]);
-    const { accessToken } = await ctx.accounts.login('plain@example.com', 'quiet meadow 42');
+    const user = await stack.services.accounts.signup({ email: 'plain@example.com', password: 'quiet meadow 42', name: '보통' });
+    await stack.db.sql.query('update users set email_verified_at = now() where id = $1', [user.id]);
+    const { accessToken } = await stack.services.accounts.login('plain@example.com', 'quiet meadow 42');
     const response = await app.inject({ method: 'GET', url: '/api/admin/mailbox', headers: { authorization: `Bearer ${accessToken}` } });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
   });
 
   it('shows the mailbox page to a signed-in admin, in the admin layout, with the mail escaped', async () => {
-    await ctx.mailer.send({ ...message('x@example.com'), subject: '<script>alert(1)</script> 제목', text: '링크: https://ainfo.test/a?token=abc.def 끝' });
+    await mailbox.send({ ...message('x@example.com'), subject: '<script>alert(1)</script> 제목', text: '링크: https://ainfo.test/a?token=abc.def 끝' });
     const anonymous = await app.inject({ method: 'GET', url: '/admin/mailbox' });
     expect(anonymous.statusCode).toBe(303);
     expect(anonymous.headers.location).toBe('/admin/login?next=%2Fadmin%2Fmailbox');

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import type { TaskWorker } from '../../src/tasks/worker.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer } from '../helpers/smtp-server.ts';
-import { notificationsWith, seedUsers, startNoticeWorker, waitUntil } from './notices.fixtures.ts';
+import type { App } from '../../src/http/app.ts';
+import type { TestSmtpServer } from '../helpers/smtp-server.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { deliverWithRetry, NOTICE_TASKS, seedUsers, waitUntil } from './notices.fixtures.ts';
 
 const PUBLIC_URL = 'https://ainfo.example';
 const CONSENTING = 1_000;
@@ -18,49 +14,41 @@ interface NoticeBody {
 }
 
 describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMTP)', () => {
-  const prefix = uniquePrefix('notices');
-  let database: TestDatabase;
+  let stack: Stack;
   let smtp: TestSmtpServer;
-  let ctx: AppContext;
-  let deps: AppContext;
   let app: App;
-  let worker: TaskWorker;
   let adminToken = '';
   let userToken = '';
 
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('notices');
-    smtp = await TestSmtpServer.start();
-    ctx = await testContext(prefix, {
-      database: database.handle,
-      env: { SMTP_URL: smtp.url, PUBLIC_URL, MAIL_RATE_PER_SECOND: '0' },
+    stack = await startStack({
+      label: 'notices',
+      database: 'postgres',
+      smtp: true,
+      env: { PUBLIC_URL, MAIL_RATE_PER_SECOND: '0' },
+      // Pages of 64: the 1,000 recipients are enqueued in 16 keyset pages, several in flight.
+      tuning: { notifications: { deliverTask: deliverWithRetry({ attempts: 5, backoffMs: 100 }), fanOutPageSize: 64 } },
+      app: true,
+      worker: { queues: ['notices', 'mail'], tasks: NOTICE_TASKS, concurrency: 8 },
     });
-    // Pages of 64: the 1,000 recipients are enqueued in 16 keyset pages, several in flight.
-    deps = { ...ctx, notifications: notificationsWith(ctx, { attempts: 5, backoffMs: 100 }, { fanOutPageSize: 64 }) };
-    app = await buildApp(deps);
-    worker = await startNoticeWorker(deps, { concurrency: 8 });
+    if (!stack.app || !stack.smtp) throw new Error('incomplete stack');
+    ({ app, smtp } = stack);
+    const { accounts } = stack.services;
 
-    await ctx.accounts.createSuperuser({ email: 'admin@example.com', password: 'Seoul-notice-2026!', name: '관리자 김' });
-    await ctx.accounts.createSuperuser({ email: 'member@example.com', password: 'Busan-seagull-2026!', name: '회원' });
-    await database.handle.sql.query(`update users set is_admin = false where email = 'member@example.com'`);
-    adminToken = (await ctx.accounts.login('admin@example.com', 'Seoul-notice-2026!')).accessToken;
-    userToken = (await ctx.accounts.login('member@example.com', 'Busan-seagull-2026!')).accessToken;
+    await accounts.createSuperuser({ email: 'admin@example.com', password: 'Seoul-notice-2026!', name: '관리자 김' });
+    await accounts.createSuperuser({ email: 'member@example.com', password: 'Busan-seagull-2026!', name: '회원' });
+    await stack.db.sql.query(`update users set is_admin = false where email = 'member@example.com'`);
+    adminToken = (await accounts.login('admin@example.com', 'Seoul-notice-2026!')).accessToken;
+    userToken = (await accounts.login('member@example.com', 'Busan-seagull-2026!')).accessToken;
 
-    await seedUsers(database.handle.sql, 'yes', CONSENTING, { consent: true, verified: true });
-    await seedUsers(database.handle.sql, 'no', 200, { consent: false, verified: true });
-    await seedUsers(database.handle.sql, 'unverified', 100, { consent: true, verified: false });
+    await seedUsers(stack.db.sql, 'yes', CONSENTING, { consent: true, verified: true });
+    await seedUsers(stack.db.sql, 'no', 200, { consent: false, verified: true });
+    await seedUsers(stack.db.sql, 'unverified', 100, { consent: true, verified: false });
   });
 
-  afterAll(async () => {
-    await worker.close(5_000);
-    await app.close();
-    await ctx.close();
-    await smtp.close();
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   it('refuses every admin route without a token (401) and for a non-admin (403)', async () => {
     const routes = [
@@ -135,7 +123,7 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
     expect(second?.taskId).toBe(first?.taskId);
     expect([first?.alreadyRequested, second?.alreadyRequested].sort()).toEqual([false, true]);
 
-    const broadcast = await ctx.results.wait(first?.taskId ?? '', { timeoutMs: 30_000 });
+    const broadcast = await stack.core.results.wait(first?.taskId ?? '', { timeoutMs: 30_000 });
     expect(broadcast).toMatchObject({ state: 'SUCCESS', result: { snapshotInserted: CONSENTING, enqueued: CONSENTING } });
     await smtp.waitFor((messages) => messages.length >= CONSENTING, 60_000);
     const elapsedMs = Date.now() - started;
@@ -147,7 +135,10 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
     const late = await app.inject({ method: 'POST', url: `/api/admin/notices/${notice.id}/send`, headers: auth(adminToken) });
     expect(late.statusCode).toBe(202);
     expect(late.json<{ taskId: string; alreadyRequested: boolean }>()).toEqual({ taskId: first?.taskId, alreadyRequested: true });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitUntil(async () => {
+      const counts = await stack.core.broker.queue('mail').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0);
+    }, 10_000, 'no delivery left to run');
 
     const recipients = smtp.messages.map((message) => message.to.join(','));
     expect(smtp.messages).toHaveLength(CONSENTING);

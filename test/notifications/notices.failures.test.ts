@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import type { TaskWorker } from '../../src/tasks/worker.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp-server.ts';
+import type { App } from '../../src/http/app.ts';
+import { createNotifications, DeliveryBusyError } from '../../src/modules/notifications/index.ts';
 import { NotificationsRepository } from '../../src/modules/notifications/notifications.repository.ts';
-import { DeliveryBusyError } from '../../src/modules/notifications/notifications.service.ts';
-import { notificationsWith, seedUsers, startNoticeWorker, waitUntil } from './notices.fixtures.ts';
+import type { ReceivedMail, TestSmtpServer } from '../helpers/smtp-server.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { deliverWithRetry, NOTICE_TASKS, seedUsers, waitUntil } from './notices.fixtures.ts';
 
 const PUBLIC_URL = 'https://ainfo.example';
 const RECIPIENTS = 30;
@@ -28,13 +24,9 @@ interface Detail {
 }
 
 describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe', () => {
-  const prefix = uniquePrefix('notice-faults');
-  let database: TestDatabase;
+  let stack: Stack;
   let smtp: TestSmtpServer;
-  let ctx: AppContext;
-  let deps: AppContext;
   let app: App;
-  let worker: TaskWorker;
   let adminToken = '';
   /** The notice every recipient received (the outage test); its mails carry the tokens used below. */
   let deliveredNotice = 0;
@@ -57,33 +49,29 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
   const recipientsOf = (noticeId: number): string[] => mailsOf(noticeId).map((mail) => mail.to.join(','));
   const tokenOf = (mail: ReceivedMail | undefined): string => /token=([0-9a-f-]{36})/.exec(mail?.text ?? '')?.[1] ?? '';
   const consentOf = async (email: string): Promise<boolean | undefined> =>
-    (await database.handle.sql.query<{ notice_consent: boolean }>('select notice_consent from users where email = $1', [email]))[0]
+    (await stack.db.sql.query<{ notice_consent: boolean }>('select notice_consent from users where email = $1', [email]))[0]
       ?.notice_consent;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('notice_faults');
-    smtp = await TestSmtpServer.start();
-    ctx = await testContext(prefix, {
-      database: database.handle,
-      env: { SMTP_URL: smtp.url, PUBLIC_URL, MAIL_RATE_PER_SECOND: '0' },
+    stack = await startStack({
+      label: 'notice_faults',
+      database: 'postgres',
+      smtp: true,
+      env: { PUBLIC_URL, MAIL_RATE_PER_SECOND: '0' },
+      // 8 runs from 100 ms: a 2-3 s outage is ridden out by retries alone.
+      tuning: { notifications: { deliverTask: deliverWithRetry({ attempts: 8, backoffMs: 100 }) } },
+      app: true,
+      worker: { queues: ['notices', 'mail'], tasks: NOTICE_TASKS, concurrency: 8 },
     });
-    // 8 runs from 100 ms: a 2-3 s outage is ridden out by retries alone.
-    deps = { ...ctx, notifications: notificationsWith(ctx, { attempts: 8, backoffMs: 100 }) };
-    app = await buildApp(deps);
-    worker = await startNoticeWorker(deps, { concurrency: 8 });
-    await ctx.accounts.createSuperuser({ email: 'ops@example.com', password: 'Jeju-tangerine-77!', name: '운영자' });
-    adminToken = (await ctx.accounts.login('ops@example.com', 'Jeju-tangerine-77!')).accessToken;
-    await seedUsers(database.handle.sql, 'f', RECIPIENTS, { consent: true, verified: true });
+    if (!stack.app || !stack.smtp) throw new Error('incomplete stack');
+    ({ app, smtp } = stack);
+    const { accounts } = stack.services;
+    await accounts.createSuperuser({ email: 'ops@example.com', password: 'Jeju-tangerine-77!', name: '운영자' });
+    adminToken = (await accounts.login('ops@example.com', 'Jeju-tangerine-77!')).accessToken;
+    await seedUsers(stack.db.sql, 'f', RECIPIENTS, { consent: true, verified: true });
   });
 
-  afterAll(async () => {
-    await worker.close(5_000);
-    await app.close();
-    await ctx.close();
-    await smtp.close();
-    await database.drop();
-    await deletePrefix(prefix);
-  });
+  afterAll(() => stack.stop());
 
   it('marks deliveries refused with 550 as failed with the reply, without retrying, and sends the rest', async () => {
     const refused = ['f3@example.com', 'f7@example.com', 'f11@example.com'];
@@ -99,11 +87,11 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     expect(recipientsOf(id)).toHaveLength(RECIPIENTS - 3);
     expect(recipientsOf(id).some((to) => refused.includes(to))).toBe(false);
 
-    const [failed] = await database.handle.sql.query<{ id: string }>(
+    const [failed] = await stack.db.sql.query<{ id: string }>(
       `select id::text as id from notice_deliveries where notice_id = $1 and status = 'failed' limit 1`,
       [id],
     );
-    const task = await ctx.results.get(`notifications.deliverNotice-${failed?.id ?? ''}`);
+    const task = await stack.core.results.get(`notifications.deliverNotice-${failed?.id ?? ''}`);
     expect(task).toMatchObject({ state: 'FAILURE', attempts: 1 });
     expect(task.error).toMatch(/550/);
     smtp.reset();
@@ -114,7 +102,6 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     const id = await createNotice('장애 중 공지');
     await send(id);
     await waitUntil(async () => (await detail(id)).deliveries.pendingWithError === RECIPIENTS, 20_000, 'every delivery failed once');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(recipientsOf(id)).toHaveLength(0);
     await smtp.start();
 
@@ -126,13 +113,22 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
 
   it('leaves deliveries pending when the outage outlasts the retries, and resume sends only those', async () => {
     // Deliveries with 2 runs 50 ms apart: they give up while SMTP is still down.
-    const impatient = notificationsWith(ctx, { attempts: 2, backoffMs: 50 });
+    const { config, log, broker } = stack.core;
+    const impatient = createNotifications({
+      db: stack.db,
+      producer: broker,
+      mailer: stack.services.mailer,
+      accounts: stack.services.accounts,
+      config,
+      log,
+      tuning: { deliverTask: deliverWithRetry({ attempts: 2, backoffMs: 50 }) },
+    });
     const id = await createNotice('재개 테스트 공지');
     await smtp.stop();
     await impatient.broadcast(id, '운영자');
     await waitUntil(
       async () => {
-        const rows = await database.handle.sql.query<{ n: number }>(
+        const rows = await stack.db.sql.query<{ n: number }>(
           `select count(*)::int as n from notice_deliveries where notice_id = $1 and transient_failures >= 2`,
           [id],
         );
@@ -141,13 +137,16 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
       20_000,
       'retries exhausted',
     );
+    await waitUntil(async () => {
+      const counts = await broker.queue('mail').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0);
+    }, 10_000, 'the failed deliveries left the queue');
     await smtp.start();
-    await new Promise((resolve) => setTimeout(resolve, 700));
     expect((await detail(id)).deliveries).toMatchObject({ pending: RECIPIENTS, pendingWithError: RECIPIENTS, sent: 0 });
     expect(recipientsOf(id)).toHaveLength(0);
 
     // Mark a few as sent by hand: resume must not send them again.
-    await database.handle.sql.query(
+    await stack.db.sql.query(
       `update notice_deliveries set status = 'sent', sent_at = now() where id in (
          select id from notice_deliveries where notice_id = $1 order by id limit 5)`,
       [id],
@@ -156,7 +155,7 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     expect(resumed.statusCode).toBe(202);
     const { taskId, round } = resumed.json<{ taskId: string; round: number }>();
     expect(round).toBe(1);
-    expect((await ctx.results.wait(taskId, { timeoutMs: 10_000 })).result).toMatchObject({ enqueued: RECIPIENTS - 5 });
+    expect((await stack.core.results.wait(taskId, { timeoutMs: 10_000 })).result).toMatchObject({ enqueued: RECIPIENTS - 5 });
     await waitUntil(async () => (await detail(id)).deliveries.sent === RECIPIENTS, 20_000, 'resumed deliveries sent');
     expect(recipientsOf(id)).toHaveLength(RECIPIENTS - 5);
     expect(new Set(recipientsOf(id)).size).toBe(RECIPIENTS - 5);
@@ -164,7 +163,7 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     const again = await app.inject({ method: 'POST', url: `/api/admin/notices/${id}/resume`, headers: headers() });
     const second = again.json<{ taskId: string; round: number }>();
     expect(second.round).toBe(2);
-    expect((await ctx.results.wait(second.taskId, { timeoutMs: 10_000 })).result).toMatchObject({ enqueued: 0 });
+    expect((await stack.core.results.wait(second.taskId, { timeoutMs: 10_000 })).result).toMatchObject({ enqueued: 0 });
   });
 
   it('unsubscribes with the one-click POST and the confirmation page, without login; the next notice skips them', async () => {
@@ -233,16 +232,16 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
   });
 
   it('skips a recipient who unsubscribed after the snapshot, and never sends one delivery from two runs at once', async () => {
-    const repository = new NotificationsRepository(database.handle);
-    const service = deps.notifications;
+    const repository = new NotificationsRepository(stack.db);
+    const service = stack.services.notifications;
     const id = await createNotice('스냅샷 이후 수신 거부');
     // Rows only, no tasks: this test runs the deliveries itself.
     await repository.snapshotRecipients(id);
     const ids = await repository.pendingDeliveryIds(id, 0, 10);
     const [first, second] = ids;
     if (first === undefined || second === undefined) throw new Error('expected deliveries');
-    const [owner] = await database.handle.sql.query<{ email: string }>('select email from notice_deliveries where id = $1', [first]);
-    await database.handle.sql.query('update users set notice_consent = false where email = $1', [owner?.email]);
+    const [owner] = await stack.db.sql.query<{ email: string }>('select email from notice_deliveries where id = $1', [first]);
+    await stack.db.sql.query('update users set notice_consent = false where email = $1', [owner?.email]);
     expect(await service.deliver(first, 'test-run-a')).toMatchObject({ status: 'skipped' });
     expect(mailsOf(id)).toHaveLength(0);
 

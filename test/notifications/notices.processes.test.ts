@@ -1,11 +1,8 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { ROOT, spawnAinfo, type Child } from '../helpers/processes.ts';
-import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
-import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp-server.ts';
+import type { NotificationsService } from '../../src/modules/notifications/index.ts';
+import { spawnAinfo, type Child } from '../helpers/processes.ts';
+import type { ReceivedMail, TestSmtpServer } from '../helpers/smtp-server.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 import { seedUsers, waitUntil } from './notices.fixtures.ts';
 
 const PUBLIC_URL = 'https://ainfo.example';
@@ -15,26 +12,17 @@ const RATE_RECIPIENTS = 80;
 const RATE_PER_SECOND = 20;
 
 describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
-  const prefix = uniquePrefix('notice-procs');
-  let database: TestDatabase;
+  let stack: Stack;
   let smtp: TestSmtpServer;
-  let ctx: AppContext;
+  let notifications: NotificationsService;
   const children: Child[] = [];
   const admin = { id: 0, name: '관리자' };
 
   const startWorker = async (env: Record<string, string>, concurrency: number): Promise<Child> => {
-    const child = spawnAinfo(['worker', '--queues', 'mail,notices', '--concurrency', String(concurrency)], {
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      DATABASE_URL: database.url ?? '',
-      SMTP_URL: smtp.url,
-      PUBLIC_URL,
-      TASK_LOCK_MS: '2000',
-      SHUTDOWN_GRACE_MS: '5000',
-      LOG_LEVEL: 'info',
-      DATA_DIR: path.join(ROOT, 'data', `test-${prefix}`),
-      ...env,
-    });
+    const child = spawnAinfo(
+      ['worker', '--queues', 'mail,notices', '--concurrency', String(concurrency)],
+      stack.childEnv({ TASK_LOCK_MS: '2000', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info', ...env }),
+    );
     children.push(child);
     await child.waitFor('worker ready', 30_000);
     return child;
@@ -44,10 +32,12 @@ describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
     smtp.messages.filter((mail) => mail.messageId.startsWith(`<notice-${noticeId}.`));
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('notice_procs');
-    smtp = await TestSmtpServer.start();
-    ctx = await testContext(prefix, { database: database.handle, env: { SMTP_URL: smtp.url, PUBLIC_URL } });
-    const [row] = await database.handle.sql.query<{ id: string }>(
+    // The workers are `ainfo worker` processes; this process only requests the sends.
+    stack = await startStack({ label: 'notice_procs', database: 'postgres', smtp: true, env: { PUBLIC_URL } });
+    if (!stack.smtp) throw new Error('no SMTP server');
+    smtp = stack.smtp;
+    notifications = stack.services.notifications;
+    const [row] = await stack.db.sql.query<{ id: string }>(
       `insert into users (email, name, password_hash, is_admin, email_verified_at)
        values ('boss@example.com', '관리자', 'x', true, now()) returning id::text as id`,
     );
@@ -57,35 +47,38 @@ describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
   afterAll(async () => {
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
     await Promise.all(children.map((child) => child.exited));
-    await ctx.close();
-    await smtp.close();
-    await database.drop();
-    await deletePrefix(prefix);
+    await stack.stop();
   });
 
   it('delivers to every recipient when a worker is SIGKILLed mid-broadcast and another takes over; duplicates at most the concurrency', async () => {
-    await seedUsers(database.handle.sql, 'k', KILL_RECIPIENTS, { consent: true, verified: true });
+    await seedUsers(stack.db.sql, 'k', KILL_RECIPIENTS, { consent: true, verified: true });
     // A slow server keeps mails in flight, so the kill lands in the middle of SMTP conversations.
     smtp.delayMs = 5;
     const first = await startWorker({ MAIL_RATE_PER_SECOND: '0' }, KILL_CONCURRENCY);
-    const notice = await ctx.notifications.createNotice({ title: '중단 복구 공지', content: '작업자가 죽어도 모두 받습니다.' }, admin.id);
-    await ctx.notifications.requestSend(notice.id, admin);
+    const notice = await notifications.createNotice({ title: '중단 복구 공지', content: '작업자가 죽어도 모두 받습니다.' }, admin.id);
+    await notifications.requestSend(notice.id, admin);
 
     await smtp.waitFor(() => mailsOf(notice.id).length >= 300, 60_000);
     first.process.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     const atKill = mailsOf(notice.id).length;
-    const beforeRestart = await ctx.notifications.getNotice(notice.id);
+    const beforeRestart = await notifications.getNotice(notice.id);
     expect(beforeRestart.deliveries.sent).toBeLessThan(KILL_RECIPIENTS);
 
     const second = await startWorker({ MAIL_RATE_PER_SECOND: '0' }, KILL_CONCURRENCY);
     await waitUntil(
-      async () => (await ctx.notifications.getNotice(notice.id)).deliveries.sent === KILL_RECIPIENTS,
+      async () => (await notifications.getNotice(notice.id)).deliveries.sent === KILL_RECIPIENTS,
       60_000,
       'every delivery sent after the restart',
     );
-    // Tasks of the killed worker come back after their lock expires; give stragglers a moment.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Tasks of the killed worker come back once their lock expires and run again: wait until no
+    // task is left anywhere in the queues, so every duplicate they cause is counted.
+    await waitUntil(async () => {
+      const counts = await Promise.all(
+        (['mail', 'notices'] as const).map((queue) => stack.core.broker.queue(queue).getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+      );
+      return counts.every((byState) => Object.values(byState).every((count) => count === 0));
+    }, 30_000, 'the killed worker\'s tasks ran again');
 
     const mails = mailsOf(notice.id);
     const byRecipient = new Map<string, ReceivedMail[]>();
@@ -102,7 +95,7 @@ describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
     expect(duplicates).toBeLessThanOrEqual(KILL_CONCURRENCY);
     // A duplicate carries the same Message-ID as the first copy, so a receiver can drop it.
     for (const copies of byRecipient.values()) expect(new Set(copies.map((mail) => mail.messageId)).size).toBe(1);
-    expect((await ctx.notifications.getNotice(notice.id)).deliveries).toMatchObject({ total: KILL_RECIPIENTS, pending: 0, failed: 0 });
+    expect((await notifications.getNotice(notice.id)).deliveries).toMatchObject({ total: KILL_RECIPIENTS, pending: 0, failed: 0 });
 
     smtp.delayMs = 0;
     second.process.kill('SIGTERM');
@@ -110,22 +103,23 @@ describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
   });
 
   it('holds MAIL_RATE_PER_SECOND across two worker processes (measured at the SMTP server)', async () => {
-    await database.handle.sql.query('update users set notice_consent = false');
+    await stack.db.sql.query('update users set notice_consent = false');
     const env = { MAIL_RATE_PER_SECOND: String(RATE_PER_SECOND) };
     await Promise.all([startWorker(env, 8), startWorker(env, 8)]);
     // Warm-up: open the workers' SMTP and database connections, so the first measured window is
     // not slower than the others; then let the limiter's window pass.
-    await seedUsers(database.handle.sql, 'w', 16, { consent: true, verified: true });
-    const warmUp = await ctx.notifications.createNotice({ title: '준비 공지', content: '연결 준비' }, admin.id);
-    await ctx.notifications.requestSend(warmUp.id, admin);
+    await seedUsers(stack.db.sql, 'w', 16, { consent: true, verified: true });
+    const warmUp = await notifications.createNotice({ title: '준비 공지', content: '연결 준비' }, admin.id);
+    await notifications.requestSend(warmUp.id, admin);
     await smtp.waitFor(() => mailsOf(warmUp.id).length >= 16, 30_000);
-    await database.handle.sql.query('update users set notice_consent = false');
-    await seedUsers(database.handle.sql, 'r', RATE_RECIPIENTS, { consent: true, verified: true });
+    await stack.db.sql.query('update users set notice_consent = false');
+    await seedUsers(stack.db.sql, 'r', RATE_RECIPIENTS, { consent: true, verified: true });
+    // The limiter counts fixed one-second windows: start the measured send in a fresh one.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
 
-    const notice = await ctx.notifications.createNotice({ title: '속도 제한 공지', content: '천천히 보냅니다.' }, admin.id);
+    const notice = await notifications.createNotice({ title: '속도 제한 공지', content: '천천히 보냅니다.' }, admin.id);
     const sentAt = Date.now();
-    await ctx.notifications.requestSend(notice.id, admin);
+    await notifications.requestSend(notice.id, admin);
     await smtp.waitFor(() => mailsOf(notice.id).length >= RATE_RECIPIENTS, 30_000);
 
     const times = mailsOf(notice.id).map((mail) => mail.receivedAt).sort((a, b) => a - b);
@@ -136,7 +130,7 @@ describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
       const bucket = Math.floor((at - firstAt) / 1_000);
       perSecond[bucket] = (perSecond[bucket] ?? 0) + 1;
     }
-    const completed = await ctx.broker.queue('mail').getJobs(['completed'], 0, -1);
+    const completed = await stack.core.broker.queue('mail').getJobs(['completed'], 0, -1);
     const workers = new Set(
       completed
         .filter((job) => job.name === 'notifications.deliverNotice' && job.timestamp >= sentAt && job.processedBy)

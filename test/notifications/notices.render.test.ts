@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderNoticeMarkdown } from '../../src/modules/notifications/notifications.markdown.ts';
-import {
-  maskEmail,
-  renderNoticeMail,
-  renderUnsubscribeConfirmPage,
-} from '../../src/modules/notifications/notifications.templates.ts';
+import { maskEmail, renderNoticeMail, unsubscribeConfirmPage } from '../../src/modules/notifications/notifications.templates.ts';
+import { renderPage } from '../../src/http/pages/layout.ts';
 
 describe('notice rendering', () => {
   it('renders the Markdown subset: headings, emphasis, code, lists and http(s) links', () => {
@@ -58,13 +55,14 @@ describe('notice rendering', () => {
   });
 
   it('shows a confirmation page with a POST form, no script, and a masked address', () => {
-    const page = renderUnsubscribeConfirmPage({
+    const page = renderPage(unsubscribeConfirmPage({
       publicUrl: 'https://ainfo.example',
       token: '0f0e0d0c-0b0a-4900-8000-000000000001',
       email: 'hong@example.com',
       alreadyOff: false,
-    });
+    }));
     expect(page).toContain('<html lang="ko">');
+    expect(page).toContain('<meta name="robots" content="noindex">');
     expect(page).toContain('<form method="post" action="https://ainfo.example/notices/unsubscribe">');
     expect(page).toContain('ho***@example.com');
     expect(page).not.toContain('hong@example.com');

@@ -1,27 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountsRepository } from '../../src/modules/accounts/accounts.repository.ts';
 import { NotificationsRepository } from '../../src/modules/notifications/notifications.repository.ts';
-import { createPgliteDatabase, createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 import { seedUsers } from './notices.fixtures.ts';
 
-// `npm start` runs on embedded PGlite, separate processes on PostgreSQL: the same SQL must hold on both.
-describe.each([
-  { driver: 'PostgreSQL', open: () => createPostgresDatabase('notice_repo') },
-  { driver: 'PGlite', open: createPgliteDatabase },
-])('notifications repository on $driver', ({ open }) => {
-  let database: TestDatabase;
+// `npm start` runs on embedded PGlite, separate processes on PostgreSQL: the same SQL must hold on
+// both. White-box: the repositories are not part of the modules' API.
+describe.each(['postgres', 'pglite'] as const)('notifications repository on %s', (driver) => {
+  let stack: Stack;
   let repository: NotificationsRepository;
 
   beforeAll(async () => {
-    database = await open();
-    repository = new NotificationsRepository(database.handle);
-    await seedUsers(database.handle.sql, 'yes', 25, { consent: true, verified: true });
-    await seedUsers(database.handle.sql, 'no', 5, { consent: false, verified: true });
-    await seedUsers(database.handle.sql, 'unverified', 5, { consent: true, verified: false });
+    stack = await startStack({ label: 'notice_repo', database: driver, services: false });
+    repository = new NotificationsRepository(stack.db);
+    await seedUsers(stack.db.sql, 'yes', 25, { consent: true, verified: true });
+    await seedUsers(stack.db.sql, 'no', 5, { consent: false, verified: true });
+    await seedUsers(stack.db.sql, 'unverified', 5, { consent: true, verified: false });
   });
 
-  afterAll(async () => {
-    await database.drop();
-  });
+  afterAll(() => stack.stop());
 
   it('snapshots consenting, verified users once, pages pending ids, leases, and counts by status', async () => {
     const notice = await repository.createNotice({ title: '제목', content: '내용', createdBy: null });
@@ -29,7 +26,7 @@ describe.each([
     expect((await repository.markSendRequested(notice.id, { name: '다른 관리자', userId: null }))?.notice.sentBy).toBe('관리자');
 
     expect(await repository.snapshotRecipients(notice.id)).toEqual({ inserted: 25, snapshotTaken: true });
-    await seedUsers(database.handle.sql, 'late', 3, { consent: true, verified: true });
+    await seedUsers(stack.db.sql, 'late', 3, { consent: true, verified: true });
     expect(await repository.snapshotRecipients(notice.id)).toEqual({ inserted: 0, snapshotTaken: false });
 
     const firstPage = await repository.pendingDeliveryIds(notice.id, 0, 10);
@@ -61,17 +58,29 @@ describe.each([
     expect(await repository.nextDispatchRound(notice.id)).toBe(1);
 
     const token = claim.kind === 'claimed' ? claim.delivery.unsubscribeToken : '';
-    expect(await repository.unsubscribeByToken(token)).toMatchObject({ wasConsenting: true });
-    expect(await repository.unsubscribeByToken(token)).toMatchObject({ wasConsenting: false });
-    expect(await repository.findByUnsubscribeToken(token)).toMatchObject({ noticeConsent: false });
-    expect(await repository.unsubscribeByToken('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    const owner = claim.kind === 'claimed' ? claim.delivery.userId : 0;
+    expect(await repository.markUnsubscribed(token)).toEqual({ userId: owner });
+    expect(await repository.markUnsubscribed(token)).toEqual({ userId: owner });
+    expect(await repository.findUnsubscribeToken(token)).toEqual({ userId: owner });
+    expect(await repository.markUnsubscribed('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    // The consent itself is accounts': changed there, a claim made afterwards reads it as it is now.
+    const accounts = new AccountsRepository(stack.db);
+    expect(await accounts.setNoticeConsent(owner, false)).toEqual({ wasConsenting: true });
+    expect(await accounts.setNoticeConsent(owner, false)).toEqual({ wasConsenting: false });
+    expect(await accounts.setNoticeConsent(999_999, false)).toBeUndefined();
+    const before = await repository.claimDelivery(c, 'run-3', 60_000);
+    if (before.kind !== 'claimed') throw new Error('expected a claim');
+    expect(before.delivery.noticeConsent).toBe(true);
+    await accounts.setNoticeConsent(before.delivery.userId, false);
+    expect(await repository.claimDelivery(c, 'run-3', 60_000)).toMatchObject({ kind: 'claimed', delivery: { noticeConsent: false } });
   });
 
-  it('lists users by consent and verification, paged', async () => {
-    const consenting = await repository.listUsers({ consent: true, verified: true }, { limit: 10, offset: 20 });
-    // 25 + 3 late joiners, less the one who unsubscribed above.
-    expect(consenting.total).toBe(27);
-    expect(consenting.items).toHaveLength(7);
-    expect((await repository.listUsers({ verified: false }, { limit: 50, offset: 0 })).total).toBe(5);
+  it('lists users by consent and verification, paged (accounts owns the list)', async () => {
+    const accounts = new AccountsRepository(stack.db);
+    const consenting = await accounts.listUsers({ consent: true, verified: true }, { limit: 10, offset: 20 });
+    // 25 + 3 late joiners, less the two whose consent was withdrawn above.
+    expect(consenting.total).toBe(26);
+    expect(consenting.items).toHaveLength(6);
+    expect((await accounts.listUsers({ verified: false }, { limit: 50, offset: 0 })).total).toBe(5);
   });
 });

@@ -1,14 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
-import { LexicalEmbedder } from '../../src/vector/lexical-embedder.ts';
-import { startTestChroma, type TestChroma } from '../helpers/chroma.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
-import { publicApisEnv, startPublicApisServer, type PublicApisPeer } from '../helpers/public-apis-server.ts';
-import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
+import type { App } from '../../src/http/app.ts';
+import { buildServices, type ProcessRole, type Services } from '../../src/processes/compose.ts';
+import { LexicalEmbedder } from '../../src/vector/index.ts';
+import type { PublicApisPeer } from '../helpers/public-apis-server.ts';
+import { startStack, testConfig, type Stack } from '../helpers/stack.ts';
 
 interface SearchBody {
   items: { id: string; source: string; title: string; region: string; category: string; url: string; score: number; summary: string }[];
@@ -51,27 +48,24 @@ async function startFakeEmbeddings(): Promise<{ url: string; batches: number[]; 
 }
 
 describe('policy search: API and page over a real Chroma', () => {
-  const prefix = uniquePrefix('policies');
-  let chroma: TestChroma;
+  let stack: Stack;
   let peer: PublicApisPeer;
-  let db: TestDatabase;
-  let ctx: AppContext;
   let app: App;
-  let env: Record<string, string>;
+
+  /** The same modules composed again on this stack's database and Redis, with other settings. */
+  const servicesWith = (role: ProcessRole, env: Record<string, string>): Services => {
+    const config = testConfig(stack.prefix, { ...stack.childEnv(), ...env });
+    return buildServices({ ...stack.core, config, role }, stack.db, { ownsDatabase: false });
+  };
 
   beforeAll(async () => {
-    [chroma, peer, db] = await Promise.all([startTestChroma(), startPublicApisServer(), createPostgresDatabase('policies')]);
-    env = { CHROMA_URL: chroma.url, CHROMA_COLLECTION: 'policies-search', ...publicApisEnv(peer) };
-    ctx = await testContext(prefix, { role: 'web', database: db.handle, env });
-    for (const source of ['youth', 'gov24', 'work24'] as const) await ctx.dataload.run(source);
-    app = await buildApp(ctx);
+    stack = await startStack({ label: 'policies', role: 'web', database: 'postgres', chroma: true, publicApis: true, app: true });
+    if (!stack.peer || !stack.app) throw new Error('incomplete stack');
+    ({ peer, app } = stack);
+    for (const source of ['youth', 'gov24', 'work24'] as const) await stack.services.dataload.run(source);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await ctx.close();
-    await Promise.all([peer.stop(), chroma.stop(), db.drop(), deletePrefix(prefix)]);
-  });
+  afterAll(() => stack.stop());
 
   it('answers a Korean query with ranked items carrying id, source, title, summary, region, url and score', async () => {
     const response = await app.inject({ method: 'GET', url: `/api/policies/search?q=${encodeURIComponent('청년 월세 지원')}&limit=5` });
@@ -127,7 +121,8 @@ describe('policy search: API and page over a real Chroma', () => {
     expect(start.headers['content-type']).toContain('text/html');
     expect(start.body).toContain('<html lang="ko">');
     expect(start.body).toContain('name="viewport"');
-    expect(start.body).toContain('font-family:system-ui,-apple-system,"Apple SD Gothic Neo"');
+    // The shared layout and stylesheet, from our own origin.
+    expect(start.body).toContain('<link rel="stylesheet" href="/assets/ainfo.css">');
     expect(start.body).toContain('<form class="search" method="get" action="/policies"');
 
     const hostile = '<script>alert(1)</script>"월세';
@@ -135,8 +130,9 @@ describe('policy search: API and page over a real Chroma', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('<script');
     expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;월세');
-    expect(page.body).not.toMatch(/<link|@import|https?:\/\/fonts\./);
+    expect(page.body).not.toMatch(/<link[^>]+href="(https?:)?\/\/|@import|https?:\/\/fonts\./);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'none'");
 
     const results = await app.inject({ url: `/policies?q=${encodeURIComponent('청년 월세 지원')}&source=youth&region=${encodeURIComponent('서울')}` });
     expect(results.body).toContain('서울시 청년월세지원');
@@ -156,10 +152,10 @@ describe('policy search: API and page over a real Chroma', () => {
 
   it('opens nothing when a web context is built, and tells a web process without CHROMA_URL to set it', async () => {
     const started = Date.now();
-    const web = await testContext(`${prefix}-nochroma`, { role: 'web', database: db.handle, env: { ...env, CHROMA_URL: '' } });
+    const web = servicesWith('web', { CHROMA_URL: '' });
     try {
       expect(Date.now() - started).toBeLessThan(2_000);
-      await expect(web.policies.search({ q: '청년', limit: 5, offset: 0 })).rejects.toMatchObject({
+      await expect(web.policies.search.search({ q: '청년', limit: 5, offset: 0 })).rejects.toMatchObject({
         status: 503,
         message: expect.stringContaining('CHROMA_URL') as unknown,
       });
@@ -170,26 +166,24 @@ describe('policy search: API and page over a real Chroma', () => {
 
   it('re-embeds the stored documents when the embedder changes, never mixing vectors', async () => {
     const fake = await startFakeEmbeddings();
-    const openaiEnv = { ...env, EMBEDDINGS: 'openai', OPENAI_API_KEY: 'test-openai-key', EMBEDDINGS_BASE_URL: fake.url };
-    const other = await testContext(`${prefix}-openai`, { role: 'worker', database: db.handle, env: openaiEnv });
+    const other = servicesWith('worker', { EMBEDDINGS: 'openai', OPENAI_API_KEY: 'test-openai-key', EMBEDDINGS_BASE_URL: fake.url });
     try {
-      await expect(other.policies.search({ q: '청년 월세', limit: 3, offset: 0 })).rejects.toMatchObject({ status: 503, code: 'SEARCH_INDEX_REBUILDING' });
-      const before = (await ctx.dataload.recentRuns(10)).length;
+      await expect(other.policies.search.search({ q: '청년 월세', limit: 3, offset: 0 })).rejects.toMatchObject({ status: 503, code: 'SEARCH_INDEX_REBUILDING' });
+      const before = (await stack.services.dataload.recentRuns(10)).length;
       const summary = await other.dataload.run('youth');
       expect(summary).toMatchObject({ state: 'SUCCESS', embedded: 0, added: 0 });
       expect(fake.batches.every((size) => size <= 96)).toBe(true);
       expect(fake.batches.reduce((sum, size) => sum + size, 0)).toBeGreaterThanOrEqual(peer.data.youth.length + peer.data.gov24List.length);
-      const hits = await other.policies.search({ q: '청년 월세 지원', limit: 3, offset: 0 });
+      const hits = await other.policies.search.search({ q: '청년 월세 지원', limit: 3, offset: 0 });
       expect(hits.items[0]?.title).toContain('월세');
       // The old embedder now refuses instead of comparing its vectors with the new ones.
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const oldService = await testContext(`${prefix}-lexical`, { role: 'web', database: db.handle, env });
+      const oldService = servicesWith('web', {});
       try {
-        await expect(oldService.policies.search({ q: '청년', limit: 3, offset: 0 })).rejects.toMatchObject({ status: 503 });
+        await expect(oldService.policies.search.search({ q: '청년', limit: 3, offset: 0 })).rejects.toMatchObject({ status: 503 });
       } finally {
         await oldService.close();
       }
-      expect((await ctx.dataload.recentRuns(10)).length).toBe(before + 1);
+      expect((await stack.services.dataload.recentRuns(10)).length).toBe(before + 1);
     } finally {
       await other.close();
       await fake.stop();
@@ -197,7 +191,7 @@ describe('policy search: API and page over a real Chroma', () => {
   });
 
   it('answers 503 instead of 500 when Chroma stops answering (last: it stops the server)', async () => {
-    await chroma.stop();
+    await stack.chroma?.stop();
     const response = await app.inject({ url: `/api/policies/search?q=${encodeURIComponent('청년')}` });
     expect(response.statusCode).toBe(503);
     expect(response.json<ErrorBody>().error.code).toBe('SEARCH_UNAVAILABLE');

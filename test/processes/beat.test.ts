@@ -1,12 +1,10 @@
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
 import { formatInZone, listScheduled, syncSchedules } from '../../src/tasks/beat.ts';
-import { TaskWorker } from '../../src/tasks/worker.ts';
-import { testContext } from '../helpers/context.ts';
+import { Deps, TaskRegistry, TaskWorker } from '../../src/tasks/index.ts';
+import { tickTask } from '../fixtures/test.tasks.ts';
 import { ROOT, runAinfo, spawnAinfo, type Child } from '../helpers/processes.ts';
-import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
 
 const TASK_MODULES = path.join(ROOT, 'test/fixtures/test.tasks.ts');
 
@@ -20,52 +18,39 @@ function nextWednesdayOneAmSeoul(now: number): number {
 }
 
 describe('beat', () => {
-  const prefix = uniquePrefix('beat');
-  let ctx: AppContext;
-  let redis: Redis;
+  let stack: Stack;
   const children: Child[] = [];
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    TASK_MODULES,
-    LOG_LEVEL: 'info',
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}): Record<string, string> => stack.childEnv({ LOG_LEVEL: 'info', ...extra });
 
   beforeAll(async () => {
-    ctx = await testContext(prefix, { env: { TASK_MODULES } });
-    redis = new Redis(TEST_REDIS_URL);
+    // Beat needs Redis and the registry only: no database here, and none in the beat processes.
+    stack = await startStack({ label: 'beat', env: { TASK_MODULES } });
   });
 
   afterAll(async () => {
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
-    redis.disconnect();
-    await ctx.close();
-    await deletePrefix(prefix);
+    await stack.stop();
   });
 
   it('two beats running at once fire each tick of an every-second schedule once', async () => {
-    const worker = new TaskWorker({
-      broker: ctx.broker,
-      registry: ctx.registry,
-      deps: ctx,
-      log: ctx.log,
-      queues: ['default'],
-      lockMs: 5_000,
-    });
+    const registry = new TaskRegistry();
+    registry.register(tickTask);
+    const { broker, log } = stack.core;
+    const worker = new TaskWorker({ broker, registry, deps: new Deps(), log, queues: ['default'], lockMs: 5_000 });
     await worker.start();
     for (let i = 0; i < 2; i += 1) children.push(spawnAinfo(['beat'], env({ TEST_TICK_SCHEDULE: '1' })));
     await Promise.all(children.map((child) => child.waitFor('periodic schedule synced')));
     const started = Date.now();
+    // Ticks are what is measured here: the beats run for a fixed span of wall time.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     for (const child of children) child.process.kill('SIGTERM');
     expect(await Promise.all(children.map((child) => child.exited))).toEqual([0, 0]);
     await worker.close(5_000);
     const elapsedS = (Date.now() - started) / 1000;
 
-    const ticks = (await redis.lrange(`${prefix}:test:ticks`, 0, -1)).map((entry) => entry.split('|')[0] ?? '');
-    const ids = new Set(ticks);
-    expect(ids.size).toBe(ticks.length);
+    const runs = await broker.queue('default').getJobs(['completed', 'failed', 'waiting', 'active', 'delayed'], 0, -1);
+    const ticks = runs.filter((job) => job.name === 'test.tick' && job.repeatJobKey === 'test-tick-every-second').map((job) => job.id ?? '');
+    expect(new Set(ticks).size).toBe(ticks.length);
     // Each tick's task id names its second; two beats must not make two tasks for one second.
     const seconds = ticks.map((id) => Math.floor(Number(id.split(':').pop()) / 1000));
     expect(new Set(seconds).size).toBe(seconds.length);
@@ -74,22 +59,24 @@ describe('beat', () => {
   });
 
   it('removes entries no longer declared, and is idempotent', async () => {
-    const declared = ctx.registry.scheduleEntries().map((entry) => entry.id);
-    const first = await syncSchedules(ctx.broker, ctx.registry);
+    const { broker, registry } = stack.core;
+    const declared = registry.scheduleEntries().map((entry) => entry.id);
+    const first = await syncSchedules(broker, registry);
     // The every-second entry is declared only when TEST_TICK_SCHEDULE=1, as the beats above ran.
     expect(first.removed).toEqual(['test-tick-every-second']);
     expect(first.upserted.sort()).toEqual([...declared].sort());
     expect(first.upserted).toContain('test-wednesday-1am');
-    const again = await syncSchedules(ctx.broker, ctx.registry);
+    const again = await syncSchedules(broker, registry);
     expect(again.removed).toEqual([]);
-    const stored = await listScheduled(ctx.broker, ctx.registry);
+    const stored = await listScheduled(broker, registry);
     expect(stored.map((entry) => entry.id).sort()).toEqual([...declared].sort());
     expect(stored.every((entry) => entry.declared && entry.nextRunAt !== undefined)).toBe(true);
   });
 
   it('shows the next run of each entry in Asia/Seoul (inspect scheduled)', async () => {
+    const { broker, registry } = stack.core;
     const expected = nextWednesdayOneAmSeoul(Date.now());
-    const entry = (await listScheduled(ctx.broker, ctx.registry)).find((row) => row.id === 'test-wednesday-1am');
+    const entry = (await listScheduled(broker, registry)).find((row) => row.id === 'test-wednesday-1am');
     expect(entry).toMatchObject({ id: 'test-wednesday-1am', tz: 'Asia/Seoul', cron: '0 1 * * 3' });
     expect(entry?.nextRunAt).toBe(new Date(expected).toISOString());
     expect(entry?.nextRunLocal).toBe(formatInZone(expected, 'Asia/Seoul'));

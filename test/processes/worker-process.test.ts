@@ -1,74 +1,50 @@
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.ts';
 import { sleepTask } from '../fixtures/test.tasks.ts';
-import { testContext } from '../helpers/context.ts';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/db.ts';
 import { ROOT, spawnAinfo, type Child } from '../helpers/processes.ts';
-import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const TASK_MODULES = path.join(ROOT, 'test/fixtures/test.tasks.ts');
 
 describe('worker processes (real child processes)', () => {
-  const prefix = uniquePrefix('proc');
-  let ctx: AppContext;
-  let database: TestDatabase;
-  let redis: Redis;
+  let stack: Stack;
   const children: Child[] = [];
 
-  const env = (): Record<string, string> => ({
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    DATABASE_URL: database.url ?? '',
-    TASK_MODULES,
-    TASK_LOCK_MS: '2000',
-    SHUTDOWN_GRACE_MS: '10000',
-    LOG_LEVEL: 'info',
-    DATA_DIR: path.join(ROOT, 'data', `test-${prefix}`),
-  });
-
   const startWorker = async (): Promise<Child> => {
-    const child = spawnAinfo(['worker', '--queues', 'default', '--concurrency', '2'], env());
+    const child = spawnAinfo(
+      ['worker', '--queues', 'default', '--concurrency', '2'],
+      stack.childEnv({ TASK_LOCK_MS: '2000', SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'info' }),
+    );
     children.push(child);
     await child.waitFor('worker ready');
     return child;
   };
 
-  const starts = (id: string): Promise<string[]> => redis.lrange(`${prefix}:test:starts:${id}`, 0, -1);
-
-  const waitUntil = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const starts = (id: string): Promise<string[]> => stack.core.broker.connection.lrange(`${stack.prefix}:test:starts:${id}`, 0, -1);
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('proc');
-    ctx = await testContext(prefix, { env: { TASK_MODULES } });
-    redis = new Redis(TEST_REDIS_URL);
+    // The workers are `ainfo worker` processes: they compose every module, so they need a database.
+    stack = await startStack({ label: 'proc', database: 'postgres', services: false, env: { TASK_MODULES } });
   });
 
   afterAll(async () => {
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
-    redis.disconnect();
-    await ctx.close();
-    await database.drop();
-    await deletePrefix(prefix);
+    await Promise.all(children.map((child) => child.exited));
+    await stack.stop();
   });
 
   it('finishes the task of a worker killed with SIGKILL on a restarted worker', async () => {
+    const { broker, results } = stack.core;
     const first = await startWorker();
-    const ref = await sleepTask.delay({ ms: 1_500 });
-    await waitUntil(async () => (await starts(ref.id)).length === 1, 10_000);
+    const ref = await broker.enqueue(sleepTask, { ms: 1_500 });
+    await waitUntil(async () => (await starts(ref.id)).length === 1, 10_000, 'the task started');
     first.process.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
-    expect((await ctx.results.get(ref.id)).state).toBe('STARTED');
+    expect((await results.get(ref.id)).state).toBe('STARTED');
 
     const second = await startWorker();
-    const result = await ctx.results.wait(ref.id, { timeoutMs: 20_000 });
+    const result = await results.wait(ref.id, { timeoutMs: 20_000 });
     expect(result.state).toBe('SUCCESS');
     expect(result.result).toMatchObject({ pid: second.process.pid });
     expect(await starts(ref.id)).toEqual([String(first.process.pid), String(second.process.pid)]);
@@ -77,16 +53,17 @@ describe('worker processes (real child processes)', () => {
   });
 
   it('lets a running task finish on SIGTERM, takes no new task, and exits 0', async () => {
+    const { broker, results } = stack.core;
     const worker = await startWorker();
-    const running = await sleepTask.delay({ ms: 2_000 });
-    await waitUntil(async () => (await starts(running.id)).length === 1, 10_000);
+    const running = await broker.enqueue(sleepTask, { ms: 2_000 });
+    await waitUntil(async () => (await starts(running.id)).length === 1, 10_000, 'the task started');
     worker.process.kill('SIGTERM');
     await worker.waitFor('shutting down');
-    const queued = await sleepTask.delay({ ms: 10 });
+    const queued = await broker.enqueue(sleepTask, { ms: 10 });
     expect(await worker.exited).toBe(0);
-    expect((await ctx.results.get(running.id)).state).toBe('SUCCESS');
+    expect((await results.get(running.id)).state).toBe('SUCCESS');
     expect(await starts(running.id)).toHaveLength(1);
-    expect((await ctx.results.get(queued.id)).state).toBe('PENDING');
+    expect((await results.get(queued.id)).state).toBe('PENDING');
     expect(worker.output()).toMatch(/"task":"test.sleep".*"durationMs":\d+.*"msg":"task succeeded"/);
   });
 });

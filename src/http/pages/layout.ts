@@ -1,24 +1,6 @@
 import { html, rawHtml, type SafeHtml } from '../../utils/html.ts';
 
-/**
- * The Content-Security-Policy of every page built on this layout: no inline script or style
- * (the stylesheet and the one script are files served from /assets), no framing, forms only to
- * ourselves. Pages that need less (no script at all) may send a stricter one.
- */
-export const PAGE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
-
-/** Where the shared stylesheet and the admin script are served (see src/modules/admin/assets.routes.ts). */
+/** Where the shared stylesheet and the admin script are served (see assets.ts). */
 export const STYLESHEET_URL = '/assets/ainfo.css';
 export const ADMIN_SCRIPT_URL = '/assets/admin.js';
 
@@ -29,7 +11,8 @@ export interface NavLink {
   current?: boolean;
 }
 
-export interface PageOptions {
+/** What a page says; the layout around it is the same for every page. */
+export interface PageView {
   /** Shown in the tab as `<title> · AInfo` and nowhere else: put the visible heading in `body`. */
   title: string;
   body: SafeHtml;
@@ -39,28 +22,30 @@ export interface PageOptions {
   headerExtra?: SafeHtml;
   /** Reloads the page every N seconds (a `<meta http-equiv="refresh">`, no script needed). */
   refreshSeconds?: number;
-  /** Loads /assets/admin.js (same origin, deferred). */
-  withScript?: boolean;
   /** Wider content area for tables. Default false (a reading column for forms). */
   wide?: boolean;
+  /** Asks search engines not to index the page (pages opened from a mail's link). */
+  noindex?: boolean;
 }
 
 /**
  * A complete Korean HTML page with the shared look: mobile-first, system fonts only (no web
- * fonts, no CDN), one stylesheet from our own origin, so it works offline and under PAGE_CSP.
+ * fonts, no CDN), one stylesheet from our own origin, so it works offline and under the strict CSP.
+ * `withScript` loads /assets/admin.js (same origin, deferred).
  */
-export function renderPage(options: PageOptions): string {
-  const nav = options.nav ?? [];
+export function renderPage(view: PageView & { withScript?: boolean }): string {
+  const nav = view.nav ?? [];
   return html`<!doctype html>
 <html lang="ko">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
-<title>${options.title} · AInfo</title>
+${view.noindex ? html`<meta name="robots" content="noindex">` : ''}
+${view.refreshSeconds ? html`<meta http-equiv="refresh" content="${view.refreshSeconds}">` : ''}
+<title>${view.title} · AInfo</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STYLESHEET_URL}">
-${options.withScript ? html`<script src="${ADMIN_SCRIPT_URL}" defer></script>` : ''}
+${view.withScript ? html`<script src="${ADMIN_SCRIPT_URL}" defer></script>` : ''}
 </head>
 <body>
 <header class="site-header"><div class="bar">
@@ -70,10 +55,10 @@ ${nav.length > 0
       (link) => html`<li><a href="${link.href}"${link.current ? rawHtml(' aria-current="page"') : ''}>${link.label}</a></li>`,
     )}</ul></nav>`
   : ''}
-${options.headerExtra ?? ''}
+${view.headerExtra ?? ''}
 </div></header>
-<main class="${options.wide ? 'wide' : 'narrow'}">
-${options.body}
+<main class="${view.wide ? 'wide' : 'narrow'}">
+${view.body}
 </main>
 </body>
 </html>

@@ -1,5 +1,4 @@
 import type { RegisterCommands } from '../../cli/kit.ts';
-import { migrate } from '../../db/index.ts';
 import { AppError } from '../../utils/errors.ts';
 
 /**
@@ -15,11 +14,9 @@ const registerAccountCommands: RegisterCommands = (program, kit) => {
     .requiredOption('--password <password>', 'at least 8 characters, not a common password')
     .option('--name <name>', 'display name (default: the part of the address before @)')
     .action(async (options: { email: string; password: string; name?: string }) => {
-      await kit.withContext({ database: true }, async (ctx) => {
-        // So that it works before the first `ainfo all` on a fresh database, too.
-        await migrate(ctx.database.sql);
+      await kit.withServices(async ({ accounts }) => {
         try {
-          const { user, created } = await ctx.accounts.createSuperuser(options);
+          const { user, created } = await accounts.createSuperuser(options);
           kit.printJson({ status: created ? 'created' : 'promoted', id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin });
         } catch (error) {
           if (error instanceof AppError && error.status === 400) {

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, DatabaseHandle, Tx } from '../../db/index.ts';
 import {
   accountTokens,
@@ -27,17 +27,39 @@ export interface NewOutboxMail {
   messageId: string;
 }
 
+export interface UserListItem {
+  id: number;
+  email: string;
+  name: string;
+  noticeConsent: boolean;
+  emailVerifiedAt: Date | null;
+  isAdmin: boolean;
+  createdAt: Date;
+}
+
+export interface UserFilter {
+  /** Part of the e-mail address or the name, case-insensitive. */
+  q?: string;
+  consent?: boolean;
+  verified?: boolean;
+}
+
 const lowerEmailIs = (email: string) => sql`lower(${users.email}) = lower(${email})`;
+
+/** `%`, `_` and `\` typed into a search box match themselves. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
 
 /**
  * Every database access of the accounts module. Multi-row changes that must happen together
  * (consume a token and change the user) run in one transaction here, so the service stays plain.
  */
 export class AccountsRepository {
-  constructor(private readonly database: () => DatabaseHandle) {}
+  private readonly db: Database;
 
-  private get db(): Database {
-    return this.database().db;
+  constructor(database: DatabaseHandle) {
+    this.db = database.db;
   }
 
   /** Inserts a user; undefined when the address is taken (case-insensitively). */
@@ -55,6 +77,51 @@ export class AccountsRepository {
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     const rows = await this.db.select().from(users).where(lowerEmailIs(email)).limit(1);
     return rows[0];
+  }
+
+  /** Sets a user's notice consent; returns what it was before, or undefined for an unknown user. */
+  async setNoticeConsent(userId: number, consent: boolean): Promise<{ wasConsenting: boolean } | undefined> {
+    const changed = await this.db
+      .update(users)
+      .set({ noticeConsent: consent })
+      .where(and(eq(users.id, userId), eq(users.noticeConsent, !consent)))
+      .returning({ id: users.id });
+    if (changed.length > 0) return { wasConsenting: !consent };
+    const user = await this.findUserById(userId);
+    return user ? { wasConsenting: user.noticeConsent } : undefined;
+  }
+
+  /** Users for the admin lists, newest first, filtered by text, consent and verification. */
+  async listUsers(filter: UserFilter, page: { limit: number; offset: number }): Promise<{ items: UserListItem[]; total: number }> {
+    const conditions: SQL[] = [];
+    const q = filter.q?.trim();
+    if (q) {
+      const match = or(ilike(users.email, likePattern(q)), ilike(users.name, likePattern(q)));
+      if (match) conditions.push(match);
+    }
+    if (filter.consent !== undefined) conditions.push(eq(users.noticeConsent, filter.consent));
+    if (filter.verified === true) conditions.push(isNotNull(users.emailVerifiedAt));
+    if (filter.verified === false) conditions.push(isNull(users.emailVerifiedAt));
+    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const [items, totals] = await Promise.all([
+      this.db
+        .select({
+          id: users.id,
+          email: users.email,
+          name: users.name,
+          noticeConsent: users.noticeConsent,
+          emailVerifiedAt: users.emailVerifiedAt,
+          isAdmin: users.isAdmin,
+          createdAt: users.createdAt,
+        })
+        .from(users)
+        .where(where)
+        .orderBy(desc(users.id))
+        .limit(page.limit)
+        .offset(page.offset),
+      this.db.select({ total: count() }).from(users).where(where),
+    ]);
+    return { items, total: totals[0]?.total ?? 0 };
   }
 
   async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {

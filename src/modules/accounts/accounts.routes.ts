@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireUser } from '../../http/auth.ts';
+import { requireAdmin, requireUser, signedInUser } from '../../http/auth.ts';
 import { errorBodySchema } from '../../http/errors.ts';
+import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
-import { authRateLimit, registerAccountHttpPlugins, sendPage } from './accounts.http.ts';
+import { html, type SafeHtml } from '../../utils/html.ts';
 import {
   isTokenProblem,
   resendAcceptedPage,
@@ -25,22 +26,29 @@ import {
   sessionSchema,
   signupBody,
   tokenBody,
+  userList,
+  usersQuery,
 } from './accounts.schemas.ts';
+import { ACCOUNTS } from './accounts.tasks.ts';
 
 const RESEND_ACCEPTED = '가입되어 있고 아직 인증하지 않은 주소라면 인증 메일을 보냅니다.';
 const RESET_ACCEPTED = '가입된 주소라면 비밀번호 재설정 메일을 보냅니다.';
 
 const pageQuery = z.object({ token: z.string().max(200).optional() });
 
+/** A page opened from a mail: its token must not leak (no cache, no Referer, no script: reply.page's defaults). */
+function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml): FastifyReply {
+  return reply.page({ title, body: html`<div class="card">${body}</div>`, noindex: true }, { status });
+}
+
 /**
- * Accounts: the JSON API under /api/accounts and the pages the mail links open. Every route that
- * takes a password, a token or an address is rate-limited per client IP (AUTH_RATE_LIMIT_PER_MINUTE).
+ * Accounts: the JSON API under /api/accounts, the pages the mail links open, and the users list of
+ * the admin API. Every route that takes a password, a token or an address is rate-limited per
+ * client IP (AUTH_RATE_LIMIT_PER_MINUTE).
  */
-export default async function accountsRoutes(app: FastifyInstance): Promise<void> {
-  await registerAccountHttpPlugins(app);
+export default defineRoutes(ACCOUNTS, (app, accounts) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const accounts = app.ctx.accounts;
-  const limited = authRateLimit(app);
+  const limited = app.authRateLimit;
   const tags = ['accounts'];
 
   typed.post(
@@ -135,8 +143,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       schema: { tags, summary: 'End every session of the signed-in user', security: [{ bearer: [] }], response: { 204: z.null(), 401: errorBodySchema } },
     },
     async (request, reply) => {
-      if (!request.user) throw new AppError(401, 'UNAUTHORIZED', '로그인이 필요합니다.');
-      await accounts.logoutEverywhere(request.user.id);
+      await accounts.logoutEverywhere(signedInUser(request).id);
       return reply.status(204).send(null);
     },
   );
@@ -147,10 +154,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       preHandler: requireUser,
       schema: { tags, summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: publicUserSchema, 401: errorBodySchema } },
     },
-    async (request) => {
-      if (!request.user) throw new AppError(401, 'UNAUTHORIZED', '로그인이 필요합니다.');
-      return accounts.getUser(request.user.id);
-    },
+    async (request) => accounts.getUser(signedInUser(request).id),
   );
 
   typed.post(
@@ -262,4 +266,35 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       return sendPage(reply, 202, '비밀번호 재설정', resetRequestedPage());
     },
   );
-}
+
+  typed.get(
+    '/api/admin/users',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Users, newest first, searched by address or name and filtered by notice consent and e-mail verification: who receives notices',
+        security: [{ bearer: [] }],
+        querystring: usersQuery,
+        response: { 200: userList, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const { page, pageSize, q, consent, verified } = request.query;
+      const result = await accounts.listUsers({ q, consent, verified }, page, pageSize);
+      return {
+        ...result,
+        items: result.items.map((user) => ({
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          noticeConsent: user.noticeConsent,
+          emailVerified: user.emailVerifiedAt !== null,
+          emailVerifiedAt: user.emailVerifiedAt ? user.emailVerifiedAt.toISOString() : null,
+          isAdmin: user.isAdmin,
+          createdAt: user.createdAt.toISOString(),
+        })),
+      };
+    },
+  );
+});

@@ -44,3 +44,32 @@ export const emailBody = z.object({ email: emailSchema });
 export const tokenBody = z.object({ token: tokenSchema });
 export const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
 export const resetConfirmBody = z.object({ token: tokenSchema, newPassword: passwordSchema });
+
+/** Query-string booleans: only the two spellings an operator types. */
+const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const usersQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+  q: z.string().trim().max(100).optional().describe('part of the e-mail address or the name'),
+  consent: queryBoolean.optional(),
+  verified: queryBoolean.optional(),
+});
+
+export const userList = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      email: z.string(),
+      name: z.string(),
+      noticeConsent: z.boolean(),
+      emailVerified: z.boolean(),
+      emailVerifiedAt: z.string().nullable(),
+      isAdmin: z.boolean(),
+      createdAt: z.string(),
+    }),
+  ),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});

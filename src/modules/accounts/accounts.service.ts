@@ -1,11 +1,13 @@
 import type { Logger } from '../../log/logger.ts';
-import { MailPermanentError, type Mailer } from '../../mail/mailer.ts';
-import { AppError } from '../../utils/errors.ts';
+import type { Mailer } from '../../mail/index.ts';
+import type { TaskProducer } from '../../tasks/index.ts';
+import { AppError, isPermanent } from '../../utils/errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { resetPasswordMail, verifyEmailMail, type AccountMail } from './accounts.mails.ts';
-import type { AccountsRepository } from './accounts.repository.ts';
+import type { AccountsRepository, UserFilter, UserListItem } from './accounts.repository.ts';
 import type { AccountTokenRow, TokenPurpose, UserRow } from './accounts.tables.ts';
-import { DEFAULT_SCRYPT_PARAMS, hashPassword, passwordWeakness, verifyPassword, type ScryptParams } from './passwords.ts';
+import { sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
+import { hashPassword, passwordWeakness, verifyPassword } from './passwords.ts';
 import { mintToken, parseToken, secretMatches, sha256Hex } from './secret-tokens.ts';
 
 /** The signed-in user as routes see it (`request.user`). */
@@ -35,11 +37,19 @@ export interface SessionTokens {
   refreshToken: string;
 }
 
-/** Enqueues the account mails; the composition root backs it with the tasks. */
-export interface AccountMailQueue {
-  sendVerifyEmail(userId: number): Promise<void>;
-  sendResetPasswordEmail(userId: number): Promise<void>;
+/** A user as other modules see one for signing in (the admin) and for sessions. */
+export interface AccountIdentity {
+  id: number;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  emailVerified: boolean;
+  /** Bumped by a password reset or "log out everywhere": a session started before is over. */
+  sessionVersion: number;
 }
+
+/** The outcome of the one password check behind every sign-in. */
+export type LoginCheck = { ok: true; user: AccountIdentity } | { ok: false; reason: 'invalid' | 'rate-limited' };
 
 /** Counts requests per key in a window shared by every process; true while under `max`. */
 export interface RateCounter {
@@ -57,17 +67,19 @@ export interface AccountsSettings {
   mailsPerAddress: { max: number; windowSeconds: number };
   /** Login attempts on one address per window, from any IP (distributed password guessing). */
   loginsPerAddress: { max: number; windowSeconds: number };
+  /** Login attempts from one client IP per window, where the caller names the IP (the admin's form). */
+  loginsPerIp: { max: number; windowSeconds: number };
 }
 
 export interface AccountsDeps {
   repository: AccountsRepository;
   accessTokens: AccessTokens;
-  mailQueue: AccountMailQueue;
+  /** Enqueues the account mails (accounts.tasks.ts). */
+  producer: TaskProducer;
   mailer: Mailer;
   rateCounter: RateCounter;
   settings: AccountsSettings;
   log: Logger;
-  passwordParams?: ScryptParams;
 }
 
 /** Why a mail task ended without sending. */
@@ -92,6 +104,17 @@ function tokenError(problem: TokenProblem): AppError {
 const INVALID_CREDENTIALS = (): AppError =>
   new AppError(401, 'INVALID_CREDENTIALS', '이메일 또는 비밀번호가 올바르지 않습니다.');
 
+function identityOf(user: UserRow): AccountIdentity {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.isAdmin,
+    emailVerified: user.emailVerifiedAt !== null,
+    sessionVersion: user.sessionVersion,
+  };
+}
+
 export function toPublicUser(user: UserRow): PublicUser {
   return {
     id: user.id,
@@ -113,14 +136,12 @@ export class AccountsService {
   private readonly repository: AccountsRepository;
   private readonly settings: AccountsSettings;
   private readonly log: Logger;
-  private readonly passwordParams: ScryptParams;
   private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly deps: AccountsDeps) {
     this.repository = deps.repository;
     this.settings = deps.settings;
     this.log = deps.log;
-    this.passwordParams = deps.passwordParams ?? DEFAULT_SCRYPT_PARAMS;
   }
 
   /**
@@ -130,7 +151,7 @@ export class AccountsService {
   async signup(input: { email: string; password: string; name: string; noticeConsent?: boolean }): Promise<PublicUser> {
     const email = input.email.trim();
     this.assertStrongPassword(input.password, email, 'password');
-    const passwordHash = await hashPassword(input.password, this.passwordParams);
+    const passwordHash = await hashPassword(input.password);
     const user = await this.repository.createUser({
       email,
       name: input.name.trim(),
@@ -143,7 +164,7 @@ export class AccountsService {
       ]);
     }
     try {
-      await this.deps.mailQueue.sendVerifyEmail(user.id);
+      await this.deps.producer.enqueue(sendVerifyEmail, { userId: user.id });
     } catch (error) {
       // The account exists either way; the user can ask for the mail again (resend).
       this.log.error({ err: error, userId: user.id }, 'could not enqueue the verification mail');
@@ -170,14 +191,14 @@ export class AccountsService {
   async resendVerification(email: string): Promise<void> {
     if (!(await this.underAddressLimit('verify-email', email))) return;
     const user = await this.repository.findUserByEmail(email.trim());
-    if (user && user.emailVerifiedAt === null) await this.deps.mailQueue.sendVerifyEmail(user.id);
+    if (user && user.emailVerifiedAt === null) await this.deps.producer.enqueue(sendVerifyEmail, { userId: user.id });
   }
 
   /** Starts a password reset; the same answer whatever the address. */
   async requestPasswordReset(email: string): Promise<void> {
     if (!(await this.underAddressLimit('reset-password', email))) return;
     const user = await this.repository.findUserByEmail(email.trim());
-    if (user) await this.deps.mailQueue.sendResetPasswordEmail(user.id);
+    if (user) await this.deps.producer.enqueue(sendResetPasswordEmail, { userId: user.id });
   }
 
   /** Whether a reset link can still be used, without using it (the form page asks first). */
@@ -201,36 +222,54 @@ export class AccountsService {
     const user = await this.repository.findUserById(row.userId);
     if (!user) throw tokenError('TOKEN_INVALID');
     this.assertStrongPassword(newPassword, user.email, 'newPassword');
-    const passwordHash = await hashPassword(newPassword, this.passwordParams);
+    const passwordHash = await hashPassword(newPassword);
     if (!(await this.repository.consumeResetToken(row.id, row.userId, passwordHash))) throw tokenError('TOKEN_USED');
     this.log.info({ userId: user.id }, 'password reset; sessions revoked');
   }
 
   /**
-   * Signs in. Unknown address and wrong password give the same 401 after the same scrypt work;
-   * the verification state is told only to someone who knows the password.
+   * The one password check of every sign-in (the JSON API's login and the admin's): the per-address
+   * limit (and the per-IP one when the caller names the client IP), the same scrypt work for an
+   * unknown address as for a wrong password, and a new hash when the stored one uses older
+   * parameters. Says nothing about the verification state or the admin right: callers decide.
+   */
+  async verifyLogin(input: { email: string; password: string; clientIp?: string }): Promise<LoginCheck> {
+    const email = input.email.trim();
+    const { loginsPerAddress, loginsPerIp } = this.settings;
+    // Counted for any address, known or not, so the limit tells nothing about who has an account.
+    const limits = [this.deps.rateCounter.hit(`login:${sha256Hex(email.toLowerCase())}`, loginsPerAddress.max, loginsPerAddress.windowSeconds)];
+    if (input.clientIp !== undefined) {
+      limits.push(this.deps.rateCounter.hit(`login:ip:${input.clientIp}`, loginsPerIp.max, loginsPerIp.windowSeconds));
+    }
+    if ((await Promise.all(limits)).includes(false)) return { ok: false, reason: 'rate-limited' };
+    const user = await this.repository.findUserByEmail(email);
+    if (!user) {
+      await verifyPassword(input.password, await this.getDummyHash());
+      return { ok: false, reason: 'invalid' };
+    }
+    const check = await verifyPassword(input.password, user.passwordHash);
+    if (!check.matches) return { ok: false, reason: 'invalid' };
+    if (check.needsRehash) await this.repository.updatePasswordHash(user.id, await hashPassword(input.password));
+    return { ok: true, user: identityOf(user) };
+  }
+
+  /**
+   * Signs in through the JSON API. Unknown address and wrong password give the same 401; the
+   * verification state is told only to someone who knows the password.
    * @throws AppError 401 INVALID_CREDENTIALS, 403 EMAIL_NOT_VERIFIED, 429 RATE_LIMITED.
    */
   async login(email: string, password: string): Promise<SessionTokens> {
-    const { max, windowSeconds } = this.settings.loginsPerAddress;
-    // Counted for any address, known or not, so the limit tells nothing about who has an account.
-    if (!(await this.deps.rateCounter.hit(`login:${sha256Hex(email.trim().toLowerCase())}`, max, windowSeconds))) {
-      throw new AppError(429, 'RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.');
-    }
-    const user = await this.repository.findUserByEmail(email.trim());
-    if (!user) {
-      await verifyPassword(password, await this.getDummyHash(), this.passwordParams);
+    const check = await this.verifyLogin({ email, password });
+    if (!check.ok) {
+      if (check.reason === 'rate-limited') {
+        throw new AppError(429, 'RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.');
+      }
       throw INVALID_CREDENTIALS();
     }
-    const check = await verifyPassword(password, user.passwordHash, this.passwordParams);
-    if (!check.matches) throw INVALID_CREDENTIALS();
-    if (user.emailVerifiedAt === null) {
+    if (!check.user.emailVerified) {
       throw new AppError(403, 'EMAIL_NOT_VERIFIED', '이메일 인증을 마친 뒤 로그인할 수 있습니다.');
     }
-    if (check.needsRehash) {
-      await this.repository.updatePasswordHash(user.id, await hashPassword(password, this.passwordParams));
-    }
-    return this.issueSession(user);
+    return this.issueSession(check.user);
   }
 
   /**
@@ -285,9 +324,38 @@ export class AccountsService {
   }
 
   async getUser(userId: number): Promise<PublicUser> {
-    const user = await this.repository.findUserById(userId);
+    const user = await this.findUser(userId);
     if (!user) throw new AppError(404, 'USER_NOT_FOUND', '사용자를 찾을 수 없습니다.');
-    return toPublicUser(user);
+    return user;
+  }
+
+  /** A user as the API shows it; undefined when there is none. */
+  async findUser(userId: number): Promise<PublicUser | undefined> {
+    const user = await this.repository.findUserById(userId);
+    return user ? toPublicUser(user) : undefined;
+  }
+
+  /** The identity behind a session (the admin's), read fresh: undefined once the user is gone. */
+  async identity(userId: number): Promise<AccountIdentity | undefined> {
+    const user = await this.repository.findUserById(userId);
+    return user ? identityOf(user) : undefined;
+  }
+
+  /** Turns a user's notice consent off (an unsubscribe link); undefined for an unknown user. */
+  async withdrawNoticeConsent(userId: number): Promise<{ wasConsenting: boolean } | undefined> {
+    const result = await this.repository.setNoticeConsent(userId, false);
+    if (result?.wasConsenting) this.log.info({ userId }, 'notice consent withdrawn by unsubscribe link');
+    return result;
+  }
+
+  /** The one users list (the admin's pages and JSON API): newest first, searched and filtered. */
+  async listUsers(
+    filter: UserFilter,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: UserListItem[]; total: number; page: number; pageSize: number }> {
+    const { items, total } = await this.repository.listUsers(filter, { limit: pageSize, offset: (page - 1) * pageSize });
+    return { items, total, page, pageSize };
   }
 
   /**
@@ -305,7 +373,7 @@ export class AccountsService {
     if (name !== undefined && (name.length === 0 || name.length > 100)) {
       throw new AppError(400, 'INVALID_NAME', 'the name must have 1 to 100 characters', [{ field: 'name', message: 'invalid' }]);
     }
-    const passwordHash = await hashPassword(input.password, this.passwordParams);
+    const passwordHash = await hashPassword(input.password);
     const { user, created } = await this.repository.upsertAdmin({ email, name, passwordHash });
     return { user: toPublicUser(user), created };
   }
@@ -341,7 +409,7 @@ export class AccountsService {
    * one); earlier unsent tokens stay valid until they expire, so that if such a copy did arrive,
    * its link works too. Two runs of one task at once do not happen: BullMQ's renewed lock hands a
    * task to another worker only after its holder stopped answering for TASK_LOCK_MS.
-   * @throws MailTransientError to be retried, MailPermanentError when the server refused for good.
+   * @throws MailTransientError to be retried, MailPermanentError (permanent) when the server refused for good.
    */
   private async deliver(purpose: TokenPurpose, userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
     const user = await this.repository.findUserById(userId);
@@ -385,9 +453,8 @@ export class AccountsService {
       await this.repository.markOutboxSent(outbox.id, result.response);
       return { status: 'sent', messageId: outbox.messageId, response: result.response };
     } catch (error) {
-      const permanent = error instanceof MailPermanentError;
       const message = error instanceof Error ? error.message : String(error);
-      await this.repository.markOutboxFailed(outbox.id, message, permanent);
+      await this.repository.markOutboxFailed(outbox.id, message, isPermanent(error));
       throw error;
     }
   }
@@ -411,7 +478,7 @@ export class AccountsService {
     return row;
   }
 
-  private async issueSession(user: UserRow): Promise<SessionTokens> {
+  private async issueSession(user: { id: number; sessionVersion: number }): Promise<SessionTokens> {
     const access = await this.deps.accessTokens.sign(user.id, user.sessionVersion);
     const refresh = mintToken();
     await this.repository.insertRefreshToken({
@@ -439,7 +506,7 @@ export class AccountsService {
 
   private getDummyHash(): Promise<string> {
     // Hashed once per process, with the current parameters, so an unknown address costs a login the same.
-    this.dummyHash ??= hashPassword('dummy password for timing', this.passwordParams);
+    this.dummyHash ??= hashPassword('dummy password for timing');
     return this.dummyHash;
   }
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { MailPermanentError } from '../../mail/mailer.ts';
-import { defineSchedule, defineTask, PermanentError, type TaskContext } from '../../tasks/index.ts';
-import type { DeliveryOutcome } from './accounts.service.ts';
+import { defineSchedule, defineTask, depKey, PermanentError, type TaskContext } from '../../tasks/index.ts';
+import type { AccountsService, DeliveryOutcome } from './accounts.service.ts';
+
+/** What the accounts tasks (and routes) use: the accounts service. Provided by each composition root. */
+export const ACCOUNTS = depKey<AccountsService>('accounts');
 
 const userPayload = z.object({ userId: z.number().int().positive() });
 
@@ -11,37 +13,32 @@ const userPayload = z.object({ userId: z.number().int().positive() });
  */
 export const ACCOUNT_MAIL_RETRY = { attempts: 14, backoffMs: 1_000 } as const;
 
-async function runDelivery(ctx: TaskContext, deliver: (dedupeKey: string) => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
+async function runDelivery(ctx: TaskContext<AccountsService>, deliver: (dedupeKey: string) => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
   // The task id is the same on every retry: it names the logical mail in the outbox.
   if (ctx.id === '') throw new PermanentError('an account mail task needs a task id');
-  try {
-    const outcome = await deliver(ctx.id);
-    ctx.log.info({ outcome: outcome.status, ...(outcome.status === 'skipped' ? { reason: outcome.reason } : {}) }, 'account mail');
-    return outcome;
-  } catch (error) {
-    // The reply ("550 …") becomes the task's recorded failure; no retry can change it.
-    if (error instanceof MailPermanentError) throw new PermanentError(error.message, { cause: error });
-    throw error;
-  }
+  // A 5xx reply ("550 …") is a MailPermanentError: the worker records it and does not retry.
+  const outcome = await deliver(ctx.id);
+  ctx.log.info({ outcome: outcome.status, ...(outcome.status === 'skipped' ? { reason: outcome.reason } : {}) }, 'account mail');
+  return outcome;
 }
 
 /** Mints a verification token and mails the link (Celery original: send_verification_email). */
 export const sendVerifyEmail = defineTask(
-  { name: 'accounts.sendVerifyEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY },
-  ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.app.accounts.deliverVerifyEmail(userId, dedupeKey)),
+  { name: 'accounts.sendVerifyEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY, uses: ACCOUNTS },
+  ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.deps.deliverVerifyEmail(userId, dedupeKey)),
 );
 
 /** Mints a reset token and mails the link (Celery original: send_password_reset_email). */
 export const sendResetPasswordEmail = defineTask(
-  { name: 'accounts.sendResetPasswordEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY },
-  ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.app.accounts.deliverResetPasswordEmail(userId, dedupeKey)),
+  { name: 'accounts.sendResetPasswordEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY, uses: ACCOUNTS },
+  ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.deps.deliverResetPasswordEmail(userId, dedupeKey)),
 );
 
 /** Deletes long-expired tokens and old outbox rows, so these tables do not grow for ever. */
 export const purgeExpiredTokens = defineTask(
-  { name: 'accounts.purgeExpiredTokens', queue: 'default', schema: z.object({}), retry: { attempts: 3, backoffMs: 60_000 } },
+  { name: 'accounts.purgeExpiredTokens', queue: 'default', schema: z.object({}), retry: { attempts: 3, backoffMs: 60_000 }, uses: ACCOUNTS },
   async (_payload, ctx) => {
-    const deleted = await ctx.app.accounts.purgeExpired();
+    const deleted = await ctx.deps.purgeExpired();
     ctx.log.info(deleted, 'expired account tokens purged');
     return deleted;
   },

@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../context.ts';
-import { PAGE_CSP, renderPage, type NavLink } from '../../http/pages/layout.ts';
-import { readCookie } from '../../http/auth.ts';
+import type { NavLink } from '../../http/pages/layout.ts';
+import type { PageFrame } from '../../http/pages/page.ts';
+import { errorBody } from '../../http/errors.ts';
+import { AppError } from '../../utils/errors.ts';
 import { html, type SafeHtml } from '../../utils/html.ts';
-import { RedisRateCounter } from '../accounts/rate-counter.ts';
-import { AdminRepository } from './admin.repository.ts';
-import { AdminService, type AdminIdentity, type AdminSession } from './admin.service.ts';
+import type { Admin } from './admin.module.ts';
+import type { AdminIdentity, AdminSession } from './admin.service.ts';
 
-/** The admin session cookie: HttpOnly, SameSite=Lax, Path=/admin, Secure when PUBLIC_URL is https. */
+/** The admin session cookie: an opaque random id; HttpOnly, SameSite=Lax, Path=/admin, Secure when PUBLIC_URL is https. */
 export const SESSION_COOKIE = 'ainfo_admin_session';
 
 declare module 'fastify' {
@@ -15,93 +15,9 @@ declare module 'fastify' {
     /** The admin session of the cookie (signed in or only carrying the login form's CSRF token). */
     adminSession?: AdminSession;
     adminSessionId?: string;
-    /** The signed-in admin, checked against the database on this request. */
+    /** The signed-in admin, checked against accounts on this request. */
     admin?: AdminIdentity;
   }
-}
-
-const services = new WeakMap<AppContext, AdminService>();
-
-/** One AdminService per app context (its repository and Redis connection are the context's). */
-export function adminServiceFor(ctx: AppContext): AdminService {
-  let service = services.get(ctx);
-  if (!service) {
-    service = new AdminService({
-      repository: new AdminRepository(() => ctx.database),
-      redis: ctx.broker.connection,
-      prefix: ctx.config.tasks.prefix,
-      rateCounter: new RedisRateCounter(ctx.broker.connection, ctx.config.tasks.prefix),
-      loginsPerMinute: ctx.config.auth.rateLimitPerMinute,
-      log: ctx.log,
-    });
-    services.set(ctx, service);
-  }
-  return service;
-}
-
-/**
- * Reads the session cookie and sets `request.adminSession` and `request.admin`. Also usable by
- * other modules' /admin pages (the dev mailbox) to accept the same sign-in.
- */
-export async function loadAdminSession(request: FastifyRequest): Promise<AdminIdentity | undefined> {
-  if (request.adminSession) return request.admin;
-  const service = adminServiceFor(request.server.ctx);
-  const sessionId = readCookie(request, SESSION_COOKIE);
-  const session = await service.readSession(sessionId);
-  if (!session || !sessionId) return undefined;
-  request.adminSession = session;
-  request.adminSessionId = sessionId;
-  const admin = await service.adminOf(session);
-  if (admin) request.admin = admin;
-  return admin;
-}
-
-export function sessionCookie(ctx: AppContext, sessionId: string, maxAgeSeconds: number): string {
-  const secure = ctx.config.http.publicUrl.startsWith('https:') ? '; Secure' : '';
-  return `${SESSION_COOKIE}=${sessionId}; Path=/admin; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`;
-}
-
-/** Where to go after login: only paths of the admin itself (no open redirect). */
-export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !/^\/admin(\/[A-Za-z0-9_\-./?=&%]*)?$/.test(next) || next.includes('//')) return '/admin';
-  return next;
-}
-
-/** Pages: an anonymous (or no longer admin) visitor is sent to the login page and comes back after. */
-export async function requireAdminPage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  if (await loadAdminSession(request)) return undefined;
-  return reply.redirect(`/admin/login?next=${encodeURIComponent(safeNext(request.url))}`, 303);
-}
-
-/** JSON under /admin: 401 without a session, 403 for a session whose user is no longer an admin. */
-export async function requireAdminJson(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  if (await loadAdminSession(request)) return undefined;
-  const status = request.adminSession?.userId ? 403 : 401;
-  return reply
-    .status(status)
-    .send({ error: { code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: status === 401 ? '로그인이 필요합니다.' : '관리자만 사용할 수 있습니다.' } });
-}
-
-/** Every form POST carries the session's synchronizer token as `_csrf`. */
-export async function requireCsrf(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  const body = request.body as Record<string, unknown> | undefined;
-  const submitted = body?._csrf ?? request.headers['x-csrf-token'];
-  if (adminServiceFor(request.server.ctx).csrfMatches(request.adminSession, submitted)) return undefined;
-  return reply
-    .status(403)
-    .header('content-type', 'text/html; charset=utf-8')
-    .send(
-      renderPage({
-        title: '요청 거부',
-        body: html`<div class="card"><h1>요청을 처리할 수 없습니다</h1>
-<p>보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.</p>
-<p><a href="/admin">관리자 첫 화면으로</a></p></div>`,
-      }),
-    );
-}
-
-export function csrfField(request: FastifyRequest): SafeHtml {
-  return html`<input type="hidden" name="_csrf" value="${request.adminSession?.csrf ?? ''}">`;
 }
 
 export type AdminSection = 'dashboard' | 'notices' | 'users' | 'schedules' | 'dataload' | 'tasks' | 'queues' | 'mailbox' | 'audit';
@@ -118,53 +34,126 @@ const SECTIONS: readonly { id: AdminSection; href: string; label: string }[] = [
   { id: 'audit', href: '/admin/audit', label: '감사 기록' },
 ];
 
-export interface AdminPage {
-  title: string;
-  section: AdminSection;
-  body: SafeHtml;
-  status?: number;
-  refreshSeconds?: number;
-  withScript?: boolean;
-}
-
 /**
- * Renders an admin page with the menu and the signed-in admin's logout button, with the strict
- * page headers set here too, so other modules' /admin pages (the dev mailbox) get them.
+ * Reads the session cookie once per request and sets `request.adminSession` and `request.admin`
+ * (the admin, read fresh through accounts).
  */
-export function sendAdminPage(request: FastifyRequest, reply: FastifyReply, page: AdminPage): FastifyReply {
-  applyPageHeaders(reply);
-  const nav: NavLink[] = SECTIONS.map((section) => ({ href: section.href, label: section.label, current: section.id === page.section }));
+export async function loadAdminSession(request: FastifyRequest, admin: Admin): Promise<AdminIdentity | undefined> {
+  if (request.adminSession) return request.admin;
+  const sessionId = request.cookies[SESSION_COOKIE];
+  const session = await admin.sessions.readSession(sessionId);
+  if (!session || !sessionId) return undefined;
+  request.adminSession = session;
+  request.adminSessionId = sessionId;
+  const identity = await admin.sessions.adminOf(session);
+  if (identity) request.admin = identity;
+  return identity;
+}
+
+export function setSessionCookie(reply: FastifyReply, admin: Admin, sessionId: string, maxAgeSeconds: number): FastifyReply {
+  return reply.setCookie(SESSION_COOKIE, sessionId, {
+    path: '/admin',
+    maxAge: maxAgeSeconds,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: admin.secureCookies,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, admin: Admin): FastifyReply {
+  return reply.clearCookie(SESSION_COOKIE, { path: '/admin', httpOnly: true, sameSite: 'lax', secure: admin.secureCookies });
+}
+
+/** Where to go after login: only paths of the admin itself (no open redirect). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !/^\/admin(\/[A-Za-z0-9_\-./?=&%]*)?$/.test(next) || next.includes('//')) return '/admin';
+  return next;
+}
+
+export function csrfField(request: FastifyRequest): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${request.adminSession?.csrf ?? ''}">`;
+}
+
+/** The admin's frame around its pages and error pages: the menu, the signed-in admin and a logout form. */
+function frameOf(request: FastifyRequest, section: AdminSection | undefined): PageFrame {
+  if (!section) return { home: { href: '/admin', label: '대시보드로' } };
+  const nav: NavLink[] = SECTIONS.map((item) => ({ href: item.href, label: item.label, current: item.id === section }));
   const admin = request.admin;
-  const headerExtra = admin
-    ? html`<div class="who"><span>${admin.name} (${admin.email})</span>
-<form class="inline" method="post" action="/admin/logout">${csrfField(request)}<button type="submit">로그아웃</button></form></div>`
-    : undefined;
-  return reply
-    .status(page.status ?? 200)
-    .header('content-type', 'text/html; charset=utf-8')
-    .send(
-      renderPage({
-        title: page.title,
-        body: page.body,
-        nav,
-        wide: true,
-        ...(headerExtra ? { headerExtra } : {}),
-        ...(page.refreshSeconds ? { refreshSeconds: page.refreshSeconds } : {}),
-        ...(page.withScript ? { withScript: true } : {}),
-      }),
-    );
+  return {
+    nav,
+    wide: true,
+    home: { href: '/admin', label: '대시보드로' },
+    ...(admin
+      ? {
+          headerExtra: html`<div class="who"><span>${admin.name} (${admin.email})</span>
+<form class="inline" method="post" action="/admin/logout">${csrfField(request)}<button type="submit">로그아웃</button></form></div>`,
+        }
+      : {}),
+  };
 }
 
-/** Headers of every HTML answer under /admin: strict CSP, never cached, never framed. */
-export function applyPageHeaders(reply: FastifyReply): void {
-  reply.header('content-security-policy', PAGE_CSP);
-  reply.header('cache-control', 'no-store');
-  reply.header('x-frame-options', 'DENY');
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('referrer-policy', 'same-origin');
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
+/** The hooks of one admin section's routes. */
+export interface AdminGuards {
+  /** preValidation of a page: the section's frame; an anonymous (or no longer admin) visitor goes to the login page and comes back after. */
+  page: Hook;
+  /** preHandler of a form POST: the session's synchronizer token must come as `_csrf` (or X-CSRF-Token). */
+  csrf: Hook;
+  /** preValidation of JSON under /admin: 401 without a session, 403 for a session whose user is no longer an admin. */
+  json: Hook;
+  /** preValidation of the login pages: a frame without the menu (errors as pages); nobody needs to be signed in. */
+  open: Hook;
 }
 
-/** The client address for the audit log and the login rate limit. */
-export function clientIp(request: FastifyRequest): string {
-  return request.ip;
+export function adminGuards(admin: Admin, section: AdminSection): AdminGuards {
+  return {
+    async page(request, reply) {
+      const identity = await loadAdminSession(request, admin);
+      request.pageFrame = frameOf(request, section);
+      if (identity) return undefined;
+      return reply.redirect(`/admin/login?next=${encodeURIComponent(safeNext(request.url))}`, 303);
+    },
+    async csrf(request, reply) {
+      const body = request.body as Record<string, unknown> | undefined;
+      const submitted = body?._csrf ?? request.headers['x-csrf-token'];
+      if (admin.sessions.csrfMatches(request.adminSession, submitted)) return undefined;
+      return reply.page(
+        {
+          title: '요청 거부',
+          body: html`<div class="card"><h1>요청을 처리할 수 없습니다</h1>
+<p>보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.</p>
+<p><a href="/admin">관리자 첫 화면으로</a></p></div>`,
+        },
+        { status: 403 },
+      );
+    },
+    async json(request, reply) {
+      if (await loadAdminSession(request, admin)) return undefined;
+      const status = request.adminSession?.userId ? 403 : 401;
+      return reply
+        .status(status)
+        .send(errorBody(status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', status === 401 ? '로그인이 필요합니다.' : '관리자만 사용할 수 있습니다.'));
+    },
+    async open(request) {
+      await loadAdminSession(request, admin);
+      request.pageFrame = frameOf(request, undefined);
+      return undefined;
+    },
+  };
+}
+
+/** Records an action of the signed-in admin, with the client address. */
+export function recordAction(
+  admin: Admin,
+  request: FastifyRequest,
+  entry: { action: string; target?: string | null; detail?: Record<string, unknown> },
+): Promise<void> {
+  return admin.sessions.audit({ ...entry, adminUserId: request.admin?.id ?? null, adminEmail: request.admin?.email ?? null, ip: request.ip });
+}
+
+/** The admin a page guard let through (401 if a route forgot its guard). */
+export function signedInAdmin(request: FastifyRequest): AdminIdentity {
+  if (!request.admin) throw new AppError(401, 'UNAUTHORIZED', '로그인이 필요합니다.');
+  return request.admin;
 }

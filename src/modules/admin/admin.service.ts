@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log/logger.ts';
-import type { RateCounter } from '../accounts/accounts.service.ts';
-import { hashPassword, verifyPassword } from '../accounts/passwords.ts';
+import type { AccountIdentity, LoginCheck } from '../accounts/index.ts';
 import type { AdminRepository, AuditEntry } from './admin.repository.ts';
+import type { AuditRow } from './admin.tables.ts';
 
 /** The admin a session belongs to, read fresh from the database on every request. */
 export interface AdminIdentity {
@@ -25,14 +25,18 @@ export type LoginResult =
   | { ok: true; admin: AdminIdentity; sessionId: string; session: AdminSession }
   | { ok: false; reason: 'invalid' | 'not-admin' | 'rate-limited' };
 
+/** What the admin asks of accounts: the one login check, and who a session's user is now. */
+export interface AdminAccounts {
+  verifyLogin(input: { email: string; password: string; clientIp?: string }): Promise<LoginCheck>;
+  identity(userId: number): Promise<AccountIdentity | undefined>;
+}
+
 export interface AdminServiceOptions {
   repository: AdminRepository;
   redis: Redis;
   /** config.tasks.prefix: sessions live under `<prefix>:ainfo:admin:session:`. */
   prefix: string;
-  rateCounter: RateCounter;
-  /** Login attempts per client IP per minute (AUTH_RATE_LIMIT_PER_MINUTE). */
-  loginsPerMinute: number;
+  accounts: AdminAccounts;
   log: Logger;
   /** A session unused this long ends. Default 2 h. */
   idleSeconds?: number;
@@ -43,28 +47,26 @@ export interface AdminServiceOptions {
 const DEFAULT_IDLE_S = 2 * 3600;
 const DEFAULT_ABSOLUTE_S = 12 * 3600;
 /** A login form left open longer than this must be reloaded. */
-const ANONYMOUS_TTL_S = 30 * 60;
-/** Attempts on one address per 15 minutes, whatever the IP: slows a spread-out guesser. */
-const LOGINS_PER_ADDRESS = 20;
+export const ANONYMOUS_TTL_S = 30 * 60;
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /**
- * Admin sign-in with server-side sessions in Redis and synchronizer CSRF tokens, plus the audit
- * log. Plain TypeScript: the routes translate cookies and forms into these calls.
+ * Admin sessions in Redis with synchronizer CSRF tokens, on top of accounts' one login, plus the
+ * audit log. Plain TypeScript: the routes translate cookies and forms into these calls.
  */
 export class AdminService {
   private readonly idleSeconds: number;
   private readonly absoluteSeconds: number;
-  private dummyHash: Promise<string> | undefined;
-
   constructor(private readonly options: AdminServiceOptions) {
     this.idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_S;
     this.absoluteSeconds = options.absoluteSeconds ?? DEFAULT_ABSOLUTE_S;
   }
 
-  get repository(): AdminRepository {
-    return this.options.repository;
+
+  /** Seconds an anonymous session (the login form's CSRF token) lives. */
+  get anonymousMaxAgeSeconds(): number {
+    return ANONYMOUS_TTL_S;
   }
 
   get sessionMaxAgeSeconds(): number {
@@ -109,8 +111,8 @@ export class AdminService {
   /** The admin behind a signed-in session, or undefined once the user is gone, demoted or reset. */
   async adminOf(session: AdminSession | undefined): Promise<AdminIdentity | undefined> {
     if (session?.userId === null || session === undefined) return undefined;
-    const user = await this.options.repository.findUserById(session.userId);
-    if (!user?.isAdmin || !user.isVerified || user.sessionVersion !== session.sessionVersion) return undefined;
+    const user = await this.options.accounts.identity(session.userId);
+    if (!user?.isAdmin || !user.emailVerified || user.sessionVersion !== session.sessionVersion) return undefined;
     return { id: user.id, email: user.email, name: user.name };
   }
 
@@ -122,26 +124,15 @@ export class AdminService {
   }
 
   /**
-   * Checks the credentials of an admin and starts a new session (a new id: the login form's
-   * session is dropped, so a planted cookie never becomes signed in). Unknown address, wrong
-   * password and a non-admin account take the same scrypt work.
+   * Signs an admin in through accounts' one login (its rate limits, per address and per client IP,
+   * and its rehash), then starts a new session (a new id: the login form's session is dropped, so
+   * a planted cookie never becomes signed in). A non-admin account is refused like a wrong password.
    */
   async login(input: { email: string; password: string; ip: string; previousSessionId?: string }): Promise<LoginResult> {
-    const email = input.email.trim();
-    const { rateCounter, loginsPerMinute, repository } = this.options;
-    const [underIp, underAddress] = await Promise.all([
-      rateCounter.hit(`admin-login:ip:${input.ip}`, loginsPerMinute, 60),
-      rateCounter.hit(`admin-login:email:${sha256(email.toLowerCase())}`, LOGINS_PER_ADDRESS, 15 * 60),
-    ]);
-    if (!underIp || !underAddress) return { ok: false, reason: 'rate-limited' };
-    const user = await repository.findUserByEmail(email);
-    if (!user) {
-      await verifyPassword(input.password, await this.getDummyHash());
-      return { ok: false, reason: 'invalid' };
-    }
-    const check = await verifyPassword(input.password, user.passwordHash);
-    if (!check.matches) return { ok: false, reason: 'invalid' };
-    if (!user.isAdmin || !user.isVerified) return { ok: false, reason: 'not-admin' };
+    const check = await this.options.accounts.verifyLogin({ email: input.email, password: input.password, clientIp: input.ip });
+    if (!check.ok) return { ok: false, reason: check.reason };
+    const user = check.user;
+    if (!user.isAdmin || !user.emailVerified) return { ok: false, reason: 'not-admin' };
     if (input.previousSessionId) await this.logout(input.previousSessionId);
     const session: AdminSession = {
       userId: user.id,
@@ -169,8 +160,8 @@ export class AdminService {
     }
   }
 
-  private getDummyHash(): Promise<string> {
-    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-    return this.dummyHash;
+  /** The audit log, newest first, optionally one action only. */
+  auditLog(page: { limit: number; offset: number }, filter: { action?: string } = {}): Promise<{ items: AuditRow[]; total: number }> {
+    return this.options.repository.listAudit(page, filter);
   }
 }

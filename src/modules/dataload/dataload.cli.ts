@@ -1,9 +1,9 @@
-import type { RegisterCommands } from '../../cli/kit.ts';
-import type { AppContext } from '../../context.ts';
-import { migrate } from '../../db/index.ts';
-import { isFinished } from '../../tasks/results.ts';
+import { table, type RegisterCommands } from '../../cli/kit.ts';
+import type { Core } from '../../processes/compose.ts';
+import { formatSeoulTime } from '../../utils/time.ts';
+import { LoadInProgressError, LoadRunError } from './dataload.errors.ts';
+import type { DataloadService, RunSummary } from './dataload.service.ts';
 import type { DataloadRunRow } from './dataload.tables.ts';
-import { LoadInProgressError, LoadRunError, type RunSummary } from './dataload.service.ts';
 import { LOAD_TASKS, type LoadTaskResult } from './dataload.tasks.ts';
 import { SOURCE_INFO, SOURCE_NAMES, isSourceName, type LoadProgress, type SourceName } from './dataload.types.ts';
 
@@ -36,21 +36,6 @@ function progressReporter(): { report: (progress: LoadProgress) => void; done: (
   };
 }
 
-/** Terminal columns of a text: Hangul takes two. */
-function columnsOf(text: string): number {
-  return Array.from(text).reduce((sum, char) => sum + (/[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/.test(char) ? 2 : 1), 0);
-}
-
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - columnsOf(text)));
-}
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, index) => Math.max(...[header, ...rows.map((row) => row[index] ?? '')].map(columnsOf)));
-  const line = (cells: readonly string[]): string => cells.map((cell, index) => pad(cell, widths[index] ?? 0)).join('  ').trimEnd();
-  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
-}
-
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
 function summaryRow(summary: RunSummary): string[] {
@@ -71,7 +56,7 @@ function summaryRow(summary: RunSummary): string[] {
 const SUMMARY_HEADERS = ['출처', '모드', '상태', '가져옴', '추가', '변경', '그대로', '삭제', '실패', '시간'];
 
 function runRow(run: DataloadRunRow): string[] {
-  const started = run.startedAt.toLocaleString('sv-SE', { timeZone: 'Asia/Seoul' });
+  const started = formatSeoulTime(run.startedAt);
   const duration = run.finishedAt ? seconds(run.finishedAt.getTime() - run.startedAt.getTime()) : '-';
   return [
     String(run.id),
@@ -97,18 +82,17 @@ function parseSources(value: string): SourceName[] {
 }
 
 /** Runs loads in this process, one source after another; returns the failures. */
-async function runInProcess(ctx: AppContext, sources: readonly SourceName[], sample: boolean): Promise<{ summaries: RunSummary[]; failures: string[] }> {
-  await migrate(ctx.database.sql);
+async function runInProcess(dataload: DataloadService, sources: readonly SourceName[], sample: boolean): Promise<{ summaries: RunSummary[]; failures: string[] }> {
   const summaries: RunSummary[] = [];
   const failures: string[] = [];
   for (const source of sources) {
     const { label, keyVariable } = SOURCE_INFO[source];
-    if (ctx.dataload.isSample(source, sample)) {
+    if (dataload.isSample(source, sample)) {
       process.stderr.write(`${label}: 샘플 모드 — ${sample ? '--sample' : `${keyVariable}가 없어`} 내장 샘플 데이터를 씁니다 (실제 API가 아닙니다)\n`);
     }
     const reporter = progressReporter();
     try {
-      summaries.push(await ctx.dataload.run(source, { sample, onProgress: reporter.report }));
+      summaries.push(await dataload.run(source, { sample, onProgress: reporter.report }));
       reporter.done();
     } catch (error) {
       reporter.done();
@@ -125,28 +109,29 @@ async function runInProcess(ctx: AppContext, sources: readonly SourceName[], sam
   return { summaries, failures };
 }
 
-/** Enqueues the loads for the workers and follows their progress until they finish. */
-async function runThroughWorkers(ctx: AppContext, sources: readonly SourceName[], sample: boolean): Promise<{ summaries: RunSummary[]; failures: string[] }> {
-  const refs = await Promise.all(sources.map((source) => LOAD_TASKS[source].delay({ sample })));
+/**
+ * Enqueues the loads for the workers and follows each one through the result store: its progress
+ * events as they come, then its result (no polling).
+ */
+async function runThroughWorkers(core: Core, sources: readonly SourceName[], sample: boolean): Promise<{ summaries: RunSummary[]; failures: string[] }> {
+  const refs = await Promise.all(sources.map((source) => core.broker.enqueue(LOAD_TASKS[source], { sample })));
   const summaries: RunSummary[] = [];
   const failures: string[] = [];
   for (const [index, ref] of refs.entries()) {
     const source = sources[index] ?? 'gov24';
     process.stderr.write(`${SOURCE_INFO[source].label}: 작업 ${ref.id}를 큐 ${ref.queue}에 넣었습니다; 워커가 실행합니다\n`);
     const reporter = progressReporter();
-    for (;;) {
-      const state = await ctx.results.get(ref.id);
-      if (state.progress && typeof state.progress === 'object') reporter.report(state.progress as LoadProgress);
-      if (isFinished(state.state)) {
-        reporter.done();
-        const result = state.result as LoadTaskResult | undefined;
-        if (state.state === 'SUCCESS' && result && result.state !== 'SKIPPED') summaries.push(result);
-        else if (result?.state === 'SKIPPED') failures.push(result.reason);
-        else failures.push(`${SOURCE_INFO[source].label}: ${state.state} ${state.error ?? ''}`.trim());
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const state = await core.results.wait(ref.id, {
+      timeoutMs: Number.POSITIVE_INFINITY,
+      onProgress: (progress) => {
+        if (progress && typeof progress === 'object') reporter.report(progress as LoadProgress);
+      },
+    });
+    reporter.done();
+    const result = state.result as LoadTaskResult | undefined;
+    if (state.state === 'SUCCESS' && result && result.state !== 'SKIPPED') summaries.push(result);
+    else if (result?.state === 'SKIPPED') failures.push(result.reason);
+    else failures.push(`${SOURCE_INFO[source].label}: ${state.state} ${state.error ?? ''}`.trim());
   }
   return { summaries, failures };
 }
@@ -172,9 +157,10 @@ const registerDataloadCommands: RegisterCommands = (program, kit) => {
       } catch (error) {
         kit.fail((error as Error).message, 2);
       }
-      const { summaries, failures } = await kit.withContext({ database: !options.queue }, (ctx) =>
-        options.queue ? runThroughWorkers(ctx, sources, options.sample) : runInProcess(ctx, sources, options.sample),
-      );
+      // --queue needs Redis only, so it works while `ainfo all` holds the embedded database.
+      const { summaries, failures } = options.queue
+        ? await kit.withCore((core) => runThroughWorkers(core, sources, options.sample))
+        : await kit.withServices(({ dataload: service }) => runInProcess(service, sources, options.sample));
       if (summaries.length > 0) process.stdout.write(`${table(SUMMARY_HEADERS, summaries.map(summaryRow))}\n`);
       if (failures.length > 0) kit.fail(failures.join('\n'));
     });
@@ -190,10 +176,7 @@ const registerDataloadCommands: RegisterCommands = (program, kit) => {
       if (source !== undefined && !isSourceName(source)) return kit.fail(`unknown source "${source}": use one of ${SOURCE_NAMES.join(', ')}`, 2);
       const limit = Number.parseInt(options.limit, 10);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) kit.fail('--limit must be 1..1000', 2);
-      const runs = await kit.withContext({ database: true }, async (ctx) => {
-        await migrate(ctx.database.sql);
-        return ctx.dataload.recentRuns(limit, source);
-      });
+      const runs = await kit.withServices(({ dataload: service }) => service.recentRuns(limit, source));
       if (options.json) {
         kit.printJson(runs);
         return;

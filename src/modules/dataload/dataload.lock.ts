@@ -18,7 +18,7 @@ export interface HeldLock {
  */
 export class RedisLocks {
   constructor(
-    private readonly redis: () => Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlMs = 60_000,
   ) {}
@@ -29,13 +29,13 @@ export class RedisLocks {
 
   /** Who holds the lock (the description given at acquire), or undefined. */
   async holder(name: string): Promise<string | undefined> {
-    const value = await this.redis().get(this.key(name));
+    const value = await this.redis.get(this.key(name));
     return value ? value.slice(value.indexOf(' ') + 1) : undefined;
   }
 
   /** Takes the lock, or returns undefined when someone holds it. */
   async acquire(name: string, description: string): Promise<HeldLock | undefined> {
-    const redis = this.redis();
+    const redis = this.redis;
     const key = this.key(name);
     const token = `${randomUUID()} ${description}`;
     const taken = await redis.set(key, token, 'PX', this.ttlMs, 'NX');

@@ -14,10 +14,10 @@ export interface RunCounts {
 
 /** Load runs in PostgreSQL. */
 export class RunRepository {
-  constructor(private readonly db: () => Database) {}
+  constructor(private readonly database: Database) {}
 
   async start(input: { source: SourceName; mode: RunMode; taskId: string | undefined; embedder: string }): Promise<DataloadRunRow> {
-    const [row] = await this.db()
+    const [row] = await this.database
       .insert(dataloadRuns)
       .values({ source: input.source, mode: input.mode, state: 'RUNNING', taskId: input.taskId ?? null, embedder: input.embedder })
       .returning();
@@ -26,7 +26,7 @@ export class RunRepository {
   }
 
   async finish(id: number, state: 'SUCCESS' | 'FAILED', counts: RunCounts, error?: string): Promise<DataloadRunRow> {
-    const [row] = await this.db()
+    const [row] = await this.database
       .update(dataloadRuns)
       .set({ state, ...counts, error: error ?? null, finishedAt: new Date() })
       .where(eq(dataloadRuns.id, id))
@@ -40,7 +40,7 @@ export class RunRepository {
    * row belongs to a process that died mid-run.
    */
   async failAbandoned(source: SourceName): Promise<number> {
-    const rows = await this.db()
+    const rows = await this.database
       .update(dataloadRuns)
       .set({ state: 'FAILED', finishedAt: new Date(), error: '중단됨: 실행하던 프로세스가 끝까지 마치지 못했습니다' })
       .where(and(eq(dataloadRuns.source, source), eq(dataloadRuns.state, 'RUNNING')))
@@ -49,7 +49,7 @@ export class RunRepository {
   }
 
   async recent(limit: number, source?: SourceName): Promise<DataloadRunRow[]> {
-    return this.db()
+    return this.database
       .select()
       .from(dataloadRuns)
       .where(source ? eq(dataloadRuns.source, source) : undefined)
@@ -59,7 +59,7 @@ export class RunRepository {
 
   /** Sources with at least one successful run. */
   async loadedSources(): Promise<SourceName[]> {
-    const rows = await this.db()
+    const rows = await this.database
       .selectDistinct({ source: dataloadRuns.source })
       .from(dataloadRuns)
       .where(eq(dataloadRuns.state, 'SUCCESS'));
@@ -67,7 +67,7 @@ export class RunRepository {
   }
 
   async get(id: number): Promise<DataloadRunRow | undefined> {
-    const [row] = await this.db().select().from(dataloadRuns).where(eq(dataloadRuns.id, id));
+    const [row] = await this.database.select().from(dataloadRuns).where(eq(dataloadRuns.id, id));
     return row;
   }
 }
@@ -76,10 +76,10 @@ const HASH_CHUNK = 1_000;
 
 /** Content hashes of the stored documents (see `dataloadDocuments`). */
 export class DocumentHashRepository {
-  constructor(private readonly db: () => Database) {}
+  constructor(private readonly database: Database) {}
 
   async hashesOf(source: SourceName): Promise<Map<string, string>> {
-    const rows = await this.db()
+    const rows = await this.database
       .select({ id: dataloadDocuments.id, contentHash: dataloadDocuments.contentHash })
       .from(dataloadDocuments)
       .where(eq(dataloadDocuments.source, source));
@@ -88,7 +88,7 @@ export class DocumentHashRepository {
 
   async save(rows: readonly { id: string; source: SourceName; contentHash: string }[]): Promise<void> {
     for (let start = 0; start < rows.length; start += HASH_CHUNK) {
-      await this.db()
+      await this.database
         .insert(dataloadDocuments)
         .values(rows.slice(start, start + HASH_CHUNK).map((row) => ({ ...row })))
         .onConflictDoUpdate({
@@ -100,7 +100,7 @@ export class DocumentHashRepository {
 
   async delete(ids: readonly string[]): Promise<void> {
     for (let start = 0; start < ids.length; start += HASH_CHUNK) {
-      await this.db().delete(dataloadDocuments).where(inArray(dataloadDocuments.id, ids.slice(start, start + HASH_CHUNK)));
+      await this.database.delete(dataloadDocuments).where(inArray(dataloadDocuments.id, ids.slice(start, start + HASH_CHUNK)));
     }
   }
 }

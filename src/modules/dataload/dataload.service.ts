@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
-import type { Embedder, VectorRecord, VectorStore } from '../../vector/index.ts';
+import type { TaskProducer, TaskRef } from '../../tasks/index.ts';
+import { LoadInProgressError, LoadRunError } from './dataload.errors.ts';
 import type { HeldLock, RedisLocks } from './dataload.lock.ts';
 import type { DocumentHashRepository, RunCounts, RunRepository } from './dataload.repository.ts';
 import type { DataloadRunRow, RunMode } from './dataload.tables.ts';
+import { LOAD_TASKS } from './dataload.tasks.ts';
 import { SOURCE_INFO, SOURCE_NAMES, type LoadProgress, type PolicyDocument, type SourceName } from './dataload.types.ts';
-import { categoryKeyOf, contentHash, documentText } from './normalise.ts';
+import { contentHash } from './normalise.ts';
 import { PublicApiClient, PublicApiError } from './public-api-client.ts';
 import { gov24Source } from './sources/gov24.ts';
 import type { Source, SourceEndpoint } from './sources/source.ts';
@@ -27,16 +29,40 @@ export interface DataloadSettings {
   sources: Readonly<Record<SourceName, { apiKey: string | undefined; baseUrl: string; pageSize?: number }>>;
 }
 
+/**
+ * Where loaded documents go and what they are searched in: the policy catalogue, which the
+ * policies module owns (its Chroma collection) and implements; dataload writes through it only.
+ */
+export interface PolicyCatalogue {
+  /** The embedder that builds vectors now; recorded on each run. */
+  readonly embedderId: string;
+  /** Whether the stored vectors were made by another embedder (then every one must be rebuilt). */
+  needsReembed(): Promise<boolean>;
+  /** Re-embeds every stored document with the current embedder; returns how many. */
+  reembedAll(onProgress?: (done: number, total: number) => void): Promise<number>;
+  /** Ids of one source's stored documents. */
+  storedIds(source: SourceName): Promise<string[]>;
+  /** Embeds and stores (or replaces) documents, each with its content hash. */
+  write(entries: readonly { doc: PolicyDocument; hash: string }[]): Promise<void>;
+  remove(ids: readonly string[]): Promise<void>;
+}
+
+/** The built-in peer of the three APIs, started on the first sample-mode run. */
+export interface SamplePeer {
+  endpoints(): Promise<SampleEndpoints>;
+  stop(): Promise<void>;
+}
+
 export interface DataloadDeps {
   settings: DataloadSettings;
   log: Logger;
-  vector: VectorStore;
-  embedder: Embedder;
+  catalogue: PolicyCatalogue;
   runs: RunRepository;
   hashes: DocumentHashRepository;
   locks: RedisLocks;
-  /** Starts (once) the local peer used when a source has no API key. */
-  sampleEndpoints: () => Promise<SampleEndpoints>;
+  samplePeer: SamplePeer;
+  /** Enqueues the load tasks (dataload.tasks.ts). */
+  producer: TaskProducer;
 }
 
 export interface RunOptions {
@@ -57,53 +83,9 @@ export interface RunSummary extends RunCounts {
   error?: string;
 }
 
-/** A second run of a source while one holds its lock: refused. */
-export class LoadInProgressError extends Error {
-  constructor(
-    readonly source: SourceName,
-    readonly holder: string | undefined,
-  ) {
-    super(`[${source}] ${SOURCE_INFO[source].label} 수집이 이미 실행 중입니다${holder ? ` (${holder})` : ''}; 이번 실행은 건너뜁니다`);
-    this.name = 'LoadInProgressError';
-  }
-}
-
-/** A run that failed; the run record says FAILED and nothing was deleted. */
-export class LoadRunError extends Error {
-  constructor(
-    message: string,
-    readonly summary: RunSummary,
-    /** Retrying the run cannot help (bad key, a request the API rejects). */
-    readonly permanent: boolean,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'LoadRunError';
-  }
-}
-
-const SUMMARY_LENGTH = 300;
 /** Documents compared and written per Chroma round trip. */
 const WRITE_CHUNK = 1_000;
 const REEMBED_LOCK = 'reembed';
-
-function metadataOf(doc: PolicyDocument, hash: string, embedderId: string): VectorRecord['metadata'] {
-  return {
-    source: doc.source,
-    nativeId: doc.nativeId,
-    title: doc.title,
-    summary: doc.summary.length > SUMMARY_LENGTH ? `${doc.summary.slice(0, SUMMARY_LENGTH)}…` : doc.summary,
-    region: doc.region,
-    regionKey: doc.regionKey,
-    category: doc.category,
-    categoryKey: categoryKeyOf(doc.category),
-    url: doc.url,
-    period: doc.period,
-    updatedAt: doc.updatedAt,
-    contentHash: hash,
-    embedder: embedderId,
-  };
-}
 
 /**
  * The weekly collection: fetch every page of a source, embed only new or changed documents,
@@ -127,38 +109,54 @@ export class DataloadService {
     return this.deps.runs.recent(limit, source);
   }
 
+  /** Hands a load of `source` to the workers ("collect now"); its task id follows it. */
+  requestRun(source: SourceName, options: { sample?: boolean } = {}): Promise<TaskRef> {
+    return this.deps.producer.enqueue(LOAD_TASKS[source], { sample: options.sample ?? false });
+  }
+
+  /**
+   * Enqueues a load of every source that never completed one, so that the first `npm start` fills
+   * search (from the sample peer when no API key is set) instead of waiting for Wednesday. The fixed
+   * task ids make a quick restart join the loads already queued. Never throws: a start-up must not
+   * fail because of it.
+   */
+  async enqueueInitialLoads(): Promise<SourceName[]> {
+    try {
+      const sources = await this.sourcesNeverLoaded();
+      for (const source of sources) await this.deps.producer.enqueue(LOAD_TASKS[source], {}, { id: `dataload-initial-${source}` });
+      if (sources.length > 0) this.deps.log.info({ sources }, 'first start: public data loads enqueued (sample mode for sources without an API key)');
+      return sources;
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not enqueue the initial public data loads; run `ainfo dataload run all`');
+      return [];
+    }
+  }
+
+  /** Stops the sample peer if a run started it. */
+  close(): Promise<void> {
+    return this.deps.samplePeer.stop();
+  }
+
   private async endpoint(source: SourceName, sample: boolean): Promise<SourceEndpoint> {
     const configured = this.deps.settings.sources[source];
     if (!sample && configured.apiKey) {
       return { baseUrl: configured.baseUrl, apiKey: configured.apiKey, ...(configured.pageSize ? { pageSize: configured.pageSize } : {}) };
     }
-    const peer = await this.deps.sampleEndpoints();
+    const peer = await this.deps.samplePeer.endpoints();
     return { baseUrl: peer.baseUrls[source], apiKey: peer.apiKey, ...(configured.pageSize ? { pageSize: configured.pageSize } : {}) };
   }
 
   /**
-   * Makes sure the collection holds vectors of the configured embedder only; when another
-   * embedder built it, every stored document is re-embedded (from its stored text) first.
+   * Makes sure the catalogue holds vectors of the configured embedder only; when another embedder
+   * built it, every stored document is re-embedded (from its stored text) first, by one process at a time.
    */
   async ensureEmbedder(onProgress?: (done: number, total: number) => void): Promise<number> {
-    const { vector, embedder, log } = this.deps;
-    const stamp = await vector.embedderStamp();
-    if (stamp?.id === embedder.id) return 0;
-    const count = await vector.count();
-    if (!stamp && count === 0) {
-      if (embedder.dimension !== undefined) await vector.stampEmbedder({ id: embedder.id, dimension: embedder.dimension });
-      return 0;
-    }
+    const { catalogue } = this.deps;
+    if (!(await catalogue.needsReembed())) return 0;
     const lock = await this.acquireWithWait(REEMBED_LOCK, 'embedder change');
     try {
-      const again = await vector.embedderStamp();
-      if (again?.id === embedder.id) return 0;
-      log.warn({ from: again?.id ?? '(unrecorded)', to: embedder.id, documents: count }, 're-embedding the collection for a new embedder');
-      return await vector.rebuild(
-        (stored) => embedder.embed(stored.map((json) => documentText(JSON.parse(json) as PolicyDocument))),
-        () => ({ id: embedder.id, dimension: embedder.dimension }),
-        onProgress,
-      );
+      if (!(await catalogue.needsReembed())) return 0;
+      return await catalogue.reembedAll(onProgress);
     } finally {
       await lock.release();
     }
@@ -199,9 +197,9 @@ export class DataloadService {
   }
 
   private async runLocked(source: SourceName, mode: RunMode, lock: HeldLock, options: RunOptions): Promise<RunSummary> {
-    const { vector, embedder, runs, log, settings } = this.deps;
+    const { catalogue, runs, log, settings } = this.deps;
     const startedMs = Date.now();
-    const run = await runs.start({ source, mode, taskId: options.taskId, embedder: embedder.id });
+    const run = await runs.start({ source, mode, taskId: options.taskId, embedder: catalogue.embedderId });
     const counts: RunCounts = { fetched: 0, added: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
     let embedded = 0;
     const progress: LoadProgress = { source, phase: 'fetching', page: 0, pages: undefined, total: undefined, ...counts };
@@ -245,7 +243,7 @@ export class DataloadService {
       // Chroma says what is searchable, PostgreSQL what it was built from; the source lock keeps
       // anyone else from writing this source's records while we run. A stored id without a saved
       // hash is re-embedded; a saved hash without a stored id counts for nothing.
-      const [storedIds, savedHashes] = await Promise.all([vector.listIds({ source }), this.deps.hashes.hashesOf(source)]);
+      const [storedIds, savedHashes] = await Promise.all([catalogue.storedIds(source), this.deps.hashes.hashesOf(source)]);
       const stored = new Map(storedIds.map((id) => [id, savedHashes.get(id) ?? '']));
       const seen = new Set<string>();
       let pending: PolicyDocument[] = [];
@@ -280,7 +278,7 @@ export class DataloadService {
       // Hashes first: a crash between the two leaves a document without a hash (re-embedded next
       // time), never a hash that vouches for a document search no longer has.
       await this.deps.hashes.delete([...gone, ...orphanHashes]);
-      await vector.delete(gone);
+      await catalogue.remove(gone);
       counts.deleted = gone.length;
       progress.phase = 'done';
       await report();
@@ -307,7 +305,6 @@ export class DataloadService {
     counts: RunCounts,
   ): Promise<number> {
     if (docs.length === 0) return 0;
-    const { vector, embedder } = this.deps;
     const changed: { doc: PolicyDocument; hash: string; isNew: boolean }[] = [];
     for (const doc of docs) {
       const hash = contentHash(doc);
@@ -319,17 +316,7 @@ export class DataloadService {
       changed.push({ doc, hash, isNew: before === undefined });
     }
     if (changed.length === 0) return 0;
-    const vectors = await embedder.embed(changed.map(({ doc }) => documentText(doc)));
-    const stampBefore = await vector.embedderStamp();
-    if (!stampBefore) await vector.stampEmbedder({ id: embedder.id, dimension: embedder.dimension });
-    await vector.upsert(
-      changed.map(({ doc, hash }, index) => ({
-        id: doc.id,
-        embedding: vectors[index] ?? [],
-        document: JSON.stringify(doc),
-        metadata: metadataOf(doc, hash, embedder.id),
-      })),
-    );
+    await this.deps.catalogue.write(changed);
     await this.deps.hashes.save(changed.map(({ doc, hash }) => ({ id: doc.id, source: doc.source, contentHash: hash })));
     for (const { isNew } of changed) {
       if (isNew) counts.added += 1;

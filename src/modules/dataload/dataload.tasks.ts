@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { defineSchedule, defineTask, type TaskContext } from '../../tasks/define-task.ts';
-import { PermanentError } from '../../tasks/errors.ts';
-import { LoadInProgressError, LoadRunError, type RunSummary } from './dataload.service.ts';
+import { defineSchedule, defineTask, depKey, type TaskContext } from '../../tasks/index.ts';
+import { LoadInProgressError } from './dataload.errors.ts';
+import type { DataloadService, RunSummary } from './dataload.service.ts';
 import type { SourceName } from './dataload.types.ts';
+
+/** What the load tasks use: the dataload service. */
+export const DATALOAD = depKey<DataloadService>('dataload');
 
 const payloadSchema = z.object({
   /** Use the built-in sample peer even when an API key is set. */
@@ -18,10 +21,14 @@ export type LoadTaskResult = RunSummary | { state: 'SKIPPED'; source: SourceName
  */
 const LOAD_RETRY = { attempts: 2, backoffMs: 15 * 60_000 };
 
+/**
+ * Runs one load. A failed run throws its LoadRunError, which says itself whether retrying can help
+ * (`permanent` for a refused key or request): the worker decides from that.
+ */
 function loadHandler(source: SourceName) {
-  return async (payload: z.output<typeof payloadSchema>, ctx: TaskContext): Promise<LoadTaskResult> => {
+  return async (payload: z.output<typeof payloadSchema>, ctx: TaskContext<DataloadService>): Promise<LoadTaskResult> => {
     try {
-      return await ctx.app.dataload.run(source, {
+      return await ctx.deps.run(source, {
         sample: payload.sample,
         taskId: ctx.id,
         onProgress: (progress) => ctx.progress({ ...progress }),
@@ -32,7 +39,6 @@ function loadHandler(source: SourceName) {
         ctx.log.warn({ source }, error.message);
         return { state: 'SKIPPED', source, reason: error.message };
       }
-      if (error instanceof LoadRunError && error.permanent) throw new PermanentError(error.message, { cause: error });
       throw error;
     }
   };
@@ -40,42 +46,24 @@ function loadHandler(source: SourceName) {
 
 /** 고용24 구직자취업역량강화프로그램 → Chroma (the original's `load_employment_data`). */
 export const loadEmploymentData = defineTask(
-  { name: 'dataload.loadEmploymentData', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY },
+  { name: 'dataload.loadEmploymentData', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY, uses: DATALOAD },
   loadHandler('work24'),
 );
 
 /** 온통청년 청년정책 → Chroma. */
 export const loadYouthPolicyData = defineTask(
-  { name: 'dataload.loadYouthPolicyData', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY },
+  { name: 'dataload.loadYouthPolicyData', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY, uses: DATALOAD },
   loadHandler('youth'),
 );
 
 /** 정부24 공공서비스(혜택) → Chroma. */
 export const loadGov24Data = defineTask(
-  { name: 'dataload.loadGov24Data', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY },
+  { name: 'dataload.loadGov24Data', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY, uses: DATALOAD },
   loadHandler('gov24'),
 );
 
-/** The load task of each source, for the CLI. */
+/** The load task of each source. */
 export const LOAD_TASKS = { work24: loadEmploymentData, youth: loadYouthPolicyData, gov24: loadGov24Data } as const;
-
-/**
- * Enqueues a load of every source that never completed one, so that the first `npm start` fills
- * search (from the sample peer when no API key is set) instead of waiting for Wednesday. The fixed
- * task ids make a quick restart join the loads already queued. Never throws: a start-up must not
- * fail because of it.
- */
-export async function enqueueInitialLoads(app: TaskContext['app']): Promise<SourceName[]> {
-  try {
-    const sources = await app.dataload.sourcesNeverLoaded();
-    for (const source of sources) await LOAD_TASKS[source].applyAsync({}, { id: `dataload-initial-${source}` });
-    if (sources.length > 0) app.log.info({ sources }, 'first start: public data loads enqueued (sample mode for sources without an API key)');
-    return sources;
-  } catch (error) {
-    app.log.warn({ err: error }, 'could not enqueue the initial public data loads; run `ainfo dataload run all`');
-    return [];
-  }
-}
 
 /** The original's beat_schedule: every Wednesday night, Asia/Seoul, the original names. */
 export const dataloadSchedules = [

@@ -1,6 +1,6 @@
-import { and, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Database, DatabaseHandle, SqlRunner } from '../../db/index.ts';
-import { users } from '../accounts/accounts.tables.ts';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { queryRows, type Database, type DatabaseHandle, type SqlRunner } from '../../db/index.ts';
+import { currentNoticeConsent, noticeRecipients } from '../accounts/index.ts';
 import { notices, type DeliveryStatus, type NoticeRow } from './notifications.tables.ts';
 
 /** Deliveries of one notice by status. `pendingWithError` are pending rows that failed transiently at least once. */
@@ -42,47 +42,21 @@ export type ClaimResult =
   | { kind: 'busy'; claimedBy: string }
   | { kind: 'missing' };
 
-export interface UserListItem {
-  id: number;
-  email: string;
-  name: string;
-  noticeConsent: boolean;
-  emailVerifiedAt: Date | null;
-  isAdmin: boolean;
-  createdAt: Date;
-}
-
-export interface UserFilter {
-  /** Part of the e-mail address or the name, case-insensitive. */
-  q?: string;
-  consent?: boolean;
-  verified?: boolean;
-}
-
-/** `%`, `_` and `\` typed into a search box match themselves. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
-
 const toNumber = (value: unknown): number => Number(value);
 
 const emptyCounts = (): DeliveryCounts => ({ total: 0, pending: 0, sent: 0, failed: 0, skipped: 0, pendingWithError: 0 });
 
-/** Every query of the notifications domain; set-based where the work is per recipient. */
+/**
+ * Every query of the notifications domain; set-based where the work is per recipient. Users are
+ * read only through what accounts exports (who receives notices, a user's consent now).
+ */
 export class NotificationsRepository {
-  private readonly database: () => DatabaseHandle;
+  private readonly db: Database;
+  private readonly sql: SqlRunner;
 
-  /** `database` may be a getter, read on first query, so a process without one (beat) can build it. */
-  constructor(database: DatabaseHandle | (() => DatabaseHandle)) {
-    this.database = typeof database === 'function' ? database : () => database;
-  }
-
-  private get db(): Database {
-    return this.database().db;
-  }
-
-  private get sql(): SqlRunner {
-    return this.database().sql;
+  constructor(database: DatabaseHandle) {
+    this.db = database.db;
+    this.sql = database.sql;
   }
 
   async createNotice(input: { title: string; content: string; createdBy: number | null }): Promise<NoticeRow> {
@@ -130,22 +104,21 @@ export class NotificationsRepository {
    * @returns rows inserted, and whether this call took the snapshot.
    */
   async snapshotRecipients(noticeId: number): Promise<{ inserted: number; snapshotTaken: boolean }> {
-    const rows = await this.sql.query<{ inserted: number; snapshot_taken: number }>(
-      `with snapshot as (
+    const rows = await queryRows<{ inserted: number; snapshot_taken: number }>(
+      this.sql,
+      sql`with snapshot as (
          update notices set recipients_snapshot_at = now()
-          where id = $1 and recipients_snapshot_at is null
+          where id = ${noticeId} and recipients_snapshot_at is null
          returning id
        ), inserted as (
          insert into notice_deliveries (notice_id, user_id, email, name)
-         select snapshot.id, u.id, u.email, u.name
-           from snapshot cross join users u
-          where u.notice_consent and u.email_verified_at is not null
-          order by u.id
+         select snapshot.id, recipient.id, recipient.email, recipient.name
+           from snapshot cross join (${noticeRecipients()}) recipient
+          order by recipient.id
          on conflict (notice_id, user_id) do nothing
          returning 1
        )
        select (select count(*) from inserted)::int as inserted, (select count(*) from snapshot)::int as snapshot_taken`,
-      [noticeId],
     );
     const row = rows[0];
     return { inserted: toNumber(row?.inserted ?? 0), snapshotTaken: toNumber(row?.snapshot_taken ?? 0) > 0 };
@@ -218,7 +191,7 @@ export class NotificationsRepository {
    * live lease; the same claimant may take it again (its task re-run after a crash).
    */
   async claimDelivery(deliveryId: number, claimant: string, leaseMs: number): Promise<ClaimResult> {
-    const rows = await this.sql.query<{
+    const rows = await queryRows<{
       status: DeliveryStatus;
       claimed_by: string | null;
       id: string | number | null;
@@ -231,19 +204,19 @@ export class NotificationsRepository {
       content: string | null;
       notice_consent: boolean | null;
     }>(
-      `with target as (
-         select id, status, claimed_by from notice_deliveries where id = $1
+      this.sql,
+      sql`with target as (
+         select id, status, claimed_by from notice_deliveries where id = ${deliveryId}
        ), claimed as (
          update notice_deliveries d
-            set claimed_by = $2, claimed_until = now() + make_interval(secs => $3::double precision)
-           from notices n, users u
-          where d.id = $1 and d.status = 'pending' and n.id = d.notice_id and u.id = d.user_id
-            and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = $2)
+            set claimed_by = ${claimant}, claimed_until = now() + make_interval(secs => ${leaseMs / 1000}::double precision)
+           from notices n
+          where d.id = ${deliveryId} and d.status = 'pending' and n.id = d.notice_id
+            and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = ${claimant})
          returning d.id, d.notice_id, d.user_id, d.email, d.name, d.unsubscribe_token::text as unsubscribe_token,
-                   n.title, n.content, u.notice_consent
+                   n.title, n.content, ${currentNoticeConsent(sql`d.user_id`)} as notice_consent
        )
        select target.status, target.claimed_by, claimed.* from target left join claimed on claimed.id = target.id`,
-      [deliveryId, claimant, leaseMs / 1000],
     );
     const row = rows[0];
     if (!row) return { kind: 'missing' };
@@ -305,68 +278,36 @@ export class NotificationsRepository {
     );
   }
 
-  /** The recipient an unsubscribe token belongs to, for the confirmation page. */
-  async findByUnsubscribeToken(token: string): Promise<{ userId: number; email: string; noticeConsent: boolean } | undefined> {
-    const rows = await this.sql.query<{ user_id: string | number; email: string; notice_consent: boolean }>(
-      `select u.id as user_id, u.email, u.notice_consent
-         from notice_deliveries d join users u on u.id = d.user_id
-        where d.unsubscribe_token = $1::uuid`,
+  /** The user an unsubscribe token belongs to; undefined for an unknown token. */
+  async findUnsubscribeToken(token: string): Promise<{ userId: number } | undefined> {
+    const rows = await this.sql.query<{ user_id: string | number }>(
+      'select user_id from notice_deliveries where unsubscribe_token = $1::uuid limit 1',
       [token],
     );
     const row = rows[0];
-    return row ? { userId: toNumber(row.user_id), email: row.email, noticeConsent: row.notice_consent } : undefined;
+    return row ? { userId: toNumber(row.user_id) } : undefined;
   }
 
-  /** Turns the token owner's notice consent off (idempotent); undefined for an unknown token. */
-  async unsubscribeByToken(token: string): Promise<{ userId: number; wasConsenting: boolean } | undefined> {
-    const rows = await this.sql.query<{ user_id: string | number; was_consenting: boolean }>(
-      `with delivery as (
-         update notice_deliveries set unsubscribed_at = coalesce(unsubscribed_at, now())
-          where unsubscribe_token = $1::uuid
-         returning user_id
-       ), before as (
-         select u.id, u.notice_consent from users u join delivery on delivery.user_id = u.id
-       ), updated as (
-         update users set notice_consent = false from delivery where users.id = delivery.user_id returning users.id
-       )
-       select before.id as user_id, before.notice_consent as was_consenting
-         from before left join updated on updated.id = before.id`,
+  /** Records that a token was used to unsubscribe (the first time only); its user, or undefined for an unknown token. */
+  async markUnsubscribed(token: string): Promise<{ userId: number } | undefined> {
+    const rows = await this.sql.query<{ user_id: string | number }>(
+      `update notice_deliveries set unsubscribed_at = coalesce(unsubscribed_at, now())
+        where unsubscribe_token = $1::uuid
+       returning user_id`,
       [token],
     );
     const row = rows[0];
-    return row ? { userId: toNumber(row.user_id), wasConsenting: row.was_consenting } : undefined;
+    return row ? { userId: toNumber(row.user_id) } : undefined;
   }
 
-  /** Users for the admin lists, newest first, filtered by text, consent and verification. */
-  async listUsers(filter: UserFilter, page: { limit: number; offset: number }): Promise<{ items: UserListItem[]; total: number }> {
-    const conditions: SQL[] = [];
-    const q = filter.q?.trim();
-    if (q) {
-      const match = or(ilike(users.email, likePattern(q)), ilike(users.name, likePattern(q)));
-      if (match) conditions.push(match);
-    }
-    if (filter.consent !== undefined) conditions.push(eq(users.noticeConsent, filter.consent));
-    if (filter.verified === true) conditions.push(isNotNull(users.emailVerifiedAt));
-    if (filter.verified === false) conditions.push(isNull(users.emailVerifiedAt));
-    const where = conditions.length > 0 ? and(...conditions) : undefined;
-    const [items, totals] = await Promise.all([
-      this.db
-        .select({
-          id: users.id,
-          email: users.email,
-          name: users.name,
-          noticeConsent: users.noticeConsent,
-          emailVerifiedAt: users.emailVerifiedAt,
-          isAdmin: users.isAdmin,
-          createdAt: users.createdAt,
-        })
-        .from(users)
-        .where(where)
-        .orderBy(desc(users.id))
-        .limit(page.limit)
-        .offset(page.offset),
-      this.db.select({ total: count() }).from(users).where(where),
-    ]);
-    return { items, total: totals[0]?.total ?? 0 };
+  /** Changes an unsent notice; a notice whose sending was requested is never rewritten. */
+  async updateDraft(id: number, input: { title: string; content: string }): Promise<'updated' | 'sent' | 'missing'> {
+    const updated = await this.db
+      .update(notices)
+      .set({ title: input.title, content: input.content })
+      .where(and(eq(notices.id, id), isNull(notices.sentAt)))
+      .returning({ id: notices.id });
+    if (updated.length > 0) return 'updated';
+    return (await this.findNotice(id)) ? 'sent' : 'missing';
   }
 }

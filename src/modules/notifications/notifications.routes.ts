@@ -1,8 +1,7 @@
-import formbody from '@fastify/formbody';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAdmin, signedInUser } from '../../http/auth.ts';
 import { errorBodySchema } from '../../http/errors.ts';
-import { requireAdmin, type AuthUser } from '../../http/auth.ts';
+import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
 import {
   createNoticeBody,
@@ -17,33 +16,9 @@ import {
   unsubscribed,
   unsubscribeFormBody,
   unsubscribeQuery,
-  userList,
-  usersQuery,
 } from './notifications.schemas.ts';
-import {
-  renderInvalidUnsubscribePage,
-  renderUnsubscribeConfirmPage,
-  renderUnsubscribedPage,
-} from './notifications.templates.ts';
-
-/** The pages allow no script at all, and no framing (the button must not be clickjacked). */
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
-
-function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', PAGE_CSP)
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .send(body);
-}
-
-/** The admin `requireAdmin` let through. */
-function adminOf(request: FastifyRequest): AuthUser {
-  if (!request.user) throw new AppError(401, 'UNAUTHORIZED', '로그인이 필요합니다.');
-  return request.user;
-}
+import { NOTIFICATIONS } from './notifications.tasks.ts';
+import { invalidUnsubscribePage, unsubscribeConfirmPage, unsubscribedPage } from './notifications.templates.ts';
 
 const adminErrors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
 
@@ -51,12 +26,11 @@ const adminErrors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBody
  * Admin notices and users under /api/admin (admins only), the one-click unsubscribe API and its
  * confirmation page (token only, no login).
  */
-const notificationsRoutes: FastifyPluginAsync = async (instance) => {
+export default defineRoutes(NOTIFICATIONS, (instance, notifications) => {
   const app = instance.withTypeProvider<ZodTypeProvider>();
-  const service = (): typeof app.ctx.notifications => app.ctx.notifications;
+  const service = (): typeof notifications => notifications;
 
   // RFC 8058 one-click POSTs are form-encoded (or multipart); the token travels in the URL.
-  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   if (!app.hasContentTypeParser('multipart/form-data')) {
     app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 16_384 }, (_request, _body, done) => {
       done(null, {});
@@ -76,7 +50,7 @@ const notificationsRoutes: FastifyPluginAsync = async (instance) => {
       },
     },
     async (request, reply) => {
-      const notice = await service().createNotice(request.body, adminOf(request).id);
+      const notice = await service().createNotice(request.body, signedInUser(request).id);
       return reply.status(201).send(notice);
     },
   );
@@ -124,7 +98,7 @@ const notificationsRoutes: FastifyPluginAsync = async (instance) => {
       },
     },
     async (request, reply) => {
-      const accepted = await service().requestSend(request.params.id, adminOf(request));
+      const accepted = await service().requestSend(request.params.id, signedInUser(request));
       return reply.status(202).send(accepted);
     },
   );
@@ -144,37 +118,6 @@ const notificationsRoutes: FastifyPluginAsync = async (instance) => {
     async (request, reply) => {
       const accepted = await service().requestResume(request.params.id);
       return reply.status(202).send(accepted);
-    },
-  );
-
-  app.get(
-    '/api/admin/users',
-    {
-      preHandler: requireAdmin,
-      schema: {
-        tags: ['notices'],
-        summary: 'Users, newest first, searched by address or name and filtered by notice consent and e-mail verification: who receives notices',
-        security: [{ bearer: [] }],
-        querystring: usersQuery,
-        response: { 200: userList, ...adminErrors },
-      },
-    },
-    async (request) => {
-      const { page, pageSize, q, consent, verified } = request.query;
-      const result = await service().listUsers({ q, consent, verified }, page, pageSize);
-      return {
-        ...result,
-        items: result.items.map((user) => ({
-          id: user.id,
-          email: user.email,
-          name: user.name,
-          noticeConsent: user.noticeConsent,
-          emailVerified: user.emailVerifiedAt !== null,
-          emailVerifiedAt: user.emailVerifiedAt ? user.emailVerifiedAt.toISOString() : null,
-          isAdmin: user.isAdmin,
-          createdAt: user.createdAt.toISOString(),
-        })),
-      };
     },
   );
 
@@ -205,12 +148,8 @@ const notificationsRoutes: FastifyPluginAsync = async (instance) => {
     async (request, reply) => {
       const token = request.query.token ?? '';
       const info = await service().unsubscribeInfo(token);
-      if (!info) return sendPage(reply, 404, renderInvalidUnsubscribePage());
-      return sendPage(
-        reply,
-        200,
-        renderUnsubscribeConfirmPage({ publicUrl: app.ctx.config.http.publicUrl, token, email: info.email, alreadyOff: info.alreadyOff }),
-      );
+      if (!info) return reply.page(invalidUnsubscribePage(), { status: 404 });
+      return reply.page(unsubscribeConfirmPage({ publicUrl: service().publicUrl, token, email: info.email, alreadyOff: info.alreadyOff }));
     },
   );
 
@@ -225,9 +164,7 @@ const notificationsRoutes: FastifyPluginAsync = async (instance) => {
           if (error instanceof AppError && error.status === 404) return false;
           throw error;
         });
-      return done ? sendPage(reply, 200, renderUnsubscribedPage()) : sendPage(reply, 404, renderInvalidUnsubscribePage());
+      return done ? reply.page(unsubscribedPage()) : reply.page(invalidUnsubscribePage(), { status: 404 });
     },
   );
-};
-
-export default notificationsRoutes;
+});

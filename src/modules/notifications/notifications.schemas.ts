@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { NOTICE_CONTENT_MAX, NOTICE_TITLE_MAX } from './notifications.service.ts';
 
-/** Query-string booleans: only the two spellings an operator types. */
-const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
-
 export const createNoticeBody = z.object({
   title: z
     .string()
@@ -24,12 +21,6 @@ export const noticeIdParams = z.object({ id: z.coerce.number().int().positive() 
 export const pageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
-});
-
-export const usersQuery = pageQuery.extend({
-  q: z.string().trim().max(100).optional().describe('part of the e-mail address or the name'),
-  consent: queryBoolean.optional(),
-  verified: queryBoolean.optional(),
 });
 
 const deliveryCounts = z.object({
@@ -75,24 +66,6 @@ export const noticeList = z.object({
 
 export const sendAccepted = z.object({ taskId: z.string(), alreadyRequested: z.boolean() });
 export const resumeAccepted = z.object({ taskId: z.string(), round: z.number().int() });
-
-export const userList = z.object({
-  items: z.array(
-    z.object({
-      id: z.number().int(),
-      email: z.string(),
-      name: z.string(),
-      noticeConsent: z.boolean(),
-      emailVerified: z.boolean(),
-      emailVerifiedAt: z.string().nullable(),
-      isAdmin: z.boolean(),
-      createdAt: z.string(),
-    }),
-  ),
-  total: z.number().int(),
-  page: z.number().int(),
-  pageSize: z.number().int(),
-});
 
 export const unsubscribeQuery = z.object({ token: z.string().max(100).optional() });
 

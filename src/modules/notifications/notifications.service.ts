@@ -1,34 +1,30 @@
 import type { Logger } from 'pino';
-import { MailPermanentError, MailTransientError, type Mailer, type SendResult } from '../../mail/mailer.ts';
+import { MailPermanentError, MailTransientError, type Mailer, type SendResult } from '../../mail/index.ts';
+import type { TaskProducer } from '../../tasks/index.ts';
 import { AppError } from '../../utils/errors.ts';
 import { renderNoticeMarkdown } from './notifications.markdown.ts';
-import type {
-  DeliveryCounts,
-  DeliveryFailure,
-  NotificationsRepository,
-  UserFilter,
-  UserListItem,
-} from './notifications.repository.ts';
+import type { DeliveryCounts, DeliveryFailure, NotificationsRepository } from './notifications.repository.ts';
 import type { NoticeRow } from './notifications.tables.ts';
+import { deliverNotice, resumeNotice, sendNoticeToAll } from './notifications.tasks.ts';
 import { renderNoticeMail } from './notifications.templates.ts';
 
-/**
- * How the service starts background work, implemented over the task layer in
- * notifications.tasks.ts; the service itself knows nothing of queues.
- */
-export interface NoticeTaskQueue {
-  /** Enqueues the broadcast of a notice, deduped on the notice; returns the task id. */
-  startBroadcast(noticeId: number, senderName: string): Promise<string>;
-  /** Enqueues a resume of a notice for a new dispatch round; returns the task id. */
-  startResume(noticeId: number, round: number): Promise<string>;
-  /** Enqueues one delivery task per id, in bulk, with ids derived from (delivery, round). */
-  enqueueDeliveries(deliveryIds: readonly number[], round: number): Promise<void>;
+/** What notifications asks of accounts, which owns the users: a recipient's address and consent. */
+export interface NoticeAccounts {
+  findUser(userId: number): Promise<{ email: string; noticeConsent: boolean } | undefined>;
+  withdrawNoticeConsent(userId: number): Promise<{ wasConsenting: boolean } | undefined>;
 }
 
 export interface NotificationsServiceOptions {
   repository: NotificationsRepository;
   mailer: Mailer;
-  queue: NoticeTaskQueue;
+  /** Enqueues the broadcast, resume and delivery tasks (notifications.tasks.ts). */
+  producer: TaskProducer;
+  accounts: NoticeAccounts;
+  /**
+   * The delivery task enqueued per recipient. Default deliverNotice; tests give the same task
+   * (same name and handler) with short backoffs.
+   */
+  deliverTask?: typeof deliverNotice;
   /** config.http.publicUrl: the only base of links in mail. */
   publicUrl: string;
   log: Logger;
@@ -77,6 +73,15 @@ export interface DispatchReport {
   enqueueMs: number;
 }
 
+/** A notice that does not exist: a 404 for HTTP, and permanent for a task (retrying cannot create it). */
+export class NoticeNotFoundError extends AppError {
+  readonly permanent = true;
+
+  constructor(noticeId: number) {
+    super(404, 'NOTICE_NOT_FOUND', `공지 ${noticeId}번을 찾을 수 없습니다.`);
+  }
+}
+
 /** Another run of the same delivery holds its lease; retrying later is safe. */
 export class DeliveryBusyError extends Error {
   constructor(deliveryId: number, claimedBy: string) {
@@ -96,16 +101,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
-function notFound(noticeId: number): AppError {
-  return new AppError(404, 'NOTICE_NOT_FOUND', `공지 ${noticeId}번을 찾을 수 없습니다.`);
+function notFound(noticeId: number): NoticeNotFoundError {
+  return new NoticeNotFoundError(noticeId);
 }
 
 /** Notices, their broadcast to consenting users, and unsubscribing. Plain TypeScript. */
 export class NotificationsService {
   private readonly repository: NotificationsRepository;
   private readonly mailer: Mailer;
-  private readonly queue: NoticeTaskQueue;
-  private readonly publicUrl: string;
+  private readonly producer: TaskProducer;
+  private readonly accounts: NoticeAccounts;
+  private readonly deliverTask: typeof deliverNotice;
+  /** The only base of links in mail and of the unsubscribe form. */
+  readonly publicUrl: string;
   private readonly log: Logger;
   private readonly leaseMs: number;
   private readonly pageSize: number;
@@ -114,7 +122,9 @@ export class NotificationsService {
   constructor(options: NotificationsServiceOptions) {
     this.repository = options.repository;
     this.mailer = options.mailer;
-    this.queue = options.queue;
+    this.producer = options.producer;
+    this.accounts = options.accounts;
+    this.deliverTask = options.deliverTask ?? deliverNotice;
     this.publicUrl = options.publicUrl;
     this.log = options.log;
     this.leaseMs = options.deliveryLeaseMs ?? DEFAULT_LEASE_MS;
@@ -154,8 +164,8 @@ export class NotificationsService {
   async requestSend(noticeId: number, admin: { id: number; name: string }): Promise<{ taskId: string; alreadyRequested: boolean }> {
     const marked = await this.repository.markSendRequested(noticeId, { name: admin.name, userId: admin.id });
     if (!marked) throw notFound(noticeId);
-    const taskId = await this.queue.startBroadcast(noticeId, marked.notice.sentBy ?? admin.name);
-    return { taskId, alreadyRequested: !marked.first };
+    const ref = await this.producer.enqueue(sendNoticeToAll, { noticeId, senderName: marked.notice.sentBy ?? admin.name });
+    return { taskId: ref.id, alreadyRequested: !marked.first };
   }
 
   /**
@@ -168,7 +178,7 @@ export class NotificationsService {
     if (!row.sentAt) throw new AppError(409, 'NOTICE_NOT_SENT', '아직 발송하지 않은 공지입니다. 먼저 발송해 주세요.');
     const round = await this.repository.nextDispatchRound(noticeId);
     if (round === undefined) throw notFound(noticeId);
-    return { taskId: await this.queue.startResume(noticeId, round), round };
+    return { taskId: (await this.producer.enqueue(resumeNotice, { noticeId, round })).id, round };
   }
 
   /**
@@ -216,8 +226,11 @@ export class NotificationsService {
       const ids = await this.repository.pendingDeliveryIds(noticeId, afterId, this.pageSize);
       if (ids.length === 0) break;
       afterId = ids[ids.length - 1] ?? afterId;
-      const tracked: Promise<void> = this.queue
-        .enqueueDeliveries(ids, round)
+      const tracked: Promise<void> = this.producer
+        .enqueueMany(
+          this.deliverTask,
+          ids.map((deliveryId) => ({ payload: { deliveryId, round } })),
+        )
         .then(
           () => {
             report.enqueued += ids.length;
@@ -290,31 +303,34 @@ export class NotificationsService {
     return { status: 'sent', messageId: result.messageId || mail.messageId, reply: result.response };
   }
 
+  /**
+   * Changes a notice that was not sent yet.
+   * @returns 'updated', or 'locked' once its sending was requested. @throws NoticeNotFoundError (404).
+   */
+  async updateDraft(noticeId: number, input: { title: string; content: string }): Promise<'updated' | 'locked'> {
+    const outcome = await this.repository.updateDraft(noticeId, input);
+    if (outcome === 'missing') throw notFound(noticeId);
+    return outcome === 'updated' ? 'updated' : 'locked';
+  }
+
   /** For the confirmation page; undefined for a malformed or unknown token. */
   async unsubscribeInfo(token: string): Promise<{ email: string; alreadyOff: boolean } | undefined> {
     if (!UUID.test(token)) return undefined;
-    const found = await this.repository.findByUnsubscribeToken(token);
-    return found ? { email: found.email, alreadyOff: !found.noticeConsent } : undefined;
+    const found = await this.repository.findUnsubscribeToken(token);
+    const user = found ? await this.accounts.findUser(found.userId) : undefined;
+    return user ? { email: user.email, alreadyOff: !user.noticeConsent } : undefined;
   }
 
   /**
-   * Turns the token owner's notice consent off; idempotent, no login (RFC 8058 one-click).
+   * Turns the token owner's notice consent off (through accounts); idempotent, no login (RFC 8058
+   * one-click).
    * @throws AppError 404 INVALID_UNSUBSCRIBE_TOKEN for a malformed or unknown token.
    */
   async unsubscribe(token: string): Promise<{ userId: number; wasConsenting: boolean }> {
-    const result = UUID.test(token) ? await this.repository.unsubscribeByToken(token) : undefined;
-    if (!result) throw new AppError(404, 'INVALID_UNSUBSCRIBE_TOKEN', '수신 거부 링크가 올바르지 않습니다.');
-    if (result.wasConsenting) this.log.info({ userId: result.userId }, 'notice consent withdrawn by unsubscribe link');
-    return result;
-  }
-
-  async listUsers(
-    filter: UserFilter,
-    page: number,
-    pageSize: number,
-  ): Promise<{ items: UserListItem[]; total: number; page: number; pageSize: number }> {
-    const { items, total } = await this.repository.listUsers(filter, { limit: pageSize, offset: (page - 1) * pageSize });
-    return { items, total, page, pageSize };
+    const found = UUID.test(token) ? await this.repository.markUnsubscribed(token) : undefined;
+    const result = found ? await this.accounts.withdrawNoticeConsent(found.userId) : undefined;
+    if (!found || !result) throw new AppError(404, 'INVALID_UNSUBSCRIBE_TOKEN', '수신 거부 링크가 올바르지 않습니다.');
+    return { userId: found.userId, wasConsenting: result.wasConsenting };
   }
 
   private view(row: NoticeRow, counts: DeliveryCounts | undefined): NoticeView {

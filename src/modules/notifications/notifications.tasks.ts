@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Broker } from '../../tasks/broker.ts';
-import { defineTask, type Task, type TaskContext } from '../../tasks/define-task.ts';
-import { PermanentError } from '../../tasks/errors.ts';
-import { AppError } from '../../utils/errors.ts';
-import type { DispatchReport, NoticeTaskQueue } from './notifications.service.ts';
+import { defineTask, depKey, PermanentError, type TaskContext } from '../../tasks/index.ts';
+import type { DispatchReport, NotificationsService } from './notifications.service.ts';
+
+/** What the notifications tasks (and routes) use: the notifications service. */
+export const NOTIFICATIONS = depKey<NotificationsService>('notifications');
 
 const id = z.number().int().positive();
 
@@ -16,17 +16,12 @@ const BROADCAST_RETRY = { attempts: 5, backoffMs: 5_000 };
  */
 export const DELIVERY_RETRY = { attempts: 10, backoffMs: 3_000 };
 
-/** A missing notice cannot appear by retrying; everything else may be transient. */
-function permanentIfMissing(error: unknown): never {
-  if (error instanceof AppError && error.status === 404) throw new PermanentError(error.message, { cause: error });
-  throw error;
-}
-
-const progressOf = (ctx: TaskContext) => (report: DispatchReport) => ctx.progress({ ...report });
+const progressOf = (ctx: TaskContext<NotificationsService>) => (report: DispatchReport) => ctx.progress({ ...report });
 
 /**
  * Snapshots a notice's recipients into delivery rows and enqueues one delivery task each.
- * Deduped on the notice: a double click, or two admins, run it once.
+ * Deduped on the notice: a double click, or two admins, run it once. A notice that does not exist
+ * fails at once (NoticeNotFoundError is permanent).
  */
 export const sendNoticeToAll = defineTask(
   {
@@ -35,9 +30,9 @@ export const sendNoticeToAll = defineTask(
     schema: z.object({ noticeId: id, senderName: z.string().min(1).max(200) }),
     retry: BROADCAST_RETRY,
     dedupe: ({ noticeId }) => `notice-${noticeId}`,
+    uses: NOTIFICATIONS,
   },
-  async ({ noticeId, senderName }, ctx): Promise<DispatchReport> =>
-    ctx.app.notifications.broadcast(noticeId, senderName, progressOf(ctx)).catch(permanentIfMissing),
+  async ({ noticeId, senderName }, ctx): Promise<DispatchReport> => ctx.deps.broadcast(noticeId, senderName, progressOf(ctx)),
 );
 
 /** Re-enqueues a notice's pending deliveries under a new dispatch round (the admin's resume). */
@@ -48,55 +43,29 @@ export const resumeNotice = defineTask(
     schema: z.object({ noticeId: id, round: z.number().int().positive() }),
     retry: BROADCAST_RETRY,
     dedupe: ({ noticeId, round }) => `notice-${noticeId}-r${round}`,
+    uses: NOTIFICATIONS,
   },
-  async ({ noticeId, round }, ctx): Promise<DispatchReport> =>
-    ctx.app.notifications.resumeDispatch(noticeId, round, progressOf(ctx)).catch(permanentIfMissing),
+  async ({ noticeId, round }, ctx): Promise<DispatchReport> => ctx.deps.resumeDispatch(noticeId, round, progressOf(ctx)),
 );
 
 /**
  * Sends one notice mail through the rate-limited `mail` queue. A 5xx reply marks the delivery
  * failed (with the reply) and then fails the task permanently, so the task's state tells the same
  * truth as the row and the queue dashboard counts it; 4xx and connection errors are thrown to retry.
+ * The dispatch round is part of the id, so a resume is not dropped as a copy of the runs before it.
  */
 export const deliverNotice = defineTask(
   {
     name: 'notifications.deliverNotice',
     queue: 'mail',
-    schema: z.object({ deliveryId: id }),
+    schema: z.object({ deliveryId: id, round: z.number().int().min(0).default(0) }),
     retry: DELIVERY_RETRY,
-    dedupe: ({ deliveryId }) => String(deliveryId),
+    dedupe: ({ deliveryId, round }) => (round === 0 ? String(deliveryId) : `${deliveryId}-r${round}`),
+    uses: NOTIFICATIONS,
   },
   async ({ deliveryId }, ctx) => {
-    const outcome = await ctx.app.notifications.deliver(deliveryId, ctx.id);
+    const outcome = await ctx.deps.deliver(deliveryId, ctx.id);
     if (outcome.status === 'failed') throw new PermanentError(`delivery ${deliveryId} refused: ${outcome.reply}`);
     return outcome;
   },
 );
-
-type DeliverTask = Task<typeof deliverNotice.schema>;
-
-/** The id of a delivery's task in a dispatch round; round 0 is the one the task's dedupe gives. */
-export function deliveryTaskId(task: DeliverTask, deliveryId: number, round: number): string {
-  return round === 0 ? `${task.name}-${String(deliveryId)}` : `${task.name}-${String(deliveryId)}-r${round}`;
-}
-
-/**
- * The service's port onto the task layer. `deliver` may be swapped for a task with the same name
- * and handler but another retry policy (tests use short backoffs).
- */
-export function createNoticeTaskQueue(broker: Broker, deliver: DeliverTask = deliverNotice): NoticeTaskQueue {
-  return {
-    async startBroadcast(noticeId, senderName) {
-      return (await broker.enqueue(sendNoticeToAll, { noticeId, senderName })).id;
-    },
-    async startResume(noticeId, round) {
-      return (await broker.enqueue(resumeNotice, { noticeId, round })).id;
-    },
-    async enqueueDeliveries(deliveryIds, round) {
-      await broker.enqueueMany(
-        deliver,
-        deliveryIds.map((deliveryId) => ({ payload: { deliveryId }, id: deliveryTaskId(deliver, deliveryId, round) })),
-      );
-    },
-  };
-}

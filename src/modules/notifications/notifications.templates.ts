@@ -1,3 +1,4 @@
+import type { PageView } from '../../http/pages/layout.ts';
 import { html, rawHtml, type SafeHtml } from '../../utils/html.ts';
 import { renderNoticeMarkdown } from './notifications.markdown.ts';
 
@@ -99,36 +100,21 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, Math.min(2, local.length))}***${email.slice(at)}`;
 }
 
-function page(title: string, content: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="ko">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${title} · AInfo</title>
-<style>
-body{margin:0;padding:24px;background:#f5f6f8;font-family:'Apple SD Gothic Neo','Malgun Gothic',sans-serif;color:#222}
-main{max-width:480px;margin:40px auto;background:#fff;border-radius:8px;padding:32px}
-h1{font-size:20px;margin:0 0 16px}
-p{line-height:1.6}
-button{padding:12px 20px;background:#2f6fed;color:#fff;border:0;border-radius:6px;font-size:15px;cursor:pointer}
-.small{font-size:13px;color:#777}
-</style>
-</head>
-<body>
-<main>
+/** A page of the unsubscribe flow, for `reply.page`: opened from a mail, so not indexed. */
+function page(title: string, content: SafeHtml): PageView {
+  return {
+    title,
+    noindex: true,
+    body: html`<div class="card">
 <h1>${title}</h1>
 ${content}
-<p class="small">${SERVICE_FOOTER}</p>
-</main>
-</body>
-</html>
-`.__html;
+<p class="muted">${SERVICE_FOOTER}</p>
+</div>`,
+  };
 }
 
 /** GET /notices/unsubscribe: asks before acting, since mail scanners open links on their own. */
-export function renderUnsubscribeConfirmPage(input: { publicUrl: string; token: string; email: string; alreadyOff: boolean }): string {
+export function unsubscribeConfirmPage(input: { publicUrl: string; token: string; email: string; alreadyOff: boolean }): PageView {
   if (input.alreadyOff) {
     return page(
       '공지 메일 수신 거부',
@@ -142,18 +128,18 @@ export function renderUnsubscribeConfirmPage(input: { publicUrl: string; token: 
 <input type="hidden" name="token" value="${input.token}">
 <button type="submit">수신 거부하기</button>
 </form>
-<p class="small">수신 거부 후에도 계정 설정에서 언제든 다시 동의하실 수 있습니다.</p>`,
+<p class="muted">수신 거부 후에도 계정 설정에서 언제든 다시 동의하실 수 있습니다.</p>`,
   );
 }
 
-export function renderUnsubscribedPage(): string {
+export function unsubscribedPage(): PageView {
   return page(
     '수신 거부가 완료되었습니다',
     html`<p>앞으로 AInfo 공지 메일을 보내 드리지 않습니다. 그동안 관심 가져 주셔서 감사합니다.</p>`,
   );
 }
 
-export function renderInvalidUnsubscribePage(): string {
+export function invalidUnsubscribePage(): PageView {
   return page(
     '링크를 확인할 수 없습니다',
     html`<p>수신 거부 링크가 올바르지 않거나 손상되었습니다. 메일에 있는 링크 전체를 다시 열어 주세요.</p>`,

@@ -1,6 +1,6 @@
-import { html, rawHtml, type SafeHtml } from '../../utils/html.ts';
-import type { PolicyDocument, SourceName } from '../dataload/dataload.types.ts';
-import { SOURCE_INFO, SOURCE_NAMES } from '../dataload/dataload.types.ts';
+import type { PageView } from '../../http/pages/layout.ts';
+import { html, type SafeHtml } from '../../utils/html.ts';
+import { SOURCE_INFO, SOURCE_NAMES, type PolicyDocument, type SourceName } from '../dataload/index.ts';
 import type { SearchItem } from './policies.service.ts';
 
 /** Only http(s) links reach an href: a source could otherwise smuggle `javascript:` in. */
@@ -8,24 +8,9 @@ export function safeUrl(url: string): string {
   return /^https?:\/\//i.test(url) ? url : '#';
 }
 
-const STYLE = `
-*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;line-height:1.6;color:#1f2933;background:#f5f7fa}
-main{max-width:760px;margin:0 auto;padding:16px}h1{font-size:1.5rem;margin:.5rem 0 1rem}a{color:#1c5fd4}
-form.search{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:16px}form.search input[type=search]{flex:1 1 100%;padding:12px;font-size:1rem;border:1px solid #cbd2d9;border-radius:8px}
-form.search select,form.search button{padding:10px;font-size:1rem;border-radius:8px;border:1px solid #cbd2d9;background:#fff}form.search button{background:#1c5fd4;color:#fff;border-color:#1c5fd4;flex:1 0 auto}
-ol.results{list-style:none;padding:0;margin:0}ol.results li{background:#fff;border-radius:10px;padding:14px 16px;margin-bottom:10px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-.meta{font-size:.85rem;color:#52606d}.badge{display:inline-block;padding:0 6px;margin-right:6px;border-radius:4px;background:#e4ecfb;color:#1c4fa8;font-size:.8rem}
-.summary{margin:.3rem 0 0}.nav{display:flex;justify-content:space-between;margin:16px 0}.notice{background:#fff8e1;padding:12px;border-radius:8px}
-dl{background:#fff;padding:16px;border-radius:10px}dt{font-weight:600;margin-top:10px}dd{margin:0;white-space:pre-line}
-@media (min-width:600px){form.search input[type=search]{flex:1 1 auto}}
-`;
-
-/** The page shell: Korean, mobile-friendly, no scripts, no external fonts or CDNs. */
-export function layout(title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · AInfo</title><style>${rawHtml(STYLE)}</style></head>
-<body><main>${body}</main></body></html>`.__html;
+/** A page of the public search, in the shared layout (styles under `.policies` in ainfo.css). */
+function layout(title: string, body: SafeHtml): PageView {
+  return { title, body: html`<div class="policies">${body}</div>` };
 }
 
 export interface SearchPageInput {
@@ -49,7 +34,7 @@ function pageLink(input: SearchPageInput, offset: number): string {
 
 const EXAMPLES = ['청년 월세 지원', '구직활동 지원금', '면접 준비 프로그램', '자격증 응시료'];
 
-export function searchPage(input: SearchPageInput): string {
+export function searchPage(input: SearchPageInput): PageView {
   const form = html`<form class="search" method="get" action="/policies" role="search">
 <input type="search" name="q" value="${input.q}" placeholder="예: 청년 월세 지원" aria-label="검색어" maxlength="200">
 <select name="source" aria-label="출처"><option value="">모든 출처</option>${SOURCE_NAMES.map(
@@ -85,7 +70,7 @@ ${item.summary ? html`<p class="summary">${item.summary}</p>` : ''}
   return layout(input.q ? `${input.q} 검색 결과` : '정책 검색', html`<h1>청년 정책 검색</h1>${form}${results}`);
 }
 
-export function detailPage(doc: PolicyDocument): string {
+export function detailPage(doc: PolicyDocument): PageView {
   const rows: [string, string][] = [
     ['출처', SOURCE_INFO[doc.source].label],
     ['분야', doc.category],
@@ -108,6 +93,6 @@ export function detailPage(doc: PolicyDocument): string {
   );
 }
 
-export function messagePage(title: string, message: string): string {
+export function messagePage(title: string, message: string): PageView {
   return layout(title, html`<p><a href="/policies">← 정책 검색</a></p><h1>${title}</h1><p class="notice">${message}</p>`);
 }

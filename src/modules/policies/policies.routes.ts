@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { PageView } from '../../http/pages/layout.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorBodySchema } from '../../http/errors.ts';
+import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
 import { detailPage, messagePage, searchPage } from './policies.page.ts';
 import {
@@ -10,23 +11,13 @@ import {
   searchQuerySchema,
   searchResponseSchema,
 } from './policies.schemas.ts';
-import type { SearchItem } from './policies.service.ts';
+import { POLICIES, type SearchItem } from './policies.service.ts';
 
 const PAGE_SIZE = 10;
 
-function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-    .header('referrer-policy', 'no-referrer')
-    .send(body);
-}
-
 /** Policy search: the JSON API under /api/policies and the public page /policies. */
-export default function policiesRoutes(app: FastifyInstance): Promise<void> {
+export default defineRoutes(POLICIES, (app, policies) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const policies = app.ctx.policies;
 
   typed.get(
     '/api/policies/search',
@@ -73,16 +64,16 @@ export default function policiesRoutes(app: FastifyInstance): Promise<void> {
           error = failure.message;
         }
       }
-      return sendHtml(
-        reply,
+      // A public page without tokens or personal data: caches may keep it.
+      return reply.page(searchPage({ q, source, region, regions: policies.regions, offset, limit: PAGE_SIZE, items, error }), {
         status,
-        searchPage({ q, source, region, regions: policies.regions, offset, limit: PAGE_SIZE, items, error }),
-      );
+        cacheable: true,
+      });
     },
   );
 
   typed.get('/policies/:id', { schema: { hide: true, params: policyIdSchema } }, async (request, reply) => {
-    let page: string;
+    let page: PageView;
     let status = 200;
     try {
       page = detailPage(await policies.get(request.params.id));
@@ -91,7 +82,6 @@ export default function policiesRoutes(app: FastifyInstance): Promise<void> {
       status = failure.status;
       page = messagePage(status === 404 ? '정책을 찾을 수 없습니다' : '잠시 후 다시 시도해 주세요', failure.message);
     }
-    return sendHtml(reply, status, page);
+    return reply.page(page, { status, cacheable: true });
   });
-  return Promise.resolve();
-}
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SOURCE_NAMES } from '../dataload/dataload.types.ts';
+import { SOURCE_NAMES } from '../dataload/index.ts';
 
 export const searchQuerySchema = z.object({
   q: z.string().trim().min(1, '검색어(q)를 입력하세요').max(200),

@@ -1,7 +1,7 @@
+import { depKey } from '../../utils/deps.ts';
 import { AppError } from '../../utils/errors.ts';
 import { VectorStoreUnavailableError, type Embedder, type VectorFilter, type VectorStore } from '../../vector/index.ts';
-import { SOURCE_INFO, type PolicyDocument, type SourceName } from '../dataload/dataload.types.ts';
-import { REGION_KEYS, regionKeyOf } from '../dataload/normalise.ts';
+import { REGION_KEYS, regionKeyOf, SOURCE_INFO, type PolicyDocument, type SourceName } from '../dataload/index.ts';
 
 export interface SearchQuery {
   q: string;
@@ -50,7 +50,10 @@ async function unavailableAs503<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Policy search over the Chroma collection the weekly load fills. */
+/** What the policies routes use: the search service. */
+export const POLICIES = depKey<PolicySearchService>('policies');
+
+/** Policy search over the Chroma collection the weekly load fills (through PolicyIndex). */
 export class PolicySearchService {
   private stampCheckedAt = 0;
   private stampOk = false;

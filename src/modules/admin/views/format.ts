@@ -1,13 +1,6 @@
 import { html, type SafeHtml } from '../../../utils/html.ts';
-import { formatWallTime } from '../../../utils/time.ts';
 
-/** `2026-11-25 01:00:00` in Asia/Seoul (operators read Korean time); '-' when unknown. */
-export function seoulTime(value: Date | string | number | null | undefined): string {
-  if (value === null || value === undefined || value === '') return '-';
-  const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) return '-';
-  return formatWallTime(date.getTime(), 'Asia/Seoul');
-}
+export { formatSeoulTime as seoulTime } from '../../../utils/time.ts';
 
 const number = new Intl.NumberFormat('ko-KR');
 

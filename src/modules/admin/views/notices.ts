@@ -1,5 +1,5 @@
 import { html, rawHtml, type SafeHtml } from '../../../utils/html.ts';
-import type { NoticeDetail, NoticeView } from '../../notifications/notifications.service.ts';
+import type { NoticeDetail, NoticeView } from '../../notifications/index.ts';
 import { count, flash, pager, seoulTime } from './format.ts';
 
 /** A notice whose sending was requested and whose recipients are not all settled yet. */

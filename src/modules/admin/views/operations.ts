@@ -1,9 +1,8 @@
-import type { ScheduledEntry } from '../../../tasks/beat.ts';
-import type { TaskResult } from '../../../tasks/results.ts';
 import type { ScheduleRun } from '../../../tasks/admin-ops.ts';
+import type { ScheduledEntry } from '../../../tasks/beat.ts';
+import type { TaskResult } from '../../../tasks/index.ts';
 import { html, type SafeHtml } from '../../../utils/html.ts';
-import type { DataloadRunRow } from '../../dataload/dataload.tables.ts';
-import { SOURCE_INFO, type SourceName } from '../../dataload/dataload.types.ts';
+import { SOURCE_INFO, type DataloadRunRow, type SourceName } from '../../dataload/index.ts';
 import { count, flash, seoulTime, stateBadge } from './format.ts';
 
 export interface ScheduleRow extends ScheduledEntry {

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../../utils/html.ts';
-import type { UserFilter, UserListItem } from '../../notifications/notifications.repository.ts';
+import type { UserFilter, UserListItem } from '../../accounts/index.ts';
 import type { AuditRow } from '../admin.tables.ts';
 import { count, pager, seoulTime } from './format.ts';
 

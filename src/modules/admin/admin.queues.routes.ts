@@ -1,39 +1,26 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { loadAdminSession } from './admin.http.ts';
-import type { AuditEntry } from './admin.repository.ts';
+import { contentSecurityPolicy } from '../../http/pages/csp.ts';
+import { defineRoutes } from '../../http/routes.ts';
+import { loadAdminSession, recordAction } from './admin.http.ts';
+import { ADMIN } from './admin.module.ts';
 
 const BASE_PATH = '/admin/queues';
 
-/** bull-board's React app sets inline styles (style attributes); scripts stay same-origin only. */
-const BOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "object-src 'none'",
-].join('; ');
+/** bull-board's React app sets inline styles and a `<base href>`; scripts stay same-origin only. */
+const BOARD_CSP = contentSecurityPolicy({ scripts: true, inlineStyles: true, ownBaseUrl: true });
 
 /**
  * Mounts bull-board (the Flower of BullMQ) at /admin/queues behind the admin session. Its JSON
  * API is called by its own script with the session cookie; changes (retry, clean, promote …)
  * must come from our origin and are written to the audit log.
  */
-export async function registerQueuesBoard(
-  app: FastifyInstance,
-  audit: (request: FastifyRequest, entry: Omit<AuditEntry, 'adminUserId' | 'adminEmail' | 'ip'>) => Promise<void>,
-): Promise<void> {
+export default defineRoutes(ADMIN, async (app, admin) => {
   const adapter = new FastifyAdapter();
   adapter.setBasePath(BASE_PATH);
   createBullBoard({
-    queues: app.ctx.broker.allQueues().map((queue) => new BullMQAdapter(queue)),
+    queues: admin.operations.queues().map((queue) => new BullMQAdapter(queue)),
     serverAdapter: adapter,
     options: {
       uiConfig: { boardTitle: 'AInfo 작업 큐', locale: { lng: 'ko-KR' }, hideDocsLink: true, miscLinks: [{ text: '관리자 화면으로', url: '/admin' }] },
@@ -43,7 +30,7 @@ export async function registerQueuesBoard(
   await app.register(async (board) => {
     board.addHook('onRequest', async (request, reply) => {
       const isApi = request.url.startsWith(`${BASE_PATH}/api/`);
-      if (!(await loadAdminSession(request))) {
+      if (!(await loadAdminSession(request, admin))) {
         if (isApi) return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: '로그인이 필요합니다.' } });
         return reply.redirect(`/admin/login?next=${encodeURIComponent(BASE_PATH)}`, 303);
       }
@@ -65,13 +52,13 @@ export async function registerQueuesBoard(
       }
       // Recorded before the answer leaves, so the log never lags behind what the admin saw done.
       if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && request.admin) {
-        await audit(request, { action: 'queues.action', target: `${request.method} ${request.url.split('?')[0] ?? ''}` });
+        await recordAction(admin, request, { action: 'queues.action', target: `${request.method} ${request.url.split('?')[0] ?? ''}` });
       }
       return body;
     });
     await board.register(adapter.registerPlugin(), { prefix: BASE_PATH });
   });
-}
+});
 
 function safeHost(origin: string): string | undefined {
   try {

@@ -1,15 +1,13 @@
+import type { Redis } from 'ioredis';
 import type { Config } from '../../config/config.ts';
 import type { DatabaseHandle } from '../../db/index.ts';
 import type { Logger } from '../../log/logger.ts';
-import { messageIdDomain } from '../../mail/index.ts';
-import type { Mailer } from '../../mail/mailer.ts';
-import type { Broker } from '../../tasks/broker.ts';
+import { messageIdDomain, type Mailer } from '../../mail/index.ts';
+import type { TaskProducer } from '../../tasks/index.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { AccountsRepository } from './accounts.repository.ts';
 import { AccountsService, type AccountsSettings } from './accounts.service.ts';
-import { sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
-import type { ScryptParams } from './passwords.ts';
 import { RedisRateCounter } from './rate-counter.ts';
 
 /** Mails of one kind per address per window before further requests are accepted and dropped. */
@@ -18,21 +16,26 @@ export const MAILS_PER_ADDRESS = { max: 5, windowSeconds: 3_600 } as const;
 /** Login attempts per address per window, whatever the IP; generous for people, a cap for guessing. */
 export const LOGINS_PER_ADDRESS = { max: 20, windowSeconds: 900 } as const;
 
-/**
- * Wires the accounts service for the composition root. The JWT secret is resolved on first use,
- * so a process that never signs or checks a token (beat) never touches the secret file.
- */
-export function createAccountsService(options: {
-  config: Config;
-  database: () => DatabaseHandle;
-  broker: Broker;
+/** What the accounts module is built from. */
+export interface AccountsModuleDeps {
+  db: DatabaseHandle;
+  /** Shared rate-limit counters. */
+  redis: Redis;
+  producer: TaskProducer;
   mailer: Mailer;
+  config: Config;
   log: Logger;
-  passwordParams?: ScryptParams;
   /** Other per-address limits than the defaults above. */
   limits?: Partial<Pick<AccountsSettings, 'mailsPerAddress' | 'loginsPerAddress'>>;
-}): AccountsService {
-  const { config, log, broker } = options;
+}
+
+/**
+ * The accounts module's factory: its service, on the database, Redis, the producer and the mailer
+ * it is given. The JWT secret is resolved on first use, so a process that never signs or checks a
+ * token never touches the secret file.
+ */
+export function createAccounts(deps: AccountsModuleDeps): AccountsService {
+  const { config, log } = deps;
   let secret: Promise<Buffer> | undefined;
   const getSecret = (): Promise<Buffer> => {
     secret ??= resolveJwtSecret(config, log).catch((error: unknown) => {
@@ -42,18 +45,11 @@ export function createAccountsService(options: {
     return secret;
   };
   return new AccountsService({
-    repository: new AccountsRepository(options.database),
+    repository: new AccountsRepository(deps.db),
     accessTokens: new AccessTokens(getSecret, config.auth.accessTokenTtlSeconds),
-    mailQueue: {
-      async sendVerifyEmail(userId) {
-        await broker.enqueue(sendVerifyEmail, { userId });
-      },
-      async sendResetPasswordEmail(userId) {
-        await broker.enqueue(sendResetPasswordEmail, { userId });
-      },
-    },
-    mailer: options.mailer,
-    rateCounter: new RedisRateCounter(broker.connection, config.tasks.prefix),
+    producer: deps.producer,
+    mailer: deps.mailer,
+    rateCounter: new RedisRateCounter(deps.redis, config.tasks.prefix),
     settings: {
       publicUrl: config.http.publicUrl,
       verifyTokenTtlMs: config.auth.verifyTokenTtlMs,
@@ -62,9 +58,9 @@ export function createAccountsService(options: {
       messageIdDomain: messageIdDomain(config),
       mailsPerAddress: MAILS_PER_ADDRESS,
       loginsPerAddress: LOGINS_PER_ADDRESS,
-      ...options.limits,
+      loginsPerIp: { max: config.auth.rateLimitPerMinute, windowSeconds: 60 },
+      ...deps.limits,
     },
     log,
-    ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),
   });
 }

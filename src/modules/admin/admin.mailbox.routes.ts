@@ -1,13 +1,15 @@
-import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAdmin } from '../../http/auth.ts';
 import { errorBodySchema } from '../../http/errors.ts';
-import { MailboxRepository } from '../../mail/mailbox.ts';
-import type { MailboxMessageRow } from '../../mail/mailbox.tables.ts';
+import { applyPageHeaders } from '../../http/pages/page.ts';
+import { defineRoutes } from '../../http/routes.ts';
+import type { MailboxMessageRow } from '../../mail/index.ts';
 import { AppError } from '../../utils/errors.ts';
 import { html, type SafeHtml } from '../../utils/html.ts';
-import { requireAdminPage, sendAdminPage } from '../admin/admin.http.ts';
+import { adminGuards } from './admin.http.ts';
+import { ADMIN } from './admin.module.ts';
+import { seoulTime } from './views/format.ts';
 
 const messageSchema = z.object({
   id: z.number(),
@@ -42,19 +44,15 @@ function linkify(text: string): SafeHtml {
   return html`${text.split(URL_IN_TEXT).map((part, index) => (index % 2 === 1 ? html`<a href="${part}">${part}</a>` : part))}`;
 }
 
-const seoulTime = (date: Date): string => date.toLocaleString('ko-KR', { timeZone: 'Asia/Seoul' });
-
-/** The stored HTML of a mail, shown on its own: no script, no network, a unique origin (CSP sandbox). */
-const MAIL_HTML_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'";
-
 /**
- * The dev mailbox: GET /api/admin/mailbox (bearer, admin) for scripts and tests, and the pages
- * /admin/mailbox behind the admin module's session login, in its layout (menu item 메일함).
+ * The dev mailbox (the mail kept while SMTP_URL is unset): GET /api/admin/mailbox (bearer, admin)
+ * for scripts and tests, and the pages /admin/mailbox behind the admin session (menu item 메일함).
  */
-export default function mailboxRoutes(app: FastifyInstance): Promise<void> {
+export default defineRoutes(ADMIN, (app, admin) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const mailbox = new MailboxRepository(() => app.ctx.database);
-  const isSmtp = app.ctx.mailer.kind === 'smtp';
+  const mailbox = admin.mailbox.repository;
+  const isSmtp = admin.mailbox.kind === 'smtp';
+  const guard = adminGuards(admin, 'mailbox');
 
   typed.get(
     '/api/admin/mailbox',
@@ -79,7 +77,7 @@ export default function mailboxRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { limit, before, to } = request.query;
       const rows = await mailbox.list({ limit, ...(before !== undefined ? { beforeId: before } : {}), ...(to ? { to } : {}) });
-      return { mode: app.ctx.mailer.kind, messages: rows.map(toMessage) };
+      return { mode: admin.mailbox.kind, messages: rows.map(toMessage) };
     },
   );
 
@@ -104,13 +102,12 @@ export default function mailboxRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     '/admin/mailbox',
-    { preHandler: requireAdminPage, schema: { hide: true, querystring: z.object({ to: z.string().max(254).optional() }) } },
+    { preValidation: guard.page, schema: { hide: true, querystring: z.object({ to: z.string().max(254).optional() }) } },
     async (request, reply) => {
       const { to } = request.query;
       const rows = await mailbox.list({ limit: 100, ...(to ? { to } : {}) });
-      return sendAdminPage(request, reply, {
+      return reply.page({
         title: '메일함',
-        section: 'mailbox',
         body: html`<h1>개발용 메일함</h1>
 ${isSmtp
   ? html`<p class="muted">SMTP_URL이 설정되어 있어 메일은 SMTP 서버로 발송됩니다. 아래는 설정 전에 보관된 메일입니다.</p>`
@@ -131,20 +128,17 @@ ${rows.map((row) => html`<tr><td>${seoulTime(row.createdAt)}</td><td>${row.toAdd
 
   typed.get(
     '/admin/mailbox/:id',
-    { preHandler: requireAdminPage, schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } },
+    { preValidation: guard.page, schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } },
     async (request, reply) => {
       const row = await mailbox.get(request.params.id);
       if (!row) {
-        return sendAdminPage(request, reply, {
-          title: '메일 없음',
-          section: 'mailbox',
-          status: 404,
-          body: html`<h1>메일을 찾을 수 없습니다</h1><p><a href="/admin/mailbox">메일함으로</a></p>`,
-        });
+        return reply.page(
+          { title: '메일 없음', body: html`<h1>메일을 찾을 수 없습니다</h1><p><a href="/admin/mailbox">메일함으로</a></p>` },
+          { status: 404 },
+        );
       }
-      return sendAdminPage(request, reply, {
+      return reply.page({
         title: row.subject,
-        section: 'mailbox',
         body: html`<p><a href="/admin/mailbox">← 메일함</a></p>
 <h1>${row.subject}</h1>
 <p class="muted">보낸 사람 ${row.fromAddress}<br>받는 사람 ${row.toAddress}<br>${seoulTime(row.createdAt)} · ${row.kind} · ${row.messageId}</p>
@@ -156,18 +150,12 @@ ${rows.map((row) => html`<tr><td>${seoulTime(row.createdAt)}</td><td>${row.toAdd
 
   typed.get(
     '/admin/mailbox/:id/html',
-    { preHandler: requireAdminPage, schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } },
+    { preValidation: guard.page, schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } },
     async (request, reply) => {
       const row = await mailbox.get(request.params.id);
       if (!row) throw new AppError(404, 'NOT_FOUND', '메일을 찾을 수 없습니다.');
-      return reply
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('content-security-policy', MAIL_HTML_CSP)
-        .header('x-content-type-options', 'nosniff')
-        .header('referrer-policy', 'no-referrer')
-        .header('cache-control', 'no-store')
-        .send(row.htmlBody);
+      // The stored HTML of a mail, shown on its own: no script, no network, a unique origin (CSP sandbox).
+      return applyPageHeaders(reply, { csp: { foreignHtml: true } }).send(row.htmlBody);
     },
   );
-  return Promise.resolve();
-}
+});

@@ -1,0 +1,17 @@
+// The accounts module's public API: the only file other code imports from this folder.
+export { createAccounts, LOGINS_PER_ADDRESS, MAILS_PER_ADDRESS, type AccountsModuleDeps } from './accounts.module.ts';
+export {
+  AccountsService,
+  toPublicUser,
+  type AccountIdentity,
+  type AuthUser,
+  type DeliveryOutcome,
+  type LoginCheck,
+  type PublicUser,
+  type SessionTokens,
+  type TokenProblem,
+} from './accounts.service.ts';
+export type { UserFilter, UserListItem } from './accounts.repository.ts';
+export { ACCOUNTS, ACCOUNT_MAIL_RETRY, purgeExpiredTokens, sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
+export { userIdReference } from './accounts.tables.ts';
+export { currentNoticeConsent, noticeRecipients } from './accounts.sql.ts';
