@@ -105,7 +105,6 @@ async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFi
   const prefix = `ainfo-bench-signup-${randomBytes(4).toString('hex')}`;
   const smtp = await TestSmtpServer.start({ delayMs: smtpDelayMs });
   const config = loadConfig({
-    NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     REDIS_URL,
     QUEUE_PREFIX: prefix,

@@ -74,9 +74,13 @@ function differences(kind: string, migrated: readonly string[], declared: readon
 /**
  * Where the hand-written SQL migrations and the drizzle tables disagree, one line each; empty
  * when they describe the same schema. Builds both side by side in two schemas of one database
- * (`runner` must be a session: search_path is set on it) and compares PostgreSQL's own catalog.
+ * (on one connection of `runner`) and compares PostgreSQL's own description of each.
  */
-export async function schemaDifferences(sql: SqlRunner, tables: Record<string, unknown>, migrationsDir = MIGRATIONS_DIR): Promise<string[]> {
+export async function schemaDifferences(runner: SqlRunner, tables: Record<string, unknown>, migrationsDir = MIGRATIONS_DIR): Promise<string[]> {
+  return runner.session((session) => compareOn(session, tables, migrationsDir));
+}
+
+async function compareOn(sql: SqlRunner, tables: Record<string, unknown>, migrationsDir: string): Promise<string[]> {
   const run = `${process.pid}_${Date.now().toString(36)}`;
   const [fromMigrations, fromTables] = [`check_migrations_${run}`, `check_tables_${run}`];
   try {

@@ -16,7 +16,6 @@ const url = (protocols: readonly string[]) =>
  * process.env is interpreted; `loadConfig` turns it into the nested, frozen `Config`.
  */
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),

@@ -27,7 +27,6 @@ export class ConfigError extends Error {
 function shapeConfig(env: Env) {
   const dataDir = path.resolve(env.DATA_DIR);
   return {
-    env: env.NODE_ENV,
     log: { level: env.LOG_LEVEL },
     http: {
       port: env.PORT,

@@ -1,0 +1,4 @@
+import type { Linter } from 'eslint';
+
+/** The module boundary rule (see eslint.boundaries.js). */
+export declare const boundariesConfig: Linter.Config;
