@@ -1,6 +1,12 @@
-import type { SourceName } from '../../src/modules/dataload/dataload.types.ts';
-import { cloneDataset, generateDataset, loadFixtures, type SampleDataset } from '../../src/modules/dataload/sample-data.ts';
-import { PublicApisPeer, type PeerFault } from '../../src/modules/dataload/sample-server.ts';
+import {
+  cloneDataset,
+  generateDataset,
+  loadFixtures,
+  PublicApisPeer,
+  type PeerFault,
+  type SampleDataset,
+  type SourceName,
+} from '../../src/modules/dataload/index.ts';
 
 export { PublicApisPeer, type PeerFault };
 

@@ -42,14 +42,19 @@ declare module 'fastify' {
 /**
  * The one set of headers on every HTML answer: the CSP from the one builder, no sniffing, no
  * framing, no Referer (links may carry tokens), and no caching unless the page says it may be.
+ * `sameOriginReferrer` is for a page whose own scripts POST to us and need their Origin sent
+ * (bull-board): browsers send `Origin: null` from a no-referrer page.
  */
-export function applyPageHeaders(reply: FastifyReply, options: { csp?: CspOptions; cacheable?: boolean } = {}): FastifyReply {
+export function applyPageHeaders(
+  reply: FastifyReply,
+  options: { csp?: CspOptions; cacheable?: boolean; sameOriginReferrer?: boolean } = {},
+): FastifyReply {
   reply
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', contentSecurityPolicy(options.csp))
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', options.csp?.foreignHtml ? 'SAMEORIGIN' : 'DENY')
-    .header('referrer-policy', 'no-referrer');
+    .header('referrer-policy', options.sameOriginReferrer ? 'same-origin' : 'no-referrer');
   if (!options.cacheable) reply.header('cache-control', 'no-store');
   return reply;
 }

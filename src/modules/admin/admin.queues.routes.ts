@@ -1,7 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { contentSecurityPolicy } from '../../http/pages/csp.ts';
+import { applyPageHeaders } from '../../http/pages/page.ts';
 import { defineRoutes } from '../../http/routes.ts';
 import { loadAdminSession, recordAction } from './admin.http.ts';
 import { ADMIN } from './admin.module.ts';
@@ -9,7 +9,7 @@ import { ADMIN } from './admin.module.ts';
 const BASE_PATH = '/admin/queues';
 
 /** bull-board's React app sets inline styles and a `<base href>`; scripts stay same-origin only. */
-const BOARD_CSP = contentSecurityPolicy({ scripts: true, inlineStyles: true, ownBaseUrl: true });
+const BOARD_CSP = { scripts: true, inlineStyles: true, ownBaseUrl: true };
 
 /**
  * Mounts bull-board (the Flower of BullMQ) at /admin/queues behind the admin session. Its JSON
@@ -46,7 +46,7 @@ export default defineRoutes(ADMIN, async (app, admin) => {
       const type = reply.getHeader('content-type');
       let body: unknown = payload;
       if (typeof type === 'string' && type.startsWith('text/html')) {
-        reply.header('content-security-policy', BOARD_CSP);
+        applyPageHeaders(reply, { csp: BOARD_CSP, sameOriginReferrer: true });
         // The page must work offline and ask no third party: drop bull-board's Google Fonts link.
         if (typeof payload === 'string') body = payload.replace(/<link[^>]*fonts\.googleapis\.com[^>]*>/g, '');
       }
