@@ -130,6 +130,7 @@ describe.each(['postgres', 'pglite'] as const)('accounts repository on %s', (dri
     await repository.insertRefreshToken({ userId: user.id, selector: rotated.selector, verifierHash: rotated.verifierHash, sessionVersion: 0, expiresAt: new Date(Date.now() + HOUR_MS) });
     await stack.db.sql.query(`update refresh_tokens set used_at = now() - interval '8 days' where selector = $1`, [rotated.selector]);
     await repository.openOutbox({ dedupeKey: 'purge-old', kind: 'verify-email', userId: user.id, toAddress: user.email, messageId: '<p@x>' });
+    await repository.openOutbox({ dedupeKey: 'purge-fresh', kind: 'verify-email', userId: user.id, toAddress: user.email, messageId: '<f@x>' });
     await stack.db.sql.query(`update mail_outbox set created_at = now() - interval '40 days' where dedupe_key = 'purge-old'`);
 
     const weekAgo = new Date(Date.now() - 7 * 24 * HOUR_MS);
@@ -140,7 +141,7 @@ describe.each(['postgres', 'pglite'] as const)('accounts repository on %s', (dri
     expect(await repository.findToken(fresh.selector)).toBeDefined();
     expect(await repository.findRefreshToken(rotated.selector)).toBeUndefined();
     expect(await repository.findOutbox('purge-old')).toBeUndefined();
-    expect(await repository.findOutbox('task-1')).toBeDefined();
+    expect(await repository.findOutbox('purge-fresh')).toBeDefined();
   });
 
   it('stores dev-mailbox mail once per Message-ID and lists it newest first, by recipient', async () => {

@@ -42,6 +42,13 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
 
   afterAll(() => stack.stop());
 
+  /** The audit rows of one action (and target), newest first, as the admin wrote them. */
+  const audited = (action: string, target?: string): Promise<{ target: string | null; admin_email: string | null }[]> =>
+    stack.db.sql.query(
+      `select target, admin_email from admin_audit_log where action = $1 and ($2::text is null or target = $2) order by id desc`,
+      [action, target ?? null],
+    );
+
   it('sends anonymous visitors to the login page and answers 401 on the JSON routes', async () => {
     const client = new AdminClient(app);
     for (const url of ['/admin', '/admin/notices', '/admin/users', '/admin/schedules', '/admin/dataload', '/admin/tasks', '/admin/audit', '/admin/queues', '/admin/mailbox']) {
@@ -152,6 +159,8 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
 
     const logout = await client.submit('/admin', '/admin/logout');
     expect(logout.statusCode).toBe(303);
+    expect((await audited('login'))[0]).toEqual({ target: null, admin_email: ADMIN.email });
+    expect((await audited('logout'))[0]).toEqual({ target: null, admin_email: ADMIN.email });
     const replay = await app.inject({ method: 'GET', url: '/admin', headers: { cookie: signedIn }, remoteAddress: '10.0.0.4' });
     expect(replay.statusCode).toBe(303);
   });
@@ -244,6 +253,11 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       expect(late.headers.location).toBe(`/admin/notices/${id}?msg=notice-locked`);
       expect((await stack.services.notifications.getNotice(id)).title).toBe('고친 제목');
 
+      for (const action of ['notice.create', 'notice.update', 'notice.send']) {
+        expect(await audited(action, `notice:${id}`), action).not.toEqual([]);
+      }
+      // The second send started nothing, and says so in its record.
+      expect(await audited('notice.send', `notice:${id}`)).toHaveLength(2);
       const resumed = await client().submit(`/admin/notices/${id}`, `/admin/notices/${id}/resume`);
       expect(resumed.headers.location).toBe(`/admin/notices/${id}?msg=notice-resumed`);
 
@@ -300,6 +314,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       expect(after.body).toContain(`/admin/tasks?id=${taskId}`);
       expect(after.body).toContain('(수동)');
       expect((await client().submit('/admin/schedules', '/admin/schedules/no-such-entry/run')).statusCode).toBe(404);
+      for (const action of ['schedule.pause', 'schedule.resume', 'schedule.run']) expect(await audited(action, `schedule:${id}`), action).not.toEqual([]);
       expect(await stack.core.results.revoke(taskId, 'test cleanup')).toBe(true);
     });
 
@@ -317,6 +332,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       expect(unknown.body).toContain('PENDING');
       const notFailed = await client().submit('/admin/tasks', '/admin/tasks/no-such-task/retry');
       expect(notFailed.headers.location).toBe('/admin/tasks?id=no-such-task&msg=task-missing');
+      expect(await audited('task.retry', `task:${ref.id}`)).toHaveLength(1);
     });
 
     it('shows the public data runs per source and queues a collection', async () => {
@@ -327,6 +343,7 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       const taskId = new URL(String(started.headers.location), 'http://x').searchParams.get('task') ?? '';
       expect((await stack.core.results.get(taskId)).name).toBe('dataload.loadYouthPolicyData');
       expect(await stack.core.results.revoke(taskId, 'test cleanup')).toBe(true);
+      expect((await audited('dataload.run', 'source:youth'))[0]).toEqual({ target: 'source:youth', admin_email: ADMIN.email });
     });
 
     it('serves bull-board behind the session, and refuses its changes from another origin', async () => {
@@ -366,15 +383,18 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       expect(String(page.headers['content-security-policy'])).toContain("style-src 'self'");
     });
 
-    it('lists every action with who and when on the audit page', async () => {
+    it('lists the actions with who and when on the audit page, filtered by action', async () => {
+      const created = await client().submit('/admin/notices/new', '/admin/notices', { title: '감사 기록 확인', content: '내용' });
+      const id = /\/admin\/notices\/(\d+)/.exec(String(created.headers.location))?.[1] ?? '';
       const page = await client().get('/admin/audit');
       expect(page.statusCode).toBe(200);
-      for (const action of ['login', 'notice.create', 'notice.update', 'notice.send', 'notice.resume', 'schedule.pause', 'schedule.resume', 'schedule.run', 'task.retry', 'dataload.run', 'queues.action', 'logout']) {
-        expect(page.body, action).toContain(`<span class="muted mono">${action}</span>`);
-      }
+      for (const action of ['login', 'notice.create']) expect(page.body, action).toContain(`<span class="muted mono">${action}</span>`);
+      expect(page.body).toContain(`notice:${id}`);
       expect(page.body).toContain(ADMIN.email);
-      const onlySends = await client().get('/admin/audit?action=notice.send');
-      expect(onlySends.body).toContain('전체 2건');
+      const creates = (await audited('notice.create')).length;
+      const onlyCreates = await client().get('/admin/audit?action=notice.create');
+      expect(onlyCreates.body).toContain(`전체 ${creates}건`);
+      expect(onlyCreates.body).not.toContain('<span class="muted mono">login</span>');
     });
   });
 });

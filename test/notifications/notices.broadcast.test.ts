@@ -21,6 +21,8 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
   let userToken = '';
 
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  const postNotice = (payload: { title: string; content: string }) =>
+    app.inject({ method: 'POST', url: '/api/admin/notices', headers: auth(adminToken), payload });
 
   beforeAll(async () => {
     stack = await startStack({
@@ -66,12 +68,7 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
   });
 
   it('rejects a notice without a title with 400 naming the field', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/admin/notices',
-      headers: auth(adminToken),
-      payload: { title: '  ', content: '내용' },
-    });
+    const response = await postNotice({ title: '  ', content: '내용' });
     expect(response.statusCode).toBe(400);
     expect(response.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toContain('title');
   });
@@ -103,78 +100,86 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
     expect(literal.json<{ total: number }>().total).toBe(0);
   });
 
-  it('sends exactly one mail to each consenting, verified user, even when send is clicked twice at once', async () => {
-    const created = await app.inject({
-      method: 'POST',
-      url: '/api/admin/notices',
-      headers: auth(adminToken),
-      payload: { title: '<b>8월</b> 청년 정책 & "안내"', content: '# 새 소식\n\n**신청 기간**을 확인하세요. <script>alert(1)</script>\n\n- [자세히](https://example.org/a?b=1&c=2)' },
-    });
-    expect(created.statusCode).toBe(201);
-    const notice = created.json<NoticeBody>();
-    expect(notice.sentBy).toBeNull();
-
-    const started = Date.now();
-    const clicks = await Promise.all(
-      [1, 2].map(() => app.inject({ method: 'POST', url: `/api/admin/notices/${notice.id}/send`, headers: auth(adminToken) })),
-    );
-    expect(clicks.map((click) => click.statusCode)).toEqual([202, 202]);
-    const [first, second] = clicks.map((click) => click.json<{ taskId: string; alreadyRequested: boolean }>());
-    expect(second?.taskId).toBe(first?.taskId);
-    expect([first?.alreadyRequested, second?.alreadyRequested].sort()).toEqual([false, true]);
-
-    const broadcast = await stack.core.results.wait(first?.taskId ?? '', { timeoutMs: 30_000 });
-    expect(broadcast).toMatchObject({ state: 'SUCCESS', result: { snapshotInserted: CONSENTING, enqueued: CONSENTING } });
-    await smtp.waitFor((messages) => messages.length >= CONSENTING, 60_000);
-    const elapsedMs = Date.now() - started;
+  describe('a notice sent to every consenting user, its send clicked twice at once', () => {
+    let notice: NoticeBody;
+    let clicks: { statusCode: number; body: { taskId: string; alreadyRequested: boolean } }[];
+    let elapsedMs = 0;
     const detail = async (): Promise<NoticeBody> =>
       (await app.inject({ method: 'GET', url: `/api/admin/notices/${notice.id}`, headers: auth(adminToken) })).json<NoticeBody>();
-    await waitUntil(async () => (await detail()).deliveries.sent === CONSENTING, 10_000, 'all deliveries marked sent');
 
-    // A third click after the broadcast finished starts nothing either.
-    const late = await app.inject({ method: 'POST', url: `/api/admin/notices/${notice.id}/send`, headers: auth(adminToken) });
-    expect(late.statusCode).toBe(202);
-    expect(late.json<{ taskId: string; alreadyRequested: boolean }>()).toEqual({ taskId: first?.taskId, alreadyRequested: true });
-    await waitUntil(async () => {
-      const counts = await stack.core.broker.queue('mail').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      return Object.values(counts).every((count) => count === 0);
-    }, 10_000, 'no delivery left to run');
+    // The send is the scenario; each test below checks one side of what it did.
+    beforeAll(async () => {
+      const created = await postNotice({ title: '<b>8월</b> 청년 정책 & "안내"', content: '# 새 소식\n\n**신청 기간**을 확인하세요. <script>alert(1)</script>\n\n- [자세히](https://example.org/a?b=1&c=2)' });
+      expect(created.statusCode).toBe(201);
+      notice = created.json<NoticeBody>();
+      expect(notice.sentBy).toBeNull();
+      const started = Date.now();
+      const responses = await Promise.all(
+        [1, 2].map(() => app.inject({ method: 'POST', url: `/api/admin/notices/${notice.id}/send`, headers: auth(adminToken) })),
+      );
+      clicks = responses.map((response) => ({ statusCode: response.statusCode, body: response.json<{ taskId: string; alreadyRequested: boolean }>() }));
+      await smtp.waitFor((messages) => messages.length >= CONSENTING, 60_000);
+      elapsedMs = Date.now() - started;
+      await waitUntil(async () => (await detail()).deliveries.sent === CONSENTING, 10_000, 'all deliveries marked sent');
+      await waitUntil(async () => {
+        const counts = await stack.core.broker.queue('mail').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        return Object.values(counts).every((count) => count === 0);
+      }, 10_000, 'no delivery left to run');
+    });
 
-    const recipients = smtp.messages.map((message) => message.to.join(','));
-    expect(smtp.messages).toHaveLength(CONSENTING);
-    expect(new Set(recipients).size).toBe(CONSENTING);
-    expect(recipients.every((to) => /^yes\d+@example\.com$/.test(to))).toBe(true);
-    const final = await detail();
-    expect(final.deliveries).toMatchObject({ total: CONSENTING, pending: 0, sent: CONSENTING, failed: 0, skipped: 0 });
-    expect(final.sentBy).toBe('관리자 김');
-    console.info(`[notices] ${CONSENTING} mails delivered in ${elapsedMs} ms (in-process worker, concurrency 8)`);
-  });
+    it('starts one broadcast for both clicks, and nothing for a third after it finished', async () => {
+      expect(clicks.map((click) => click.statusCode)).toEqual([202, 202]);
+      const [first, second] = clicks.map((click) => click.body);
+      expect(second?.taskId).toBe(first?.taskId);
+      expect([first?.alreadyRequested, second?.alreadyRequested].sort()).toEqual([false, true]);
+      const broadcast = await stack.core.results.wait(first?.taskId ?? '', { timeoutMs: 30_000 });
+      expect(broadcast).toMatchObject({ state: 'SUCCESS', result: { snapshotInserted: CONSENTING, enqueued: CONSENTING } });
+      const late = await app.inject({ method: 'POST', url: `/api/admin/notices/${notice.id}/send`, headers: auth(adminToken) });
+      expect(late.statusCode).toBe(202);
+      expect(late.json<{ taskId: string; alreadyRequested: boolean }>()).toEqual({ taskId: first?.taskId, alreadyRequested: true });
+    });
 
-  it('puts the unsubscribe link and one-click headers in every mail, links on PUBLIC_URL, HTML escaped', () => {
-    const mail = smtp.messages[0];
-    if (!mail) throw new Error('no mail received');
-    expect(mail.subject).toBe('[AInfo 공지] <b>8월</b> 청년 정책 & "안내"');
-    expect(mail.html).toContain('&lt;b&gt;8월&lt;/b&gt; 청년 정책 &amp; &quot;안내&quot;');
-    expect(mail.html).not.toContain('<b>8월</b>');
-    expect(mail.html).not.toContain('<script>');
-    expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(mail.html).toContain('<strong>신청 기간</strong>');
-    expect(mail.html).toContain('<a href="https://example.org/a?b=1&amp;c=2">자세히</a>');
-    expect(mail.html).toMatch(/<a href="https:\/\/ainfo\.example\/notices\/unsubscribe\?token=[0-9a-f-]{36}">수신 거부<\/a>/);
-    expect(mail.text).toMatch(/https:\/\/ainfo\.example\/notices\/unsubscribe\?token=[0-9a-f-]{36}/);
-    const list = mail.headers.get('list') as { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } };
-    expect(list.unsubscribe?.url).toMatch(/^https:\/\/ainfo\.example\/api\/notices\/unsubscribe\?token=[0-9a-f-]{36}$/);
-    expect(list['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
-    expect(mail.messageId).toMatch(/^<notice-\d+\.delivery-\d+@ainfo\.example>$/);
-    expect(new Set(smtp.messages.map((message) => message.messageId)).size).toBe(CONSENTING);
-  });
+    it('sends exactly one mail to each consenting, verified user', async () => {
+      const mails = smtp.messages.filter((message) => message.messageId.startsWith(`<notice-${notice.id}.`));
+      const recipients = mails.map((message) => message.to.join(','));
+      expect(mails).toHaveLength(CONSENTING);
+      expect(new Set(recipients).size).toBe(CONSENTING);
+      expect(recipients.every((to) => /^yes\d+@example\.com$/.test(to))).toBe(true);
+      const final = await detail();
+      expect(final.deliveries).toMatchObject({ total: CONSENTING, pending: 0, sent: CONSENTING, failed: 0, skipped: 0 });
+      expect(final.sentBy).toBe('관리자 김');
+      console.info(`[notices] ${CONSENTING} mails delivered in ${elapsedMs} ms (in-process worker, concurrency 8)`);
+    });
 
-  it('lists notices newest first with their delivery counts', async () => {
-    const response = await app.inject({ method: 'GET', url: '/api/admin/notices?page=1&pageSize=10', headers: auth(adminToken) });
-    expect(response.statusCode).toBe(200);
-    const body = response.json<{ total: number; items: NoticeBody[] }>();
-    expect(body.total).toBe(1);
-    expect(body.items[0]?.deliveries).toMatchObject({ total: CONSENTING, sent: CONSENTING });
+    it('puts the unsubscribe link and one-click headers in every mail, links on PUBLIC_URL, HTML escaped', () => {
+      const mails = smtp.messages.filter((message) => message.messageId.startsWith(`<notice-${notice.id}.`));
+      const mail = mails[0];
+      if (!mail) throw new Error('no mail received');
+      expect(mail.subject).toBe('[AInfo 공지] <b>8월</b> 청년 정책 & "안내"');
+      expect(mail.html).toContain('&lt;b&gt;8월&lt;/b&gt; 청년 정책 &amp; &quot;안내&quot;');
+      expect(mail.html).not.toContain('<b>8월</b>');
+      expect(mail.html).not.toContain('<script>');
+      expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(mail.html).toContain('<strong>신청 기간</strong>');
+      expect(mail.html).toContain('<a href="https://example.org/a?b=1&amp;c=2">자세히</a>');
+      expect(mail.html).toMatch(/<a href="https:\/\/ainfo\.example\/notices\/unsubscribe\?token=[0-9a-f-]{36}">수신 거부<\/a>/);
+      expect(mail.text).toMatch(/https:\/\/ainfo\.example\/notices\/unsubscribe\?token=[0-9a-f-]{36}/);
+      const list = mail.headers.get('list') as { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } };
+      expect(list.unsubscribe?.url).toMatch(/^https:\/\/ainfo\.example\/api\/notices\/unsubscribe\?token=[0-9a-f-]{36}$/);
+      expect(list['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
+      expect(mail.messageId).toMatch(/^<notice-\d+\.delivery-\d+@ainfo\.example>$/);
+      expect(new Set(mails.map((message) => message.messageId)).size).toBe(CONSENTING);
+    });
+
+    it('lists notices newest first with their delivery counts', async () => {
+      const response = await app.inject({ method: 'GET', url: '/api/admin/notices?page=1&pageSize=10', headers: auth(adminToken) });
+      expect(response.statusCode).toBe(200);
+      const body = response.json<{ total: number; items: (NoticeBody & { createdAt: string })[] }>();
+      expect(body.total).toBeGreaterThanOrEqual(1);
+      const created = body.items.map((item) => item.createdAt);
+      expect(created).toEqual([...created].sort().reverse());
+      expect(body.items.find((item) => item.id === notice.id)?.deliveries).toMatchObject({ total: CONSENTING, sent: CONSENTING });
+    });
   });
 
   it('documents the notice routes in the OpenAPI document', async () => {
@@ -189,12 +194,7 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
   it('answers 404 for an unknown notice and 409 when resuming a notice never sent', async () => {
     const missing = await app.inject({ method: 'GET', url: '/api/admin/notices/999999', headers: auth(adminToken) });
     expect(missing.statusCode).toBe(404);
-    const draft = await app.inject({
-      method: 'POST',
-      url: '/api/admin/notices',
-      headers: auth(adminToken),
-      payload: { title: '초안', content: '아직 보내지 않음' },
-    });
+    const draft = await postNotice({ title: '초안', content: '아직 보내지 않음' });
     const resume = await app.inject({
       method: 'POST',
       url: `/api/admin/notices/${draft.json<NoticeBody>().id}/resume`,

@@ -14,6 +14,7 @@ import {
   type ResultStore,
 } from '../../src/tasks/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const attemptsSeen = new Map<string, number>();
 
@@ -209,7 +210,7 @@ describe('task layer on real Redis', () => {
 
   it('reports STARTED while a task runs', async () => {
     const ref = await producer.enqueue(slow, { ms: 1_500 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitUntil(async () => (await results.get(ref.id)).state !== 'PENDING', 10_000, 'the task left the queue');
     expect((await results.get(ref.id)).state).toBe('STARTED');
     expect((await results.wait(ref.id, { timeoutMs: 10_000 })).state).toBe('SUCCESS');
   });
@@ -259,6 +260,7 @@ describe('result retention', () => {
   it('forgets finished results after the configured age, so Redis does not grow without bound', async () => {
     const old = await producer.enqueue(add, { a: 1, b: 1 });
     expect((await results.wait(old.id, { timeoutMs: 10_000 })).state).toBe('SUCCESS');
+    // The retention is an age (1 s here): it has to pass on the clock.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     // Retention is enforced as tasks finish: the next completion removes results past their age.
     const next = await producer.enqueue(add, { a: 2, b: 2 });
@@ -271,12 +273,10 @@ describe('result retention', () => {
     const refs = [];
     for (let i = 0; i < 60; i += 1) refs.push(await producer.enqueue(add, { a: i, b: 0 }));
     const queue = producer.queue('default');
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    await waitUntil(async () => {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
-      if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0 || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
+    }, 10_000, 'every task ran');
     expect((await results.get(refs.at(-1)?.id ?? '')).state).toBe('SUCCESS');
     // Results dropped for the bound read as unknown (PENDING), as Celery reports expired results.
     expect((await results.get(refs[0]?.id ?? '')).state).toBe('PENDING');
