@@ -23,7 +23,7 @@ import { invalidUnsubscribePage, unsubscribeConfirmPage, unsubscribedPage } from
 const adminErrors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
 
 /**
- * Admin notices and users under /api/admin (admins only), the one-click unsubscribe API and its
+ * Admin notices under /api/admin (admins only), the one-click unsubscribe API and its
  * confirmation page (token only, no login).
  */
 export default defineRoutes(NOTIFICATIONS, (instance, notifications) => {
