@@ -1,31 +1,15 @@
-// vitest globalSetup: the migrated databases every test file clones instead of migrating its own.
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+// vitest globalSetup: the PostgreSQL database every test file clones instead of migrating its own.
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { PGlite } from '@electric-sql/pglite';
-import { fromPglite, openPostgres } from '../../src/db/client.ts';
+import { openPostgres } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { TEST_PG_ADMIN_URL } from '../helpers/db.ts';
+import { migrationsHash, TEST_PG_ADMIN_URL } from '../helpers/db.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A PostgreSQL database migrated once for this run: clone it (CREATE DATABASE … TEMPLATE). */
     pgTemplate: string;
-    /** A migrated PGlite data directory (a gzipped dump) to load instead of creating and migrating one. */
-    pgliteDump: string;
   }
-}
-
-const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../src/db/migrations');
-
-/** A short hash of the migrations: a changed migration never reuses a template built from the old ones. */
-async function migrationsHash(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of (await readdir(MIGRATIONS_DIR)).sort()) hash.update(file).update(await readFile(path.join(MIGRATIONS_DIR, file)));
-  return hash.digest('hex').slice(0, 10);
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -52,15 +36,12 @@ async function pgTemplate(name: string): Promise<void> {
   }
 }
 
-/** A migrated PGlite, dumped to a file: loading it takes a third of the time of creating one. */
-async function pgliteDump(file: string): Promise<void> {
-  const pglite = new PGlite();
+function isAlive(pid: number): boolean {
   try {
-    await migrate(fromPglite(pglite).sql);
-    const dump = await pglite.dumpDataDir();
-    await writeFile(file, Buffer.from(await dump.arrayBuffer()));
-  } finally {
-    await pglite.close();
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -81,33 +62,20 @@ async function dropAbandonedTemplates(): Promise<void> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The hash names what is in it; the run id (pid and start) keeps parallel runs (other engineers,
   // other branches) apart.
-  const run = `${process.pid}_${Date.now().toString(36)}`;
-  const template = `ainfo_tpl_${await migrationsHash()}_${run}`;
+  const template = `ainfo_tpl_${await migrationsHash()}_${process.pid}_${Date.now().toString(36)}`;
   await dropAbandonedTemplates();
-  const dumpFile = path.join(os.tmpdir(), `ainfo-pglite-${run}.tar.gz`);
   const teardown = async (): Promise<void> => {
     await admin((client) => client.query(`drop database if exists "${template}" with (force)`));
-    await rm(dumpFile, { force: true });
   };
   try {
-    await Promise.all([pgTemplate(template), pgliteDump(dumpFile)]);
+    await pgTemplate(template);
   } catch (error) {
     await teardown();
     throw error;
   }
   project.provide('pgTemplate', template);
-  project.provide('pgliteDump', dumpFile);
   return teardown;
 }
