@@ -4,11 +4,12 @@ import { tableOfRecords, type CliKit } from './cli/kit.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import { createLogger, type Logger } from './log/logger.ts';
-import { buildServices, openCore, openDatabaseFor, type Core, type ProcessRole, type Services } from './processes/compose.ts';
+import type { Services } from './processes/compose.ts';
+import { openCore, type Core, type ProcessRole } from './processes/core.ts';
 import { discoverCommands } from './processes/discover.ts';
 import { stopOnSignals, type Stoppable } from './processes/lifecycle.ts';
 import { ensureRedis, redisHelp } from './processes/redis-bootstrap.ts';
-import { startBeat, startWeb, startWorker } from './processes/roles.ts';
+import { startBeat } from './processes/roles.ts';
 import { listScheduled } from './tasks/beat.ts';
 import { activeTasks, purgeQueue, queueStats, workersSeen } from './tasks/inspect.ts';
 import {
@@ -79,7 +80,9 @@ async function withDatabase<T>(work: (db: DatabaseHandle) => Promise<T>): Promis
   }
 }
 
+/** Every module, loaded only by the commands that use them: the others start faster without. */
 async function withServices<T>(work: (services: Services, core: Core) => Promise<T>): Promise<T> {
+  const { buildServices, openDatabaseFor } = await import('./processes/compose.ts');
   return withCore(async (core) => {
     // Migrated first, so that a command works before the first `ainfo all` on a fresh database too.
     const services = buildServices(core, await openDatabaseFor(core, { migrate: true }));
@@ -153,6 +156,10 @@ async function runProcess(
     if (role === 'beat') {
       parts.push(await startBeat(core));
     } else {
+      const [{ buildServices, openDatabaseFor }, { startWeb, startWorker }] = await Promise.all([
+        import('./processes/compose.ts'),
+        import('./processes/roles.ts'),
+      ]);
       const services = buildServices(core, await openDatabaseFor(core, { migrate: role === 'all' }));
       connections.unshift({ name: 'services', stop: () => services.close() });
       if (role === 'web' || role === 'all') {

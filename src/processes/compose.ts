@@ -1,43 +1,16 @@
-import type { Config } from '../config/config.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../db/index.ts';
-import { buildApp, type App } from '../http/app.ts';
-import type { Logger } from '../log/logger.ts';
+import type { App } from '../http/app.ts';
 import { createMailer, MailboxRepository, type Mailer } from '../mail/index.ts';
 import { ACCOUNTS, createAccounts, type AccountsService } from '../modules/accounts/index.ts';
 import { ADMIN, createAdmin, type Admin } from '../modules/admin/index.ts';
 import { createDataload, DATALOAD, type DataloadService } from '../modules/dataload/index.ts';
 import { createNotifications, NOTIFICATIONS, type NotificationsModuleDeps, type NotificationsService } from '../modules/notifications/index.ts';
 import { createPolicies, POLICIES, type Policies } from '../modules/policies/index.ts';
-import { Broker, Deps, ResultStore, type TaskRegistry } from '../tasks/index.ts';
-import { discoverRoutes, discoverTasks } from './discover.ts';
+import { Deps } from '../tasks/index.ts';
+import type { Core } from './core.ts';
+import { discoverRoutes } from './discover.ts';
 
-/** Which process is being composed; decides what it may open (the embedded PGlite and Chroma). */
-export type ProcessRole = 'web' | 'worker' | 'beat' | 'all' | 'cli';
-
-/**
- * What every process that talks to the task layer has: the broker (the TaskProducer), the
- * registry of discovered tasks and schedules, the result store. No database: beat runs on this alone.
- */
-export interface Core {
-  config: Config;
-  log: Logger;
-  role: ProcessRole;
-  broker: Broker;
-  registry: TaskRegistry;
-  results: ResultStore;
-  close(): Promise<void>;
-}
-
-export async function openCore(config: Config, log: Logger, role: ProcessRole): Promise<Core> {
-  const registry = await discoverTasks(config.tasks.extraModules);
-  const broker = new Broker({
-    redisUrl: config.redis.url,
-    prefix: config.tasks.prefix,
-    resultTtlSeconds: config.tasks.resultTtlSeconds,
-    resultMaxCount: config.tasks.resultMaxCount,
-  });
-  return { config, log, role, broker, registry, results: new ResultStore(broker), close: () => broker.close() };
-}
+export { openCore, type Core, type ProcessRole } from './core.ts';
 
 /**
  * Opens the configured database (PGlite only for `all` and the CLI), applying pending migrations
@@ -150,6 +123,8 @@ export function webDeps(services: Services): Deps {
 
 /** The HTTP app of a web process: every module's routes on its services. */
 export async function buildWebApp(core: Core, services: Services): Promise<App> {
+  // Loaded here, not at the top: a worker never pays for Fastify and its plugins.
+  const { buildApp } = await import('../http/app.ts');
   return buildApp({
     config: core.config,
     log: core.log,

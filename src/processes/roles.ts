@@ -1,13 +1,18 @@
 import { listScheduled, syncSchedules } from '../tasks/beat.ts';
 import { TaskWorker, type QueueName, type RateLimit } from '../tasks/index.ts';
-import { buildWebApp, workerDeps, type Core, type Services } from './compose.ts';
+import type { Services } from './compose.ts';
+import type { Core } from './core.ts';
 import type { Stoppable } from './lifecycle.ts';
+
+// The composition (every module) is imported by the roles that use it, so beat, which needs only
+// the core, starts without loading it.
 
 /** How often a running beat re-asserts the declared schedule (an operator may have removed one). */
 const BEAT_RESYNC_MS = 60_000;
 
 /** The web role: the HTTP app on the services, listening. */
 export async function startWeb(core: Core, services: Services, options: { port: number; host: string }): Promise<Stoppable> {
+  const { buildWebApp } = await import('./compose.ts');
   const app = await buildWebApp(core, services);
   const address = await app.listen({ port: options.port, host: options.host });
   core.log.info({ address, docs: `${address}/docs` }, 'web listening');
@@ -21,6 +26,7 @@ export async function startWorker(
   options: { queues: readonly QueueName[]; concurrency?: number },
 ): Promise<Stoppable> {
   const { config, log, registry } = core;
+  const { workerDeps } = await import('./compose.ts');
   const limits: Partial<Record<QueueName, RateLimit>> = {};
   // The mail rate limit lives in Redis, so it holds across every worker on every machine.
   if (config.mail.ratePerSecond > 0) limits.mail = { max: config.mail.ratePerSecond, durationMs: 1_000 };

@@ -2,4 +2,3 @@
 export { ADMIN, createAdmin, type Admin, type AdminModuleDeps } from './admin.module.ts';
 export { AdminService, type AdminIdentity, type AdminSession, type LoginResult } from './admin.service.ts';
 export { AdminOperations } from './admin.operations.ts';
-export { SESSION_COOKIE } from './admin.http.ts';

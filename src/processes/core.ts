@@ -1,0 +1,32 @@
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../log/logger.ts';
+import { Broker, ResultStore, type TaskRegistry } from '../tasks/index.ts';
+import { discoverTasks } from './discover.ts';
+
+/** Which process is being composed; decides what it may open (the embedded PGlite and Chroma). */
+export type ProcessRole = 'web' | 'worker' | 'beat' | 'all' | 'cli';
+
+/**
+ * What every process that talks to the task layer has: the broker (the TaskProducer), the
+ * registry of discovered tasks and schedules, the result store. No database: beat runs on this alone.
+ */
+export interface Core {
+  config: Config;
+  log: Logger;
+  role: ProcessRole;
+  broker: Broker;
+  registry: TaskRegistry;
+  results: ResultStore;
+  close(): Promise<void>;
+}
+
+export async function openCore(config: Config, log: Logger, role: ProcessRole): Promise<Core> {
+  const registry = await discoverTasks(config.tasks.extraModules);
+  const broker = new Broker({
+    redisUrl: config.redis.url,
+    prefix: config.tasks.prefix,
+    resultTtlSeconds: config.tasks.resultTtlSeconds,
+    resultMaxCount: config.tasks.resultMaxCount,
+  });
+  return { config, log, role, broker, registry, results: new ResultStore(broker), close: () => broker.close() };
+}
