@@ -6,6 +6,7 @@ import type { DataloadRunRow, RunMode } from './dataload.tables.ts';
 import { SOURCE_INFO, SOURCE_NAMES, type LoadProgress, type PolicyDocument, type SourceName } from './dataload.types.ts';
 import { categoryKeyOf, contentHash, documentText } from './normalise.ts';
 import { PublicApiClient, PublicApiError } from './public-api-client.ts';
+import { searchMetadataOf } from './search-metadata.ts';
 import { gov24Source } from './sources/gov24.ts';
 import type { Source, SourceEndpoint } from './sources/source.ts';
 import { work24Source } from './sources/work24.ts';
@@ -100,6 +101,7 @@ function metadataOf(doc: PolicyDocument, hash: string, embedderId: string): Vect
     url: doc.url,
     period: doc.period,
     updatedAt: doc.updatedAt,
+    ...searchMetadataOf(doc),
     contentHash: hash,
     embedder: embedderId,
   };
