@@ -44,16 +44,23 @@ export function ageText(range: AgeRange): string {
 
 const AGE = String.raw`만?\s*(\d{1,3})\s*(?:세|살)`;
 const AGE_NUMBER = String.raw`만?\s*(\d{1,3})`;
+
+/** A lower bound: `19세 이상` is 19, `18세 초과` is 19. */
+const lower = (age: number, word: string | undefined): number => (word === '초과' ? age + 1 : age);
+/** An upper bound: `34세 이하` is 34, `35세 미만` is 34. */
+const upper = (age: number, word: string | undefined): number => (word === '미만' ? age - 1 : age);
+
 /** Each form an age condition takes in 고용24 `pgmTarget`, most specific first. */
-const AGE_FORMS: readonly { pattern: RegExp; read: (a: number, b: number) => AgeRange }[] = [
-  // 만 18세 이상 34세 이하 / 만 15세 이상 35세 미만
-  { pattern: new RegExp(`${AGE}\\s*이상\\s*[,~]?\\s*${AGE}\\s*(이하|미만)`), read: (a, b) => ({ ageMin: a, ageMax: b }) },
+const AGE_FORMS: readonly { pattern: RegExp; read: (groups: readonly (string | undefined)[]) => AgeRange }[] = [
+  // 만 18세 이상 34세 이하 / 만 15세 이상 35세 미만 / 18세 초과 39세 이하
+  {
+    pattern: new RegExp(`${AGE}\\s*(이상|초과)\\s*[,~]?\\s*${AGE}\\s*(이하|미만)`),
+    read: ([a, low, b, high]) => ({ ageMin: lower(Number(a), low), ageMax: upper(Number(b), high) }),
+  },
   // 만 18세~34세 / 만 15~34세 / 19 ~ 34세
-  { pattern: new RegExp(`${AGE_NUMBER}\\s*(?:세|살)?\\s*[~\\-]\\s*${AGE}`), read: (a, b) => ({ ageMin: a, ageMax: b }) },
-  { pattern: new RegExp(`${AGE}\\s*이상`), read: (a) => ({ ageMin: a, ageMax: null }) },
-  { pattern: new RegExp(`${AGE}\\s*초과`), read: (a) => ({ ageMin: a + 1, ageMax: null }) },
-  { pattern: new RegExp(`${AGE}\\s*이하`), read: (a) => ({ ageMin: null, ageMax: a }) },
-  { pattern: new RegExp(`${AGE}\\s*미만`), read: (a) => ({ ageMin: null, ageMax: a - 1 }) },
+  { pattern: new RegExp(`${AGE_NUMBER}\\s*(?:세|살)?\\s*[~\\-]\\s*${AGE}`), read: ([a, b]) => ({ ageMin: Number(a), ageMax: Number(b) }) },
+  { pattern: new RegExp(`${AGE}\\s*(이상|초과)`), read: ([a, low]) => ({ ageMin: lower(Number(a), low), ageMax: null }) },
+  { pattern: new RegExp(`${AGE}\\s*(이하|미만)`), read: ([a, high]) => ({ ageMin: null, ageMax: upper(Number(a), high) }) },
 ];
 
 /**
@@ -67,13 +74,10 @@ export function ageRangeInText(text: string): AgeRange {
   for (const { pattern, read } of AGE_FORMS) {
     const match = pattern.exec(normalised);
     if (!match) continue;
-    const numbers = [match[1], match[2]].filter((value): value is string => value !== undefined).map(Number);
-    const suffix = match[3];
     // Every age the text mentions must belong to this one condition.
     const agesInMatch = match[0].match(/\d{1,3}\s*(?:세|살)/g) ?? [];
     if (agesInMatch.length !== ages.length) return NO_AGE;
-    const [a = 0, b = 0] = numbers;
-    const range = read(a, suffix === '미만' ? b - 1 : b);
+    const range = read(match.slice(1));
     return ageBounds(range.ageMin ?? '', range.ageMax ?? '');
   }
   return NO_AGE;
