@@ -36,7 +36,11 @@ export function seoulDay(now: Date): string {
  * `untilBudget` is `open` once started (the budget may already be spent; the source cannot say).
  */
 export function applicationStatus(period: ApplicationPeriod, now: Date): ApplicationStatus {
-  const today = seoulDay(now);
+  return applicationStatusOn(period, seoulDay(now));
+}
+
+/** `applicationStatus` for a Seoul day already computed (`seoulDay(now)`), for many documents at once. */
+export function applicationStatusOn(period: ApplicationPeriod, today: string): ApplicationStatus {
   const { applyStart: start, applyEnd: end } = period;
   switch (period.periodKind) {
     case 'always':

@@ -1,22 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../src/modules/dataload/dataload.types.ts';
-import { clean } from '../../src/modules/dataload/normalise.ts';
-import { FIXTURE_COUNTS, generateDataset, loadFixtures, SAMPLE_NOW, type SampleDataset } from '../../src/modules/dataload/sample-data.ts';
-import { normaliseGov24 } from '../../src/modules/dataload/sources/gov24.ts';
-import { normaliseWork24, work24Key } from '../../src/modules/dataload/sources/work24.ts';
-import { normaliseYouth } from '../../src/modules/dataload/sources/youth.ts';
+import { FIXTURE_COUNTS, generateDataset, loadFixtures, normaliseSample, SAMPLE_NOW, type SampleDataset } from '../../src/modules/dataload/sample-data.ts';
+import { work24Key } from '../../src/modules/dataload/sources/work24.ts';
 import { applicationStatus } from '../../src/utils/application-period.ts';
-
-function normaliseAll(data: SampleDataset): PolicyDocument[] {
-  const details = new Map(data.gov24Detail.map((row) => [clean(row['서비스ID']), row]));
-  const conditions = new Map(data.gov24Conditions.map((row) => [clean(row['서비스ID']), row]));
-  const docs = [
-    ...data.gov24List.map((item) => normaliseGov24(item, details.get(clean(item['서비스ID'])), conditions.get(clean(item['서비스ID'])))),
-    ...data.youth.map((item) => normaliseYouth(item)),
-    ...data.work24.map((item) => normaliseWork24(item)),
-  ];
-  return docs.filter((doc): doc is PolicyDocument => doc !== undefined);
-}
 
 function duplicates(values: readonly string[]): string[] {
   const seen = new Set<string>();
@@ -28,7 +14,7 @@ describe('the bundled fixtures, normalised', () => {
   let docs: PolicyDocument[];
   beforeAll(async () => {
     data = await loadFixtures();
-    docs = normaliseAll(data);
+    docs = normaliseSample(data);
   });
 
   it('normalise every record, with no two records of a source sharing a title', () => {

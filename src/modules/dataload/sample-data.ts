@@ -7,9 +7,11 @@ import {
   GOV24_LOCAL, GOV24_NATIONAL, WORK24_CENTRES, WORK24_PROGRAMMES, WORK24_TIMES, YOUTH_TOPICS,
   type ConditionProfile, type Gov24Service,
 } from './sample-catalog.ts';
-import type { Gov24Item } from './sources/gov24.ts';
-import type { Work24Item } from './sources/work24.ts';
-import type { YouthItem } from './sources/youth.ts';
+import type { PolicyDocument } from './dataload.types.ts';
+import { clean } from './normalise.ts';
+import { normaliseGov24, type Gov24Item } from './sources/gov24.ts';
+import { normaliseWork24, type Work24Item } from './sources/work24.ts';
+import { normaliseYouth, type YouthItem } from './sources/youth.ts';
 
 /** The records the local peer serves, in each API's own field names and value shapes. */
 export interface SampleDataset {
@@ -42,6 +44,21 @@ export async function loadFixtures(dir = FIXTURES_DIR): Promise<SampleDataset> {
     youth: await read<YouthItem>(FILES.youth),
     work24: await read<Work24Item>(FILES.work24),
   };
+}
+
+/**
+ * Every record of a dataset as the load would store it (정부24 joined with its detail and
+ * conditions rows), without HTTP: for tests and benches that need the documents themselves.
+ */
+export function normaliseSample(data: SampleDataset): PolicyDocument[] {
+  const details = new Map(data.gov24Detail.map((row) => [clean(row['서비스ID']), row]));
+  const conditions = new Map(data.gov24Conditions.map((row) => [clean(row['서비스ID']), row]));
+  const docs = [
+    ...data.gov24List.map((item) => normaliseGov24(item, details.get(clean(item['서비스ID'])), conditions.get(clean(item['서비스ID'])))),
+    ...data.youth.map((item) => normaliseYouth(item)),
+    ...data.work24.map((item) => normaliseWork24(item)),
+  ];
+  return docs.filter((doc): doc is PolicyDocument => doc !== undefined);
 }
 
 /** A deep copy, for tests that change records. */
