@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { findSido, regionInText, regionLabel, regionOfCodes, SIDO_KEYS, sidoOf, type Region } from '../../utils/regions.ts';
+import { findSido, regionInText, regionLabel, SIDO_KEYS, type Region } from '../../utils/regions.ts';
 import { SOURCE_INFO, type PolicyDocument } from './dataload.types.ts';
 
 /**
@@ -47,16 +47,6 @@ export const REGION_KEYS: readonly string[] = ['전국', ...SIDO_KEYS];
 /** The region key a name gives at its start (`서울특별시 강남구` → `서울`, `창원고용센터` → `경남`); `전국` when none. */
 export function regionKeyOf(text: string): string {
   return findSido(text)?.short ?? regionInText(text).sido ?? '전국';
-}
-
-/** Region key of a comma list of sigungu codes: one sido → that sido; several or none known → 전국. */
-export function regionKeyOfZipCodes(zipCodes: string): string {
-  return regionOfCodes(zipCodes)?.sido ?? '전국';
-}
-
-/** Full region name of a key, for display (`서울` → `서울특별시`). */
-export function regionName(key: string): string {
-  return sidoOf(key)?.name ?? '전국';
 }
 
 /** The region fields of a document: display label, filter key, and the hierarchy. */
