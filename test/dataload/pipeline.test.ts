@@ -64,28 +64,51 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
       title: '청년월세 한시 특별지원',
       region: '전국',
       regionKey: '전국',
+      regionSido: null,
+      regionSigungu: null,
       category: '주거 > 전월세 및 주거급여 지원',
-      period: '2025-02-24 ~ 2026-02-23',
+      period: '2026-02-24 ~ 2026-12-31',
+      applyStart: '2026-02-24',
+      applyEnd: '2026-12-31',
+      periodKind: 'dates',
+      // The record says sprtTrgtAgeLmtYn = N beside real ages, as the live API does: the ages stay.
+      ageMin: 19,
+      ageMax: 34,
+      conditions: null,
       url: 'https://www.bokjiro.go.kr',
       organization: '국토교통부',
-      updatedAt: '2025-05-12',
+      updatedAt: '2026-05-12',
     });
     expect(rent.target).toContain('만 19세 ~ 만 34세');
     // `\r\n` became `\n`, and `" "` blanks became empty strings, not spaces.
     expect(rent.content).toContain('240만원) 지원합니다.\n○ 월세');
     expect(rent.content).not.toContain('\r');
+    expect(await policies.get('youth:20250301005400211201')).toMatchObject({ regionSido: '서울', regionSigungu: null, periodKind: 'dates', applyEnd: '2026-04-30' });
+    expect(await policies.get('youth:20250620005400211899')).toMatchObject({ regionSido: '부산', periodKind: 'always', applyStart: null, applyEnd: null });
 
     const gov = await policies.get('gov24:000000465790');
     expect(gov).toMatchObject({
       title: '청년월세 특별지원',
       category: '주거·자립',
       region: '전국',
+      regionSido: null,
       applyMethod: '온라인신청, 방문신청',
-      // Joined from serviceDetail on 서비스ID.
+      // Joined from serviceDetail and supportConditions on 서비스ID.
       documents: '임대차계약서, 월세 이체 증명서류, 가족관계증명서',
+      ageMin: 19,
+      ageMax: 34,
+      conditions: { singleHousehold: true, noHome: true, incomeBands: ['0-50', '51-75'], female: false, universityStudent: false },
+      period: '2026. 2. 24. ~ 2026. 12. 31.',
+      applyStart: '2026-02-24',
+      applyEnd: '2026-12-31',
+      periodKind: 'dates',
       url: 'https://www.gov.kr/portal/rcvfvrSvc/dtlEx/000000465790',
-      updatedAt: '2025-02-27',
+      updatedAt: '2026-02-27',
     });
+    expect(gov.target).toContain('지원 조건: 만 19세 ~ 만 34세, 1인가구, 무주택세대, 기준 중위소득 0~50%·51~75%');
+    expect(peer.requests.some((request) => request.api === 'gov24' && request.path.endsWith('/supportConditions'))).toBe(true);
+    const withoutConditions = peer.data.gov24List.find((item) => !peer.data.gov24Conditions.some((row) => row['서비스ID'] === item['서비스ID']));
+    expect(await policies.get(`gov24:${String(withoutConditions?.['서비스ID'])}`)).toMatchObject({ conditions: null, ageMin: null, ageMax: null });
 
     const firstProgramme = peer.data.work24[0];
     expect(firstProgramme).toBeDefined();
@@ -93,6 +116,27 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     expect(programme.title).toContain(firstProgramme?.pgmNm ?? '?');
     expect(programme.organization).toBe(firstProgramme?.orgNm);
     expect(programme.period).toMatch(/^\d{4}-\d{2}-\d{2} ~ \d{4}-\d{2}-\d{2}$/);
+    expect(programme.applyEnd).toBe(programme.period.slice(0, 10));
+    expect(programme.url).toMatch(/^https:\/\/www\.work24\.go\.kr\/cm\/f\/c\/0100\/selectUnifySearch\.do\?/);
+    expect(new URL(programme.url).searchParams.get('topQueryData')).toBe(firstProgramme?.pgmNm);
+    const afternoon = peer.data.work24.find((item) => item.openTimeClcd === '2' && item.openTime === '01:30');
+    expect(afternoon).toBeDefined();
+    expect((await policies.get(`work24:${work24Key(afternoon ?? {})}`)).content).toContain('시작시간: 13:30');
+
+    // The eligibility and period fields reach Chroma's metadata in a form `where` filters can use.
+    const store = new VectorStore({ url: stack.config.vector.chromaUrl, embeddedDir: '/nonexistent', allowEmbedded: false, role: 'test', collection: stack.config.vector.collection, log: stack.core.log });
+    try {
+      expect((await store.get('gov24:000000465790'))?.metadata).toMatchObject({
+        regionSido: '', regionSigungu: '', ageMin: 19, ageMax: 34, applyStart: '2026-02-24', applyEnd: '2026-12-31',
+        applyStartDay: 20260224, applyEndDay: 20261231, periodKind: 'dates', organization: '국토교통부',
+        conditions: 'singleHousehold,noHome,income:0-50,income:51-75',
+      });
+      expect((await store.get('youth:20250620005400211899'))?.metadata).toMatchObject({
+        regionSido: '부산', ageMin: 18, ageMax: 34, applyStartDay: 0, applyEndDay: 99991231, periodKind: 'always', conditions: '',
+      });
+    } finally {
+      await store.close();
+    }
 
     const firstRuns = new Map(firstLoad.map(({ summary, expected }) => [summary.runId, expected]));
     const runs = (await dataload.recentRuns(100)).filter((run) => firstRuns.has(run.id));
@@ -192,6 +236,31 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
     }
   });
 
+  it('fails a 정부24 run when /supportConditions keeps answering its quota envelope, and rides out one 500 there', async () => {
+    const stored = (await storedIds('gov24')).length;
+    const before = peer.requests.length;
+    peer.setFault('gov24', { kind: 'envelope', code: -10, endpoint: 'supportConditions' });
+    try {
+      const error = await runError(dataload.run('gov24'));
+      expect(error.message).toMatch(/^\[gov24\] 정부24 API 호출 한도를 초과했습니다: code -10/);
+      expect(error.summary).toMatchObject({ state: 'FAILED', deleted: 0 });
+      // serviceDetail answered; the run stopped at supportConditions and never reached serviceList.
+      const paths = new Set(peer.requests.slice(before).map((request) => request.path.split('/').pop()));
+      expect([...paths].sort()).toEqual(['serviceDetail', 'supportConditions']);
+    } finally {
+      peer.clearFaults();
+    }
+    expect(await storedIds('gov24')).toHaveLength(stored);
+
+    peer.setFault('gov24', { kind: 'http500', endpoint: 'supportConditions', page: 1, times: 1 });
+    try {
+      expect(await dataload.run('gov24')).toMatchObject({ state: 'SUCCESS', deleted: 0 });
+    } finally {
+      peer.clearFaults();
+    }
+    expect((await policies.get('gov24:000000465790')).conditions).toMatchObject({ noHome: true });
+  });
+
   it('names the source and its key variable when the key is refused', async () => {
     const key = peer.apiKey;
     peer.apiKey = 'another-key';
@@ -289,6 +358,6 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
 
     const seoul = await policies.search({ q: '청년 월세 지원', region: '서울', source: 'youth', limit: 3, offset: 0 });
     expect(seoul.items[0]?.id).toBe('youth:20250301005400211201');
-    for (const item of seoul.items) expect(['서울특별시', '전국']).toContain(item.region);
+    for (const item of seoul.items) expect(item.region === '전국' || item.region.startsWith('서울특별시')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clean, contentHash, documentText, regionKeyOf, regionKeyOfZipCodes, splitMulti } from '../../src/modules/dataload/normalise.ts';
+import { clean, contentHash, documentText, regionKeyOf, splitMulti } from '../../src/modules/dataload/normalise.ts';
 import { parseGov24 } from '../../src/modules/dataload/sources/gov24.ts';
 import { parseWork24, work24Key } from '../../src/modules/dataload/sources/work24.ts';
 import { normaliseYouth, parseYouth } from '../../src/modules/dataload/sources/youth.ts';
@@ -45,12 +45,12 @@ describe('normalising source values', () => {
     expect(splitMulti('기타 온라인신청||방문신청')).toEqual(['기타 온라인신청', '방문신청']);
   });
 
-  it('derives region keys from names and legal-dong codes', () => {
+  it('derives region keys from names', () => {
     expect(regionKeyOf('서울특별시 강남구')).toBe('서울');
+    expect(regionKeyOf('서울특별시')).toBe('서울');
+    expect(regionKeyOf('서울 강남구')).toBe('서울');
     expect(regionKeyOf('창원고용센터')).toBe('경남');
     expect(regionKeyOf('보건복지부')).toBe('전국');
-    expect(regionKeyOfZipCodes('11110,11140')).toBe('서울');
-    expect(regionKeyOfZipCodes('11110,26110')).toBe('전국');
   });
 
   it('builds labelled lines and a hash that changes with the content', () => {
@@ -59,6 +59,9 @@ describe('normalising source values', () => {
     expect(documentText(doc)).toContain('정책명: 청년 정책\n출처: 온통청년');
     expect(contentHash(doc)).toBe(contentHash({ ...doc }));
     expect(contentHash({ ...doc, content: '월 20만원' })).not.toBe(contentHash(doc));
+    // The structured fields count too: a new condition flag or parsed date is a change.
+    expect(contentHash({ ...doc, ageMax: 39 })).not.toBe(contentHash(doc));
+    expect(contentHash({ ...doc, periodKind: 'closed' })).not.toBe(contentHash(doc));
     expect(normaliseYouth({ plcyNo: ' ', plcyNm: '제목' })).toBeUndefined();
   });
 

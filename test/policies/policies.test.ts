@@ -110,6 +110,7 @@ describe('policy search: API and page over a real Chroma', () => {
     const response = await app.inject({ url: '/api/policies/gov24:000000465790' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ id: 'gov24:000000465790', source: 'gov24', title: '청년월세 특별지원', contact: '마이홈 콜센터/1600-1004' });
+    expect(response.json()).toMatchObject({ ageMin: 19, ageMax: 34, applyEnd: '2026-12-31', periodKind: 'dates', regionSido: null, conditions: { noHome: true, incomeBands: ['0-50', '51-75'] } });
     const missing = await app.inject({ url: '/api/policies/gov24:999' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json<ErrorBody>().error.code).toBe('POLICY_NOT_FOUND');

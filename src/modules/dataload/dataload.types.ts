@@ -1,3 +1,6 @@
+import type { PeriodKind } from '../../utils/application-period.ts';
+import type { SupportConditions } from './eligibility.ts';
+
 /** The three public data sources, by the names the CLI and the ids use. */
 export const SOURCE_NAMES = ['work24', 'youth', 'gov24'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
@@ -13,7 +16,10 @@ export const SOURCE_INFO: Readonly<Record<SourceName, { label: string; keyVariab
   gov24: { label: '정부24', keyVariable: 'GOV24_API_KEY' },
 };
 
-/** One policy or programme, whatever source it came from. Missing values are empty strings. */
+/**
+ * One policy or programme, whatever source it came from. Missing text is an empty string; missing
+ * structured values are null (never a guess).
+ */
 export interface PolicyDocument {
   /** `source:nativeId`, e.g. `gov24:000000465790`, `youth:20260806005400213322`. */
   id: string;
@@ -27,9 +33,25 @@ export interface PolicyDocument {
   region: string;
   /** Short region key for filters: `서울`, `경기`, …, or `전국`. */
   regionKey: string;
+  /** The 시도 as a short key (`서울`), or null for 전국 (see `src/utils/regions.ts`). */
+  regionSido: string | null;
+  /** The 시군구 (`강남구`, `수원시`), or null when the document covers its whole 시도 or 전국. */
+  regionSigungu: string | null;
+  /** Youngest age (만) the programme takes, when the source states one. */
+  ageMin: number | null;
+  /** Oldest age (만) the programme takes, when the source states one. */
+  ageMax: number | null;
   category: string;
   /** When to apply or when it runs, as text (`상시신청`, `2026-07-01 ~ 2026-08-14`). */
   period: string;
+  /** First day to apply (ISO, Asia/Seoul), parsed from the period; null when not stated. */
+  applyStart: string | null;
+  /** Last day to apply (ISO, inclusive); null when not stated. */
+  applyEnd: string | null;
+  /** How the period reads; `applicationStatus(doc, now)` turns it into open/closed at query time. */
+  periodKind: PeriodKind;
+  /** 정부24 support conditions (JA codes) as named flags; null for other sources or no row. */
+  conditions: SupportConditions | null;
   applyMethod: string;
   /** Documents to submit (구비서류). */
   documents: string;

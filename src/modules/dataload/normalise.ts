@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { findSido, regionInText, regionLabel, SIDO_KEYS, type Region } from '../../utils/regions.ts';
 import { SOURCE_INFO, type PolicyDocument } from './dataload.types.ts';
 
 /**
@@ -40,60 +41,22 @@ export function formatDate(value: unknown): string {
   return dashed ? (dashed[1] ?? '') : '';
 }
 
-const REGIONS: readonly (readonly [string, readonly string[]])[] = [
-  ['서울', ['서울특별시', '서울']],
-  ['부산', ['부산광역시', '부산']],
-  ['대구', ['대구광역시', '대구']],
-  ['인천', ['인천광역시', '인천']],
-  ['광주', ['광주광역시', '광주']],
-  ['대전', ['대전광역시', '대전']],
-  ['울산', ['울산광역시', '울산']],
-  ['세종', ['세종특별자치시', '세종']],
-  ['경기', ['경기도', '경기', '수원', '성남', '고양', '용인', '부천', '안산', '안양', '의정부', '화성', '평택']],
-  ['강원', ['강원특별자치도', '강원도', '강원', '춘천', '원주', '강릉']],
-  ['충북', ['충청북도', '충북', '청주', '충주']],
-  ['충남', ['충청남도', '충남', '천안', '아산', '보령']],
-  ['전북', ['전북특별자치도', '전라북도', '전북', '전주', '익산', '군산']],
-  ['전남', ['전라남도', '전남', '목포', '여수', '순천']],
-  ['경북', ['경상북도', '경북', '포항', '구미', '경주', '안동']],
-  ['경남', ['경상남도', '경남', '창원', '김해', '진주', '양산', '통영']],
-  ['제주', ['제주특별자치도', '제주']],
-];
-
 /** The short region keys filters accept, `전국` first. */
-export const REGION_KEYS: readonly string[] = ['전국', ...REGIONS.map(([key]) => key)];
+export const REGION_KEYS: readonly string[] = ['전국', ...SIDO_KEYS];
 
-/** The region key a text names at its start (`서울특별시 강남구` → `서울`); `전국` when none. */
+/** The region key a name gives at its start (`서울특별시 강남구` → `서울`, `창원고용센터` → `경남`); `전국` when none. */
 export function regionKeyOf(text: string): string {
-  const trimmed = text.trim();
-  for (const [key, names] of REGIONS) {
-    if (names.some((name) => trimmed.startsWith(name))) return key;
-  }
-  return '전국';
+  return findSido(text)?.short ?? regionInText(text).sido ?? '전국';
 }
 
-/** Legal-dong sido codes (first two digits of a 5-digit sigungu code) → region key. */
-const SIDO_CODES: Readonly<Record<string, string>> = {
-  '11': '서울', '26': '부산', '27': '대구', '28': '인천', '29': '광주', '30': '대전', '31': '울산', '36': '세종',
-  '41': '경기', '42': '강원', '51': '강원', '43': '충북', '44': '충남', '45': '전북', '52': '전북', '46': '전남',
-  '47': '경북', '48': '경남', '50': '제주',
-};
-
-/** Region of a comma list of sigungu codes: one sido → that sido; several → 전국. */
-export function regionKeyOfZipCodes(zipCodes: string): string {
-  const sidos = new Set(
-    zipCodes
-      .split(',')
-      .map((code) => SIDO_CODES[code.trim().slice(0, 2)])
-      .filter((key): key is string => key !== undefined),
-  );
-  if (sidos.size === 1) return [...sidos][0] ?? '전국';
-  return '전국';
-}
-
-/** Full region name of a key, for display (`서울` → `서울특별시`). */
-export function regionName(key: string): string {
-  return REGIONS.find(([candidate]) => candidate === key)?.[1][0] ?? '전국';
+/** The region fields of a document: display label, filter key, and the hierarchy. */
+export function regionFields(region: Region): Pick<PolicyDocument, 'region' | 'regionKey' | 'regionSido' | 'regionSigungu'> {
+  return {
+    region: regionLabel(region),
+    regionKey: region.sido ?? '전국',
+    regionSido: region.sido,
+    regionSigungu: region.sigungu,
+  };
 }
 
 /**
@@ -122,10 +85,15 @@ export function documentText(doc: PolicyDocument): string {
     .join('\n');
 }
 
-const HASHED_FIELDS: readonly (keyof PolicyDocument)[] = [
+const HASHED_FIELDS = [
   'id', 'title', 'summary', 'target', 'content', 'region', 'regionKey', 'category', 'period', 'applyMethod',
   'documents', 'contact', 'organization', 'url', 'updatedAt',
-];
+] as const satisfies readonly (keyof PolicyDocument)[];
+
+/** The structured fields, hashed as canonical JSON: a new condition flag or parsed date is a change too. */
+const STRUCTURED_FIELDS = [
+  'regionSido', 'regionSigungu', 'ageMin', 'ageMax', 'applyStart', 'applyEnd', 'periodKind', 'conditions',
+] as const satisfies readonly (keyof PolicyDocument)[];
 
 /** A hash of everything stored about a document: equal hashes mean nothing to re-embed or rewrite. */
 export function contentHash(doc: PolicyDocument): string {
@@ -136,6 +104,7 @@ export function contentHash(doc: PolicyDocument): string {
     hash.update(doc[field]);
     hash.update('\u0001');
   }
+  hash.update(JSON.stringify(STRUCTURED_FIELDS.map((field) => doc[field])));
   return hash.digest('hex').slice(0, 32);
 }
 

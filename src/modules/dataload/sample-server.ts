@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { SourceName } from './dataload.types.ts';
 import { loadFixtures, type SampleDataset } from './sample-data.ts';
+import type { Gov24Item } from './sources/gov24.ts';
 
 /** Paths of the three APIs on the peer, the same as on the real hosts. */
 export const PEER_PATHS: Readonly<Record<SourceName, string>> = {
@@ -22,11 +23,13 @@ export const SAMPLE_API_KEY = 'ainfo-sample-key';
  * - `envelope`: the API's own error body (gov24 `{code,msg}` with `code`, default -10 quota;
  *   youth `resultCode` (default 500); work24 HTTP 200 `<GO24><error>message</error></GO24>`);
  * - `badKey`: the API's answer to an invalid key.
- * `page` limits it to that page, `times` to that many answers (default: every one).
+ * `page` limits it to that page, `endpoint` to paths ending so (`supportConditions`), `times` to
+ * that many answers (default: every one).
  */
 export interface PeerFault {
   kind: 'http500' | 'http429' | 'slow' | 'truncated' | 'empty' | 'envelope' | 'badKey';
   page?: number;
+  endpoint?: string;
   times?: number;
   delayMs?: number;
   code?: number;
@@ -69,8 +72,9 @@ function positiveInt(value: string | null, fallback: number): number {
 }
 
 /**
- * The local peer of 정부24, 온통청년 and 고용24: their paths, parameters, envelopes and error
- * bodies, serving `data` (the bundled fixtures unless given), with faults a test can switch on.
+ * The local peer of 정부24 (`serviceList`, `serviceDetail`, `supportConditions`), 온통청년 and
+ * 고용24: their paths, parameters, envelopes and error bodies, serving `data` (the bundled fixtures
+ * unless given), with faults a test can switch on.
  * Used by the tests, the benchmark and the sample mode (no API key).
  */
 export class PublicApisPeer {
@@ -148,7 +152,12 @@ export class PublicApisPeer {
     this.requests.push({ api, path: url.pathname, page });
 
     const fault = this.faults.get(api);
-    if (fault && (fault.page === undefined || fault.page === page) && (fault.times === undefined || fault.used < fault.times)) {
+    const applies =
+      fault &&
+      (fault.page === undefined || fault.page === page) &&
+      (fault.endpoint === undefined || url.pathname.endsWith(`/${fault.endpoint}`)) &&
+      (fault.times === undefined || fault.used < fault.times);
+    if (fault && applies) {
       fault.used += 1;
       if (fault.kind === 'slow') {
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 30_000));
@@ -210,7 +219,12 @@ export class PublicApisPeer {
       const page = positiveInt(params.get('page'), 1);
       const perPage = positiveInt(params.get('perPage'), 10);
       const endpoint = url.pathname.slice(PEER_PATHS.gov24.length).replace(/^\/+/, '');
-      const all = endpoint === 'serviceList' ? this.data.gov24List : endpoint === 'serviceDetail' ? this.data.gov24Detail : undefined;
+      const endpoints: Readonly<Record<string, Gov24Item[]>> = {
+        serviceList: this.data.gov24List,
+        serviceDetail: this.data.gov24Detail,
+        supportConditions: this.data.gov24Conditions,
+      };
+      const all = endpoints[endpoint];
       if (!all) return json(400, { code: -3, msg: GOV24_MESSAGES[-3] });
       const data = all.slice((page - 1) * perPage, page * perPage);
       return json(200, { page, perPage, totalCount: all.length, currentCount: data.length, matchCount: all.length, data });

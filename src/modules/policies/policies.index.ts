@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Embedder, VectorRecord, VectorStore } from '../../vector/index.ts';
 import { categoryKeyOf, documentText, type PolicyCatalogue, type PolicyDocument, type SourceName } from '../dataload/index.ts';
+import { searchMetadataOf } from './policies.metadata.ts';
 
 const SUMMARY_LENGTH = 300;
 
@@ -17,6 +18,7 @@ function metadataOf(doc: PolicyDocument, hash: string, embedderId: string): Vect
     url: doc.url,
     period: doc.period,
     updatedAt: doc.updatedAt,
+    ...searchMetadataOf(doc),
     contentHash: hash,
     embedder: embedderId,
   };

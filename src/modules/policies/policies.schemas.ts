@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { SOURCE_NAMES } from '../dataload/index.ts';
+import { PERIOD_KINDS } from '../../utils/application-period.ts';
+import { INCOME_BANDS, SOURCE_NAMES, SUPPORT_CONDITION_CODES } from '../dataload/index.ts';
+
+/** 정부24 support conditions as named flags (docs/dataload.md lists the JA code of each). */
+const supportConditionsSchema = z.object({
+  ...Object.fromEntries(SUPPORT_CONDITION_CODES.map(({ flag }) => [flag, z.boolean()])),
+  incomeBands: z.array(z.enum(INCOME_BANDS)),
+});
 
 export const searchQuerySchema = z.object({
   q: z.string().trim().min(1, '검색어(q)를 입력하세요').max(200),
@@ -41,8 +48,17 @@ export const policyDocumentSchema = z.object({
   content: z.string(),
   region: z.string(),
   regionKey: z.string(),
+  // Optional: documents stored before these fields existed lack them until the next load rewrites them.
+  regionSido: z.string().nullish(),
+  regionSigungu: z.string().nullish(),
+  ageMin: z.number().int().nullish(),
+  ageMax: z.number().int().nullish(),
   category: z.string(),
   period: z.string(),
+  applyStart: z.string().nullish(),
+  applyEnd: z.string().nullish(),
+  periodKind: z.enum(PERIOD_KINDS).optional(),
+  conditions: supportConditionsSchema.nullish(),
   applyMethod: z.string(),
   documents: z.string(),
   contact: z.string(),

@@ -1,9 +1,12 @@
+import { NATIONWIDE, regionInText } from '../../../utils/regions.ts';
 import type { PolicyDocument } from '../dataload.types.ts';
-import { clean, formatDate, joinParts, regionKeyOf, splitMulti } from '../normalise.ts';
+import { conditionsText, NO_AGE, supportConditionAges, supportConditionsOf } from '../eligibility.ts';
+import { clean, formatDate, joinParts, regionFields, splitMulti } from '../normalise.ts';
+import { parsePeriod, yearOf } from '../period.ts';
 import type { Parsed, PublicApiFailure, RawResponse } from '../public-api-client.ts';
 import { incompleteListing, isRecord, parseJson, withQuery, type Source, type SourcePage } from './source.ts';
 
-/** A 정부24 serviceList or serviceDetail item: Korean keys, string values (some null). */
+/** A 정부24 serviceList, serviceDetail or supportConditions item: Korean or JA keys, string values (some null). */
 export type Gov24Item = Record<string, string | number | null>;
 
 interface Gov24Page {
@@ -41,42 +44,58 @@ export function parseGov24(response: RawResponse): Parsed<Gov24Page> {
   };
 }
 
-export function normaliseGov24(item: Gov24Item, detail: Gov24Item | undefined): PolicyDocument | undefined {
+/**
+ * One 정부24 service from its serviceList row, joined on 서비스ID with its serviceDetail and
+ * supportConditions rows when the source has them.
+ */
+export function normaliseGov24(item: Gov24Item, detail: Gov24Item | undefined, conditionsRow?: Gov24Item): PolicyDocument | undefined {
   const nativeId = clean(item['서비스ID']);
   const title = clean(item['서비스명']) || clean(detail?.['서비스명']);
   if (!nativeId || !title) return undefined;
   const organization = clean(item['소관기관명']) || clean(detail?.['소관기관명']);
   const orgType = clean(item['소관기관유형']);
-  const regionKey = orgType === '중앙행정기관' ? '전국' : regionKeyOf(organization);
+  const region = orgType === '중앙행정기관' ? NATIONWIDE : regionInText(organization);
   const contact = joinParts(
     [...splitMulti(detail?.['문의처']), ...splitMulti(item['전화문의'])].filter((value, index, all) => all.indexOf(value) === index),
     ', ',
   );
+  const conditions = conditionsRow ? supportConditionsOf(conditionsRow) : null;
+  const ages = conditionsRow ? supportConditionAges(conditionsRow) : NO_AGE;
+  const conditionLine = conditions ? conditionsText(conditions, ages) : '';
+  const updatedAt = formatDate(item['수정일시'] ?? detail?.['수정일시']);
+  const period = clean(item['신청기한']) || clean(detail?.['신청기한']);
   return {
     id: `gov24:${nativeId}`,
     source: 'gov24',
     nativeId,
     title,
     summary: clean(item['서비스목적요약']) || clean(detail?.['서비스목적']),
-    target: joinParts([clean(item['지원대상']) || clean(detail?.['지원대상']), clean(item['선정기준']) || clean(detail?.['선정기준'])]),
+    target: joinParts([
+      clean(item['지원대상']) || clean(detail?.['지원대상']),
+      clean(item['선정기준']) || clean(detail?.['선정기준']),
+      conditionLine ? `지원 조건: ${conditionLine}` : '',
+    ]),
     content: clean(item['지원내용']) || clean(detail?.['지원내용']),
-    region: regionKey === '전국' ? '전국' : organization,
-    regionKey,
+    ...regionFields(region),
+    ...ages,
     category: clean(item['서비스분야']),
-    period: clean(item['신청기한']) || clean(detail?.['신청기한']),
+    period,
+    // A date without a year (`5.1.~5.31.`) belongs to the year the service was last edited.
+    ...parsePeriod(period, yearOf(updatedAt)),
+    conditions,
     applyMethod: splitMulti(item['신청방법'] ?? detail?.['신청방법']).join(', '),
     documents: splitMulti(detail?.['구비서류']).join(', '),
     contact,
     organization,
     url: clean(item['상세조회URL']) || clean(detail?.['온라인신청사이트URL']) || `https://www.gov.kr/portal/rcvfvrSvc/dtlEx/${nativeId}`,
-    updatedAt: formatDate(item['수정일시'] ?? detail?.['수정일시']),
+    updatedAt,
   };
 }
 
 /**
- * 정부24: serviceDetail pages first (kept by 서비스ID), then serviceList pages joined with them.
- * Paging the detail endpoint costs ~11 calls for the whole catalogue, where one call per service
- * would cost ~11,000, more than a development key's daily quota.
+ * 정부24: serviceDetail and supportConditions pages first (kept by 서비스ID), then serviceList
+ * pages joined with them. Paging the two side endpoints costs ~22 calls for the whole catalogue,
+ * where one call per service would cost ~11,000 each, more than a development key's daily quota.
  */
 export const gov24Source: Source = {
   name: 'gov24',
@@ -89,16 +108,21 @@ export const gov24Source: Source = {
         parseGov24,
       );
 
-    const details = new Map<string, Gov24Item>();
     let requestNo = 0;
-    let detailPages: number | undefined;
-    for (let page = 1; detailPages === undefined || page <= detailPages; page += 1) {
-      const result = await request('serviceDetail', page);
-      detailPages = Math.max(1, Math.ceil(result.totalCount / perPage));
-      for (const item of result.items) details.set(clean(item['서비스ID']), item);
-      requestNo += 1;
-      yield { page: requestNo, pages: undefined, total: undefined, documents: [], failed: 0 } satisfies SourcePage;
-      if (result.items.length === 0) break;
+    const joined: Record<'serviceDetail' | 'supportConditions', Map<string, Gov24Item>> = {
+      serviceDetail: new Map(),
+      supportConditions: new Map(),
+    };
+    for (const path of ['serviceDetail', 'supportConditions'] as const) {
+      let pages: number | undefined;
+      for (let page = 1; pages === undefined || page <= pages; page += 1) {
+        const result = await request(path, page);
+        pages = Math.max(1, Math.ceil(result.totalCount / perPage));
+        for (const item of result.items) joined[path].set(clean(item['서비스ID']), item);
+        requestNo += 1;
+        yield { page: requestNo, pages: undefined, total: undefined, documents: [], failed: 0 } satisfies SourcePage;
+        if (result.items.length === 0) break;
+      }
     }
 
     let listPages: number | undefined;
@@ -113,7 +137,8 @@ export const gov24Source: Source = {
       const documents: PolicyDocument[] = [];
       let failed = 0;
       for (const item of result.items) {
-        const doc = normaliseGov24(item, details.get(clean(item['서비스ID'])));
+        const id = clean(item['서비스ID']);
+        const doc = normaliseGov24(item, joined.serviceDetail.get(id), joined.supportConditions.get(id));
         if (doc) documents.push(doc);
         else failed += 1;
       }

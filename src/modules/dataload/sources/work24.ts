@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { regionInText } from '../../../utils/regions.ts';
 import type { PolicyDocument } from '../dataload.types.ts';
-import { clean, formatYmd, joinParts, regionKeyOf, regionName } from '../normalise.ts';
+import { ageRangeInText } from '../eligibility.ts';
+import { clean, formatYmd, joinParts, regionFields } from '../normalise.ts';
+import { work24Period } from '../period.ts';
 import type { Parsed, PublicApiFailure, RawResponse } from '../public-api-client.ts';
 import { incompleteListing, isRecord, withQuery, type Source } from './source.ts';
 
@@ -75,37 +78,72 @@ export function work24Key(item: Work24Item): string {
   return createHash('sha256').update(identity).digest('hex').slice(0, 20);
 }
 
+/**
+ * The start time on a 24-hour clock. 고용24 sends `openTime` on a 12-hour clock with
+ * `openTimeClcd` 1 (오전) or 2 (오후) beside it (217L01 spec: "오후 10시 > 10:00"), so 01:30 with 2
+ * is 13:30. A time already past 12 is kept; an unknown code or an unreadable time is returned as sent.
+ */
+export function openTime24(code: string, time: string): string {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(time.trim());
+  if (!match) return time.trim();
+  const hour = Number(match[1]);
+  const minutes = match[2] ?? '00';
+  if (hour > 23 || Number(minutes) > 59) return time.trim();
+  let hour24 = hour;
+  if (code === '2' && hour >= 1 && hour <= 11) hour24 = hour + 12;
+  else if (code === '1' && hour === 12) hour24 = 0;
+  else if (code !== '1' && code !== '2') return time.trim();
+  return `${String(hour24).padStart(2, '0')}:${minutes}`;
+}
+
+/**
+ * Where a person can find the programme on 고용24. The API publishes no programme id and no
+ * link, so this is 고용24's site search (통합검색, the GET form other clients link to) for the
+ * programme name: the name is what 고용24 itself displays, while centre names are written several
+ * ways (서울강남고용센터, 강남고용센터) and would narrow an all-words search to nothing.
+ */
+export function work24SearchUrl(programmeName: string): string {
+  const url = new URL('https://www.work24.go.kr/cm/f/c/0100/selectUnifySearch.do');
+  url.searchParams.set('topQuerySearchArea', 'all');
+  url.searchParams.set('topQueryData', programmeName);
+  return url.toString();
+}
+
 export function normaliseWork24(item: Work24Item): PolicyDocument | undefined {
   const title = joinParts([clean(item.pgmNm), clean(item.pgmSubNm) ? `(${clean(item.pgmSubNm)})` : ''], ' ');
   if (!clean(item.pgmNm) || !clean(item.orgNm)) return undefined;
   const nativeId = work24Key(item);
   const organization = clean(item.orgNm);
-  const regionKey = regionKeyOf(organization);
+  // A centre serves several 시군구 and its name's short forms are ambiguous: the 시도 is what is sure.
+  const { sido } = regionInText(organization);
   const start = formatYmd(item.pgmStdt);
   const end = formatYmd(item.pgmEndt);
-  const openTime = clean(item.openTime);
+  const openTime = openTime24(clean(item.openTimeClcd), clean(item.openTime));
+  const target = clean(item.pgmTarget);
   return {
     id: `work24:${nativeId}`,
     source: 'work24',
     nativeId,
     title,
     summary: `${organization}에서 운영하는 구직자 취업역량 강화 프로그램입니다.`,
-    target: clean(item.pgmTarget),
+    target,
     content: joinParts([
       clean(item.pgmSubNm) ? `과정명: ${clean(item.pgmSubNm)}` : '',
       clean(item.operationTime) ? `운영시간: ${clean(item.operationTime)}` : '',
       openTime ? `시작시간: ${openTime}` : '',
       clean(item.openPlcCont) ? `개최장소: ${clean(item.openPlcCont)}` : '',
     ]),
-    region: regionKey === '전국' ? '전국' : regionName(regionKey),
-    regionKey,
+    ...regionFields({ sido, sigungu: null }),
+    ...ageRangeInText(target),
     category: '취업지원',
     period: start && end ? `${start} ~ ${end}` : start || end,
+    ...work24Period(clean(item.pgmStdt)),
+    conditions: null,
     applyMethod: `${organization}에 방문하거나 전화로 신청`,
     documents: '',
     contact: organization,
     organization,
-    url: 'https://www.work24.go.kr',
+    url: work24SearchUrl(clean(item.pgmNm)),
     updatedAt: '',
   };
 }

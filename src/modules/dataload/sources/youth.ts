@@ -1,5 +1,8 @@
+import { NATIONWIDE, regionInText, regionOfCodes, type Region } from '../../../utils/regions.ts';
 import type { PolicyDocument } from '../dataload.types.ts';
-import { clean, formatDate, formatYmd, joinParts, regionKeyOf, regionKeyOfZipCodes, regionName } from '../normalise.ts';
+import { ageBounds, ageText, type AgeRange } from '../eligibility.ts';
+import { clean, formatDate, formatYmd, joinParts, regionFields } from '../normalise.ts';
+import { youthPeriod } from '../period.ts';
 import type { Parsed, RawResponse } from '../public-api-client.ts';
 import { incompleteListing, isRecord, parseJson, withQuery, type Source } from './source.ts';
 
@@ -41,37 +44,45 @@ export function parseYouth(response: RawResponse): Parsed<YouthPage> {
 
 const APPLY_PERIOD_KINDS: Readonly<Record<string, string>> = { '0057002': '상시', '0057003': '마감' };
 
-function ageRange(item: YouthItem): string {
-  const min = Number(clean(item.sprtTrgtMinAge));
-  const max = Number(clean(item.sprtTrgtMaxAge));
-  if (clean(item.sprtTrgtAgeLmtYn) === 'N' || (!min && !max)) return '';
-  if (min && max) return `만 ${min}세 ~ 만 ${max}세`;
-  return min ? `만 ${min}세 이상` : `만 ${max}세 이하`;
+/**
+ * The ages, whenever the source sends them: `sprtTrgtAgeLmtYn` is not trusted, since live data
+ * says `N` ("no age limit") on policies whose ages are real (68 of 70 in one sample, 18–39).
+ */
+export function youthAges(item: YouthItem): AgeRange {
+  return ageBounds(clean(item.sprtTrgtMinAge), clean(item.sprtTrgtMaxAge));
+}
+
+/** 중앙부처 (0054001) policies are nationwide; otherwise the `zipCd` codes, else the institution's name. */
+function youthRegion(item: YouthItem, organization: string): Region {
+  if (clean(item.pvsnInstGroupCd) === '0054001') return NATIONWIDE;
+  return regionOfCodes(clean(item.zipCd)) ?? regionInText(organization);
 }
 
 export function normaliseYouth(item: YouthItem): PolicyDocument | undefined {
   const nativeId = clean(item.plcyNo);
   const title = clean(item.plcyNm);
   if (!nativeId || !title) return undefined;
-  const zipCodes = clean(item.zipCd);
   const organization = clean(item.sprvsnInstCdNm) || clean(item.rgtrInstCdNm);
-  const regionKey = clean(item.pvsnInstGroupCd) === '0054001' ? '전국' : zipCodes ? regionKeyOfZipCodes(zipCodes) : regionKeyOf(organization);
   const applyDates = clean(item.aplyYmd);
+  const periodCode = clean(item.aplyPrdSeCd);
   const category = joinParts([clean(item.lclsfNm), clean(item.mclsfNm)], ' > ');
+  const ages = youthAges(item);
   return {
     id: `youth:${nativeId}`,
     source: 'youth',
     nativeId,
     title,
     summary: clean(item.plcyExplnCn),
-    target: joinParts([ageRange(item), clean(item.addAplyQlfcCndCn), clean(item.ptcpPrpTrgtCn)]),
+    target: joinParts([ageText(ages), clean(item.addAplyQlfcCndCn), clean(item.ptcpPrpTrgtCn)]),
     content: joinParts([clean(item.plcySprtCn), clean(item.etcMttrCn)]),
-    region: regionKey === '전국' ? '전국' : regionName(regionKey),
-    regionKey,
+    ...regionFields(youthRegion(item, organization)),
+    ...ages,
     category,
     period: applyDates
       ? applyDates.split('~').map((part) => formatYmd(part.trim())).join(' ~ ')
-      : (APPLY_PERIOD_KINDS[clean(item.aplyPrdSeCd)] ?? ''),
+      : (APPLY_PERIOD_KINDS[periodCode] ?? ''),
+    ...youthPeriod(periodCode, applyDates),
+    conditions: null,
     applyMethod: joinParts([clean(item.plcyAplyMthdCn), clean(item.srngMthdCn)]),
     documents: clean(item.sbmsnDcmntCn),
     contact: joinParts([clean(item.operInstCdNm), clean(item.operInstPicNm)], ' '),
