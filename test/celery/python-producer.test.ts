@@ -10,12 +10,11 @@ import {
   celeryTestEnv,
   cleanupCelery,
   PythonDriver,
-  readMarks,
   requireCeleryInCi,
   startPythonBeat,
-  testExecute,
   waitUntil,
 } from './helpers.ts';
+import { readMarks, testExecute } from './test-tasks.ts';
 
 requireCeleryInCi();
 
