@@ -5,8 +5,9 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { KombuKeys, type JsonObject, type JsonValue } from '../../src/tasks/celery/index.ts';
+import { CeleryConsumer, CeleryResultBackend, KombuKeys, type JsonObject, type JsonValue } from '../../src/tasks/celery/index.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { testExecute } from './test-tasks.ts';
 
 /** Debian's interpreter, where python3-celery installs (not the pyenv python3 first on PATH). */
 export const PYTHON = '/usr/bin/python3';
@@ -248,5 +249,64 @@ export async function cleanupCelery(brokerUrl: string, queue: string, ids: Itera
     }
   } finally {
     redis.disconnect();
+  }
+}
+
+/** What a test file of the Celery interop needs: its Redis, the Python producer, our consumers. */
+export interface CeleryHarness {
+  env: CeleryTestEnv;
+  redis: Redis;
+  driver: PythonDriver;
+  backend: CeleryResultBackend;
+  log: Logger;
+  lines: () => Record<string, unknown>[];
+  consumers: CeleryConsumer[];
+  /** Python workers to SIGKILL at the end if still running. */
+  workers: PythonProcess[];
+  /** Our consumer (running the test tasks) on `queue`, started. */
+  startConsumer(queue: string, concurrency?: number): Promise<CeleryConsumer>;
+}
+
+export async function startHarness(env: CeleryTestEnv, visibilityTimeoutSeconds: number): Promise<CeleryHarness> {
+  const redis = new Redis(env.brokerUrl);
+  const { log, lines } = capturedLogger();
+  const consumers: CeleryConsumer[] = [];
+  return {
+    env,
+    redis,
+    driver: await PythonDriver.start(env.python()),
+    backend: new CeleryResultBackend(redis),
+    log,
+    lines,
+    consumers,
+    workers: [],
+    async startConsumer(queue, concurrency = 2) {
+      const consumer = new CeleryConsumer({
+        brokerUrl: env.brokerUrl,
+        queues: [queue],
+        concurrency,
+        execute: testExecute(redis),
+        log,
+        resultExtended: true,
+        visibilityTimeoutSeconds,
+      });
+      consumers.push(consumer);
+      await consumer.start();
+      return consumer;
+    },
+  };
+}
+
+/** Stops everything the harness started and deletes exactly the file's keys (also after a failed start). */
+export async function closeHarness(harness: CeleryHarness | undefined, env: CeleryTestEnv): Promise<void> {
+  try {
+    if (!harness) return;
+    await Promise.all(harness.consumers.map((consumer) => consumer.close({ graceMs: 5_000 })));
+    await Promise.all(harness.workers.map((worker) => worker.stop('SIGKILL')));
+    await harness.driver.close();
+    await harness.backend.close();
+    harness.redis.disconnect();
+  } finally {
+    await cleanupCelery(env.brokerUrl, env.queue);
   }
 }

@@ -1,21 +1,19 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CeleryConsumer, CeleryResultBackend, KombuKeys } from '../../src/tasks/celery/index.ts';
+import { KombuKeys } from '../../src/tasks/celery/index.ts';
 import {
-  capturedLogger,
   celeryAvailable,
   celeryTestEnv,
-  cleanupCelery,
-  PythonDriver,
+  closeHarness,
   requireCeleryInCi,
+  startHarness,
   startPythonWorker,
   waitUntil,
-  type PythonProcess,
+  type CeleryHarness,
 } from './helpers.ts';
-import { readMarks, testExecute } from './test-tasks.ts';
+import { readMarks } from './test-tasks.ts';
 
 requireCeleryInCi();
 
@@ -25,28 +23,8 @@ const CONSUMER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 
 
 describe.skipIf(!celeryAvailable)('at-least-once across killed consumers (ours and Python workers, kombu visibility timeout)', () => {
   const env = celeryTestEnv(10, 'kill');
-  const { log, lines } = capturedLogger();
-  const consumers: CeleryConsumer[] = [];
-  const workers: PythonProcess[] = [];
-  let redis: Redis;
-  let driver: PythonDriver;
-  let backend: CeleryResultBackend;
   const keys = new KombuKeys();
-
-  const startConsumer = async (queue: string, concurrency = 2): Promise<CeleryConsumer> => {
-    const consumer = new CeleryConsumer({
-      brokerUrl: env.brokerUrl,
-      queues: [queue],
-      concurrency,
-      execute: testExecute(redis),
-      log,
-      resultExtended: true,
-      visibilityTimeoutSeconds: VISIBILITY_SECONDS,
-    });
-    consumers.push(consumer);
-    await consumer.start();
-    return consumer;
-  };
+  let h: CeleryHarness;
 
   /** Our consumer in a child process; resolves once it consumes. */
   const startConsumerProcess = async (queue: string): Promise<{ kill: () => Promise<void> }> => {
@@ -72,52 +50,40 @@ describe.skipIf(!celeryAvailable)('at-least-once across killed consumers (ours a
 
   /** Our unacknowledged entries: a lost message would be neither here nor on a list. */
   const unackedOf = async (queue: string): Promise<string[]> =>
-    Object.values(await redis.hgetall(keys.unacked)).filter((entry) => entry.endsWith(`"${queue}"]`));
+    Object.values(await h.redis.hgetall(keys.unacked)).filter((entry) => entry.endsWith(`"${queue}"]`));
 
   beforeAll(async () => {
-    redis = new Redis(env.brokerUrl);
-    backend = new CeleryResultBackend(redis);
-    driver = await PythonDriver.start(env.python());
+    h = await startHarness(env, VISIBILITY_SECONDS);
   });
 
-  afterAll(async () => {
-    try {
-      await Promise.all(consumers.map((consumer) => consumer.close({ graceMs: 5_000 })));
-      await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
-      await driver.close();
-      await backend.close();
-      redis.disconnect();
-    } finally {
-      await cleanupCelery(env.brokerUrl, env.queue);
-    }
-  });
+  afterAll(() => closeHarness(h, env));
 
   it('restores the running and the ETA-held messages of our SIGKILLed consumer; a new consumer runs them and Python gets the results', async () => {
     const queue = `${env.queue}-ours`;
     const marks = `${env.queue}:marks:ours`;
     const later = `${env.queue}:marks:ours-later`;
     const first = await startConsumerProcess(queue);
-    const running = await driver.send('send_task', 'tests.slow', [1, marks], { options: { queue } });
-    const held = await driver.send('send_task', 'tests.record', [later, 'held'], { options: { queue, countdown: 2 } });
-    await waitUntil('the first consumer started the task', async () => (await redis.llen(marks)) === 1);
+    const running = await h.driver.send('send_task', 'tests.slow', [1, marks], { options: { queue } });
+    const held = await h.driver.send('send_task', 'tests.record', [later, 'held'], { options: { queue, countdown: 2 } });
+    await waitUntil('the first consumer started the task', async () => (await h.redis.llen(marks)) === 1);
     await waitUntil('the first consumer holds both', async () => (await unackedOf(queue)).length === 2);
     await first.kill();
 
     // Nothing is lost: both wait, unacknowledged, for the visibility timeout.
     expect(await unackedOf(queue)).toHaveLength(2);
-    await startConsumer(queue);
-    expect(await driver.get(running, 30)).toMatchObject({ state: 'SUCCESS', result: 1 });
-    expect(await driver.get(held, 30)).toMatchObject({ state: 'SUCCESS', result: 'held' });
+    await h.startConsumer(queue);
+    expect(await h.driver.get(running, 30)).toMatchObject({ state: 'SUCCESS', result: 1 });
+    expect(await h.driver.get(held, 30)).toMatchObject({ state: 'SUCCESS', result: 'held' });
 
-    const runs = await readMarks(redis, marks);
+    const runs = await readMarks(h.redis, marks);
     expect(runs).toHaveLength(2);
     expect(runs[0]).toMatchObject({ id: running, redelivered: false });
     expect(runs[1]).toMatchObject({ id: running, redelivered: true, pid: process.pid });
     expect(runs[0]?.pid).not.toBe(process.pid);
-    expect(await readMarks(redis, later)).toEqual([expect.objectContaining({ id: held, value: 'held' })]);
-    expect(lines().some((line) => line.msg === 'Restored unacknowledged Celery messages whose consumer stopped')).toBe(true);
+    expect(await readMarks(h.redis, later)).toEqual([expect.objectContaining({ id: held, value: 'held' })]);
+    expect(h.lines().some((line) => line.msg === 'Restored unacknowledged Celery messages whose consumer stopped')).toBe(true);
     await waitUntil('every message is acknowledged', async () => (await unackedOf(queue)).length === 0);
-    expect(await redis.llen(queue)).toBe(0);
+    expect(await h.redis.llen(queue)).toBe(0);
   });
 
   it('restores the message a Python worker died holding (acks_late, SIGKILL mid-task) and runs it here', async () => {
@@ -128,49 +94,49 @@ describe.skipIf(!celeryAvailable)('at-least-once across killed consumers (ours a
       queue,
       `doomed-${env.queue}`,
     );
-    workers.push(worker);
-    const id = await driver.send('send_task', 'tests.slow', [2, marks], { options: { queue } });
-    await waitUntil('the Python worker started the task', async () => (await redis.llen(marks)) === 1);
+    h.workers.push(worker);
+    const id = await h.driver.send('send_task', 'tests.slow', [2, marks], { options: { queue } });
+    await waitUntil('the Python worker started the task', async () => (await h.redis.llen(marks)) === 1);
     await worker.stop('SIGKILL');
     expect(await unackedOf(queue)).toHaveLength(1);
 
-    await startConsumer(queue);
-    expect(await driver.get(id, 30)).toMatchObject({ state: 'SUCCESS', result: 2 });
-    const runs = await readMarks(redis, marks);
+    await h.startConsumer(queue);
+    expect(await h.driver.get(id, 30)).toMatchObject({ state: 'SUCCESS', result: 2 });
+    const runs = await readMarks(h.redis, marks);
     expect(runs).toHaveLength(2);
     expect(runs[0]?.side).toBeUndefined();
     expect(runs[1]).toMatchObject({ id, side: 'ts', redelivered: true });
-    expect(await backend.get(id)).toMatchObject({ state: 'SUCCESS', worker: consumers.at(-1)?.workerName });
+    expect(await h.backend.get(id)).toMatchObject({ state: 'SUCCESS', worker: h.consumers.at(-1)?.workerName });
   });
 
   it('keeps a live consumer\'s long task its own: other consumers\' sweeps past the visibility timeout do not run it twice', async () => {
     const queue = `${env.queue}-long`;
     const marks = `${env.queue}:marks:long`;
-    await startConsumer(queue, 1);
-    const id = await driver.send('send_task', 'tests.slow', [3 * VISIBILITY_SECONDS, marks], { options: { queue } });
-    await waitUntil('the task started', async () => (await redis.llen(marks)) === 1);
+    await h.startConsumer(queue, 1);
+    const id = await h.driver.send('send_task', 'tests.slow', [3 * VISIBILITY_SECONDS, marks], { options: { queue } });
+    await waitUntil('the task started', async () => (await h.redis.llen(marks)) === 1);
     // A second consumer of the same queue sweeps every second while the task runs three timeouts long.
-    await startConsumer(queue, 1);
-    expect(await driver.get(id, 30)).toMatchObject({ state: 'SUCCESS' });
-    expect(await readMarks(redis, marks)).toHaveLength(1);
+    await h.startConsumer(queue, 1);
+    expect(await h.driver.get(id, 30)).toMatchObject({ state: 'SUCCESS' });
+    expect(await readMarks(h.redis, marks)).toHaveLength(1);
   });
 
   it('closes gracefully: an ETA-held message goes back to its queue at once, the running task finishes, nothing stays unacknowledged', async () => {
     const queue = `${env.queue}-close`;
     const marks = `${env.queue}:marks:close`;
     // A message is only taken for a free slot (kombu's prefetch window), so the held one needs a second.
-    const consumer = await startConsumer(queue, 2);
-    const running = await driver.send('send_task', 'tests.slow', [1, marks], { options: { queue } });
-    const held = await driver.send('send_task', 'tests.record', [marks, 'after close'], { options: { queue, countdown: 3 } });
+    const consumer = await h.startConsumer(queue, 2);
+    const running = await h.driver.send('send_task', 'tests.slow', [1, marks], { options: { queue } });
+    const held = await h.driver.send('send_task', 'tests.record', [marks, 'after close'], { options: { queue, countdown: 3 } });
     await waitUntil('the task runs and the other is held', () => consumer.inspect().active.length === 1 && consumer.inspect().scheduled.length === 1);
     expect(consumer.inspect().scheduled[0]).toMatchObject({ id: held, task: 'tests.record' });
 
     await consumer.close({ graceMs: 10_000 });
-    expect(await backend.get(running)).toMatchObject({ state: 'SUCCESS', result: 1 });
+    expect(await h.backend.get(running)).toMatchObject({ state: 'SUCCESS', result: 1 });
     expect(await unackedOf(queue)).toEqual([]);
-    expect(await redis.llen(queue)).toBe(1);
+    expect(await h.redis.llen(queue)).toBe(1);
 
-    await startConsumer(queue);
-    expect(await driver.get(held, 30)).toMatchObject({ state: 'SUCCESS', result: 'after close' });
+    await h.startConsumer(queue);
+    expect(await h.driver.get(held, 30)).toMatchObject({ state: 'SUCCESS', result: 'after close' });
   });
 });
