@@ -5,7 +5,14 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { CeleryConsumer, CeleryResultBackend, KombuKeys, type JsonObject, type JsonValue } from '../../src/tasks/celery/index.ts';
+import {
+  CeleryConsumer,
+  CeleryResultBackend,
+  KombuKeys,
+  type CeleryConsumerOptions,
+  type JsonObject,
+  type JsonValue,
+} from '../../src/tasks/celery/index.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 import { testExecute } from './test-tasks.ts';
 
@@ -219,8 +226,9 @@ export class PythonDriver {
 
 /**
  * Deletes exactly this test's keys from its database: every key named after its unique queue
- * (the lists, their priority lists, the marks), the queue's binding, the results whose id is known
- * or whose stored queue is ours, and our entries in the shared unacked and rejected structures.
+ * (the lists, their priority lists, the marks), the queue's binding, the results whose id is given,
+ * starts with the queue name or whose stored queue is ours, and our entries in the shared unacked
+ * and rejected structures.
  */
 export async function cleanupCelery(brokerUrl: string, queue: string, ids: Iterable<string> = []): Promise<void> {
   const redis = new Redis(brokerUrl, { maxRetriesPerRequest: 1 });
@@ -228,7 +236,8 @@ export async function cleanupCelery(brokerUrl: string, queue: string, ids: Itera
   try {
     const doomed = new Set<string>([...ids].map((id) => `celery-task-meta-${id}`));
     const ours = (name: unknown): boolean => typeof name === 'string' && name.startsWith(queue);
-    for (const pattern of [`${queue}*`, keys.binding(`${queue}*`), 'celery-task-meta-*']) {
+    // Ids a test chooses start with its queue name too.
+    for (const pattern of [`${queue}*`, keys.binding(`${queue}*`), `celery-task-meta-${queue}*`, 'celery-task-meta-*']) {
       let cursor = '0';
       do {
         const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
@@ -264,7 +273,7 @@ export interface CeleryHarness {
   /** Python workers to SIGKILL at the end if still running. */
   workers: PythonProcess[];
   /** Our consumer (running the test tasks) on `queue`, started. */
-  startConsumer(queue: string, concurrency?: number): Promise<CeleryConsumer>;
+  startConsumer(queue: string, concurrency?: number, overrides?: Partial<CeleryConsumerOptions>): Promise<CeleryConsumer>;
 }
 
 export async function startHarness(env: CeleryTestEnv, visibilityTimeoutSeconds: number): Promise<CeleryHarness> {
@@ -280,7 +289,7 @@ export async function startHarness(env: CeleryTestEnv, visibilityTimeoutSeconds:
     lines,
     consumers,
     workers: [],
-    async startConsumer(queue, concurrency = 2) {
+    async startConsumer(queue, concurrency = 2, overrides = {}) {
       const consumer = new CeleryConsumer({
         brokerUrl: env.brokerUrl,
         queues: [queue],
@@ -289,6 +298,7 @@ export async function startHarness(env: CeleryTestEnv, visibilityTimeoutSeconds:
         log,
         resultExtended: true,
         visibilityTimeoutSeconds,
+        ...overrides,
       });
       consumers.push(consumer);
       await consumer.start();

@@ -99,6 +99,50 @@ describe.skipIf(!celeryAvailable)('Python Celery producers, our consumer (real C
     expect(await h.redis.llen(env.queue)).toBe(0);
   });
 
+  /** Every state published for `id` while `action` runs and until a ready state arrives. */
+  const publishedStates = async (id: string, action: () => Promise<unknown>): Promise<string[]> => {
+    const subscriber = h.redis.duplicate();
+    const states: string[] = [];
+    subscriber.on('message', (_channel: string, value: string) => states.push((JSON.parse(value) as { status: string }).status));
+    await subscriber.subscribe(`celery-task-meta-${id}`);
+    try {
+      await action();
+      await waitUntil('a ready state was published', () => states.some((state) => ['SUCCESS', 'FAILURE', 'REVOKED'].includes(state)));
+    } finally {
+      subscriber.disconnect();
+    }
+    return states;
+  };
+
+  it('rejects unknown names on arrival when told which are registered: straight to FAILURE, no STARTED', async () => {
+    const queue = `${env.queue}-known`;
+    await h.startConsumer(queue, 2, { isRegistered: (name) => name.startsWith('tests.') });
+    const id = `${env.queue}-unregistered`;
+    const states = await publishedStates(id, () => h.driver.send('send_task', 'billing.tasks.charge', [], { options: { queue, task_id: id } }));
+    expect(states).toEqual(['FAILURE']);
+    expect(await h.backend.get(id)).toMatchObject({ error: { type: 'NotRegistered', args: ['billing.tasks.charge'] } });
+  });
+
+  it('stores STARTED with our pid and worker name while a task runs, then SUCCESS', async () => {
+    const id = `${env.queue}-started`;
+    const states = await publishedStates(id, () => h.driver.send('send_task', 'tests.add', [1, 1], { options: { task_id: id } }));
+    expect(states).toEqual(['STARTED', 'SUCCESS']);
+    const consumer = h.consumers[0];
+    expect(consumer).toBeDefined();
+    expect(await h.backend.get(id)).toMatchObject({ state: 'SUCCESS', worker: consumer?.workerName });
+  });
+
+  it('does not run again a redelivered message whose SUCCESS is stored (its consumer died before acknowledging)', async () => {
+    const marks = `${env.queue}:marks:done`;
+    const id = `${env.queue}-done`;
+    await h.backend.store(id, 'SUCCESS', 'done before', { request: { queue: env.queue } });
+    await h.driver.send('send_task', 'tests.record', [marks, 'again'], { options: { task_id: id } });
+    await waitUntil('it was acknowledged', () => h.lines().some((line) => line.taskId === id));
+    expect(h.lines().find((line) => line.taskId === id)?.msg).toBe('Celery task already succeeded; acknowledged without running it again');
+    expect(await readMarks(h.redis, marks)).toEqual([]);
+    expect(await h.backend.get(id)).toMatchObject({ state: 'SUCCESS', result: 'done before' });
+  });
+
   it('revokes a message whose expiry passes before its ETA: REVOKED with TaskRevokedError("expired"), never run', async () => {
     const marks = `${env.queue}:marks:expired`;
     const id = await h.driver.send('apply_async', 'tests.record', [marks, 'too late'], { options: { countdown: 1.2, expires: 0.5 } });

@@ -370,15 +370,13 @@ export function encodeCeleryMessage(spec: CeleryMessageSpec): string {
     correlation_id: spec.id,
     reply_to: '',
     delivery_mode: 2,
+    // Celery also hands the time-to-live to the transport in ms (AMQP's expiration property).
+    ...(spec.expires ? { expiration: String(Math.max(0, Math.trunc(spec.expires.getTime() - Date.now()))) } : {}),
     delivery_info: { exchange: '', routing_key: spec.queue },
     priority: spec.priority,
     body_encoding: 'base64',
     delivery_tag: randomUUID(),
   };
-  if (spec.expires) {
-    // Celery also hands the time-to-live to the transport in ms (AMQP's expiration property).
-    properties.expiration = String(Math.max(0, Math.trunc(spec.expires.getTime() - Date.now())));
-  }
   return JSON.stringify({
     body: Buffer.from(JSON.stringify(body), 'utf8').toString('base64'),
     'content-encoding': 'utf-8',
@@ -390,7 +388,7 @@ export function encodeCeleryMessage(spec: CeleryMessageSpec): string {
 
 const ARGSREPR_MAX = 1024;
 
-/** Python's `repr()` of a JSON value, for `argsrepr`/`kwargsrepr` (what logs and Flower show). */
+/** `celery.utils.saferepr` of a JSON value, for `argsrepr`/`kwargsrepr` (what logs and Flower show). */
 export function pyRepr(value: JsonValue, sequence: 'list' | 'tuple' = 'list'): string {
   const text = reprOf(value, sequence);
   return text.length > ARGSREPR_MAX ? `${text.slice(0, ARGSREPR_MAX)}...` : text;
@@ -412,18 +410,7 @@ function reprOf(value: JsonValue, sequence: 'list' | 'tuple' = 'list'): string {
     .join(', ')}}`;
 }
 
+/** celery.utils.saferepr quotes text in single quotes, escaping only the quote (tabs and newlines stay as they are). */
 function reprString(value: string): string {
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    if (char === '\\') out += '\\\\';
-    else if (char === quote) out += `\\${quote}`;
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += char;
-  }
-  return out + quote;
+  return `'${value.replace(/'/g, "\\'")}'`;
 }
