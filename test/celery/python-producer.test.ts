@@ -202,6 +202,11 @@ describe.skipIf(!celeryAvailable)('Python Celery producers, our consumer (real C
     expect((await readMarks(h.redis, marks)).map((mark) => mark.value)).toEqual(['now', 'first', 'second', 'third']);
   });
 
+  it("runs the members of a Python group(), whose GroupResult.get() collects our results", async () => {
+    const answer = await h.driver.call({ op: 'group', steps: [['tests.add', [1, 2]], ['tests.add', [3, 4]], ['tests.echo', ['x']]] });
+    expect(answer.results).toEqual([3, 7, { args: ['x'], kwargs: {} }]);
+  });
+
   it('rejects a chain it cannot continue, storing FAILURE for every member so Python does not wait forever', async () => {
     const answer = await h.driver.call({ op: 'chain', steps: [['tests.add', [1, 2]], ['tests.add', [10]]] });
     const last = answer.id as string;

@@ -75,6 +75,16 @@ describe.skipIf(!celeryAvailable)('our producer, Python Celery workers (real Cel
     expect(ran.map((mark) => mark.priority)).toEqual([0, 0, 1, 5, 3, 6, 9]);
   });
 
+  it("uses kombu's global_keyprefix for every broker key when both sides set it", async () => {
+    const keyPrefix = `${env.queue}-prefix:`;
+    const queue = `${env.queue}-prefixed`;
+    h.workers.push(await startPythonWorker(env.python({ CELERY_KEYPREFIX: keyPrefix }), queue, `${workerName}-prefixed`));
+    const id = await sendCeleryTask(new KombuTransport(h.redis, { keyPrefix }), 'tests.add', { args: [20, 22], queue });
+    expect(await h.backend.wait(id, { timeoutMs: 20_000 })).toMatchObject({ state: 'SUCCESS', result: 42 });
+    expect(await h.redis.exists(`${keyPrefix}_kombu.binding.${queue}`)).toBe(1);
+    expect(await h.redis.exists(`_kombu.binding.${queue}`, queue)).toBe(0);
+  });
+
   it('returns the state a task is in when the wait times out (PENDING for an id nothing knows), and a finished one from the first read', async () => {
     expect(await h.backend.wait(`unknown-${env.queue}`, { timeoutMs: 200 })).toEqual({ id: `unknown-${env.queue}`, state: 'PENDING' });
     const id = await sendCeleryTask(transport, 'tests.add', { args: [5, 5], queue: env.queue });

@@ -4,6 +4,7 @@ CELERY_BROKER_URL / CELERY_RESULT_BACKEND  redis URLs (a dedicated db per test f
 CELERY_QUEUE                                the default queue (a unique name per test file)
 CELERY_VISIBILITY_TIMEOUT                   seconds (kombu's transport option), default 3600
 CELERY_ACKS_LATE                            "1" to acknowledge after the task finishes
+CELERY_KEYPREFIX                            kombu's global_keyprefix transport option
 CELERY_BEAT_TASK / CELERY_BEAT_INTERVAL / CELERY_BEAT_ARGS   one beat_schedule entry
 """
 import json
@@ -29,7 +30,10 @@ app.conf.update(
     worker_send_task_events=False,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={'visibility_timeout': float(os.environ.get('CELERY_VISIBILITY_TIMEOUT', '3600'))},
+    broker_transport_options={
+        'visibility_timeout': float(os.environ.get('CELERY_VISIBILITY_TIMEOUT', '3600')),
+        'global_keyprefix': os.environ.get('CELERY_KEYPREFIX', ''),
+    },
     result_extended=True,
 )
 

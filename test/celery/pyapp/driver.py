@@ -6,13 +6,14 @@
 {"op": "get", "id": ..., "timeout": 20}  -> {"state", "result"} or {"state", "exc_type", "exc_module", "exc_args"}
 {"op": "state", "id": ...}               -> {"state": ...}
 {"op": "chain", "steps": [["tests.add", [1, 2]], ["tests.add", [10]]]}  -> {"id": last, "ids": [...]}
+{"op": "group", "steps": [["tests.add", [1, 2]], ...], "timeout": 20}  -> {"results": [...]} (GroupResult.get)
 {"op": "argsrepr", "args": [...], "kwargs": {...}}  -> what as_task_v2 writes in argsrepr/kwargsrepr
 Options of send_task may carry "serializer" (e.g. "pickle"); "protocol": 1 sends a protocol 1 message.
 """
 import json
 import sys
 
-from celery import Celery, chain
+from celery import Celery, chain, group
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.result import AsyncResult
 
@@ -52,6 +53,9 @@ def handle(command):
             ids.insert(0, node.id)
             node = node.parent
         return {'id': result.id, 'ids': ids}
+    if op == 'group':
+        result = group(*[app.signature(name, args=args) for name, args in command['steps']]).apply_async()
+        return {'results': result.get(timeout=command.get('timeout', 20))}
     if op == 'argsrepr':
         message = app.amqp.as_task_v2('id', 'name', args=tuple(command['args']), kwargs=command['kwargs'])
         return {'argsrepr': message.headers['argsrepr'], 'kwargsrepr': message.headers['kwargsrepr']}
