@@ -174,6 +174,13 @@ describe.skipIf(!celeryAvailable)('Python Celery producers, our consumer (real C
     expect(retried.map((line) => line.error)).toEqual(['attempt 1', 'attempt 2']);
   });
 
+  it('fails a task whose retry cannot be sent (an id our producer refuses) instead of leaving it unacknowledged', async () => {
+    const id = `${env.queue}-control\u0001char`;
+    await h.driver.send('send_task', 'tests.flaky', [], { options: { task_id: id } });
+    expect(await h.driver.get(id)).toMatchObject({ state: 'FAILURE', exc_type: 'FlakyError', exc_args: ['attempt 1'] });
+    expect(h.lines().some((line) => line.taskId === id && line.msg === 'Celery task retry cannot be sent; it fails instead')).toBe(true);
+  });
+
   it('takes messages in kombu priority order: lists 0-2, 3-5, 6-8, 9, first in first out within a list', async () => {
     const queue = `${env.queue}-priority`;
     const marks = `${env.queue}:marks:priority`;

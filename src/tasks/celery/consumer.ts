@@ -10,6 +10,7 @@ import {
   encodeCeleryMessage,
   envelopeOf,
   type CeleryException,
+  type CeleryMessageSpec,
   type CeleryRejection,
   type CeleryTaskMessage,
   type JsonValue,
@@ -491,7 +492,7 @@ export class CeleryConsumer {
       case 'failure': {
         const exception = failureException(outcome.error);
         const stored = { request, ...(outcome.error.traceback ? { traceback: outcome.error.traceback } : {}) };
-        if (outcome.retry) {
+        if (outcome.retry && this.canRetry(message, outcome.retry.countdownSeconds)) {
           await this.results.store(message.id, 'RETRY', exception, stored);
           await this.sendRetry(message, outcome.retry.countdownSeconds);
           this.log.warn(
@@ -511,9 +512,25 @@ export class CeleryConsumer {
     await this.transport.ack(message.deliveryTag);
   }
 
+  /** A retry that could not be encoded would leave its message unacknowledged forever: it fails instead. */
+  private canRetry(message: CeleryTaskMessage, countdownSeconds: number): boolean {
+    try {
+      this.retrySpec(message, countdownSeconds);
+      return true;
+    } catch (error) {
+      this.log.error({ task: message.task, taskId: message.id, err: error }, 'Celery task retry cannot be sent; it fails instead');
+      return false;
+    }
+  }
+
   /** Celery's `Task.retry`: the same task id and arguments, `retries + 1`, due after the countdown. */
   private async sendRetry(message: CeleryTaskMessage, countdownSeconds: number): Promise<void> {
-    const spec = buildSpec(message.task, {
+    const spec = this.retrySpec(message, countdownSeconds);
+    await this.transport.publish(message.queue, message.priority, encodeCeleryMessage(spec), { ack: message.deliveryTag });
+  }
+
+  private retrySpec(message: CeleryTaskMessage, countdownSeconds: number): CeleryMessageSpec {
+    return buildSpec(message.task, {
       id: message.id,
       args: message.args,
       kwargs: message.kwargs,
@@ -527,7 +544,6 @@ export class CeleryConsumer {
       ...(message.groupId ? { groupId: message.groupId } : {}),
       ...(message.ignoreResult ? { ignoreResult: true } : {}),
     });
-    await this.transport.publish(message.queue, message.priority, encodeCeleryMessage(spec), { ack: message.deliveryTag });
   }
 
   /** Celery's `on_unknown_task`: logged, FAILURE `NotRegistered(name)` stored, message discarded (kept aside here). */

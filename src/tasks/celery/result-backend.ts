@@ -247,7 +247,19 @@ export class CeleryResultBackend {
       subscriber = this.redis.duplicate();
       subscriber.on('error', () => undefined);
       subscriber.on('message', (from: string, value: string) => {
-        for (const notify of this.listeners.get(from) ?? []) notify(value);
+        this.notify(from, value);
+      });
+      // What was published while the connection was down is lost: read every awaited key again
+      // after a reconnect (what Celery's ResultConsumer._reconnect_pubsub does).
+      subscriber.on('ready', () => {
+        for (const channel of this.listeners.keys()) {
+          this.redis.get(channel).then(
+            (value) => {
+              if (value !== null) this.notify(channel, value);
+            },
+            () => undefined,
+          );
+        }
       });
       this.subscriber = subscriber;
     }
@@ -258,6 +270,10 @@ export class CeleryResultBackend {
     }
     set.add(listener);
     if (set.size === 1) await subscriber.subscribe(channel);
+  }
+
+  private notify(channel: string, value: string): void {
+    for (const listener of this.listeners.get(channel) ?? []) listener(value);
   }
 
   private async unlisten(channel: string, listener: (value: string) => void): Promise<void> {
