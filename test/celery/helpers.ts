@@ -125,11 +125,15 @@ function spawnPython(args: readonly string[], env: Record<string, string>): Pyth
   };
 }
 
-/** A Celery worker of the test app: `/usr/bin/python3 -m celery -A app worker --pool solo -Q <queue>`. */
-export async function startPythonWorker(env: Record<string, string>, queue: string, name: string): Promise<PythonProcess> {
+/** A Celery worker of the test app: `/usr/bin/python3 -m celery -A app worker -Q <queue>`, by default `--pool solo`. */
+export async function startPythonWorker(
+  env: Record<string, string>,
+  queue: string,
+  name: string,
+  options: readonly string[] = ['--pool', 'solo', '--loglevel', 'info'],
+): Promise<PythonProcess> {
   const worker = spawnPython(
-    ['-m', 'celery', '-A', 'app', 'worker', '--pool', 'solo', '-Q', queue, '-n', `${name}@%h`, '--loglevel', 'info',
-      '--without-heartbeat', '--without-gossip', '--without-mingle'],
+    ['-m', 'celery', '-A', 'app', 'worker', '-Q', queue, '-n', `${name}@%h`, '--without-heartbeat', '--without-gossip', '--without-mingle', ...options],
     env,
   );
   await worker.waitFor(/ready\./);

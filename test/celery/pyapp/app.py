@@ -5,6 +5,7 @@ CELERY_QUEUE                                the default queue (a unique name per
 CELERY_VISIBILITY_TIMEOUT                   seconds (kombu's transport option), default 3600
 CELERY_ACKS_LATE                            "1" to acknowledge after the task finishes
 CELERY_KEYPREFIX                            kombu's global_keyprefix transport option
+CELERY_PREFETCH_MULTIPLIER                  default 1 (the benchmark uses Celery's default, 4)
 CELERY_BEAT_TASK / CELERY_BEAT_INTERVAL / CELERY_BEAT_ARGS   one beat_schedule entry
 """
 import json
@@ -25,7 +26,7 @@ app.conf.update(
     accept_content=['json'],
     task_protocol=2,
     task_acks_late=os.environ.get('CELERY_ACKS_LATE') == '1',
-    worker_prefetch_multiplier=1,
+    worker_prefetch_multiplier=int(os.environ.get('CELERY_PREFETCH_MULTIPLIER', '1')),
     worker_enable_remote_control=False,
     worker_send_task_events=False,
     worker_hijack_root_logger=False,
