@@ -151,6 +151,7 @@ export class CeleryConsumer {
   private heartbeat: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
+  private closed: Promise<void> | undefined;
   /** After the grace period: results of still-running tasks are no longer written (their messages went back). */
   private abandoned = false;
 
@@ -237,8 +238,12 @@ export class CeleryConsumer {
    * Stops taking messages; ETA-held ones go back to their queues at once; running ones get
    * `graceMs` to finish (then their messages go back too, to run again elsewhere); then closes.
    */
-  async close({ graceMs = 30_000 }: { graceMs?: number } = {}): Promise<void> {
-    if (this.closing) return;
+  close({ graceMs = 30_000 }: { graceMs?: number } = {}): Promise<void> {
+    this.closed ??= this.shutDown(graceMs);
+    return this.closed;
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
     for (const waiter of this.waiters) waiter.disconnect();
