@@ -257,6 +257,9 @@ export async function cleanupCelery(brokerUrl: string, queue: string, ids: Itera
     for (const [tag, entry] of Object.entries(unacked)) {
       if (entry.includes(`"routing_key": "${queue}`) || entry.includes(`"routing_key":"${queue}`)) await redis.multi().hdel(keys.unacked, tag).zrem(keys.unackedIndex, tag).exec();
     }
+    // A consumer SIGKILLed during a sweep leaves kombu's restore lock to expire (300 s); this
+    // database is the file's own, so nobody else's sweep holds it.
+    await redis.del(keys.unackedMutex);
     for (const entry of await redis.lrange(keys.rejected, 0, -1)) {
       if (ours((JSON.parse(entry) as { queue?: string }).queue)) await redis.lrem(keys.rejected, 0, entry);
     }

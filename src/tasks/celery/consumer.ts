@@ -150,6 +150,7 @@ export class CeleryConsumer {
   private pumpAgain = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
   private closing = false;
   private closed: Promise<void> | undefined;
   /** After the grace period: results of still-running tasks are no longer written (their messages went back). */
@@ -199,7 +200,9 @@ export class CeleryConsumer {
     }, heartbeatMs);
     const sweepMs = this.options.restoreIntervalMs ?? Math.min(60_000, Math.max(1_000, Math.floor(visibilityMs / 4)));
     this.sweeper = setInterval(() => {
-      void this.sweep();
+      this.sweeping ??= this.sweep().finally(() => {
+        this.sweeping = undefined;
+      });
     }, sweepMs);
     for (const queue of this.cycle) {
       for (const list of this.transport.queueLists(queue)) {
@@ -246,6 +249,8 @@ export class CeleryConsumer {
   private async shutDown(graceMs: number): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
+    // A sweep holds kombu's restore lock: let it release it before the connection goes.
+    await this.sweeping;
     for (const waiter of this.waiters) waiter.disconnect();
     await Promise.allSettled(this.waiterLoops);
     await this.pumping;
