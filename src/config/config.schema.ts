@@ -41,6 +41,20 @@ export const envSchema = z.object({
   TASK_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(30_000),
 
+  /** Celery queues (kombu lists) the worker also consumes, comma-separated; unset = Celery interop off. */
+  CELERY_QUEUES: z
+    .string()
+    .regex(/^\s*[^\s,]+(\s*,\s*[^\s,]+)*\s*$/, 'comma-separated queue names, e.g. celery,mail')
+    .optional(),
+  /** The Celery side's broker_url (kombu keys are unprefixed, so they sit beside ours); unset = REDIS_URL. */
+  CELERY_REDIS_URL: url(['redis', 'rediss']).optional(),
+  /** The Celery side's result_backend; unset = CELERY_REDIS_URL. */
+  CELERY_RESULT_REDIS_URL: url(['redis', 'rediss']).optional(),
+  /** Celery's result_expires; 0 keeps results forever. */
+  CELERY_RESULT_EXPIRES_SECONDS: nonNegativeInt.default(86_400),
+  /** kombu's visibility_timeout: an unacknowledged message whose consumer stopped is restored after this. */
+  CELERY_VISIBILITY_TIMEOUT_SECONDS: positiveInt.default(3_600),
+
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
 
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),

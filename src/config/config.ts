@@ -54,6 +54,17 @@ function shapeConfig(env: Env) {
         .map((entry) => path.resolve(entry)),
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     },
+    celery: {
+      /** Empty: the worker consumes no Celery queue. */
+      queues: (env.CELERY_QUEUES ?? '')
+        .split(',')
+        .map((queue) => queue.trim())
+        .filter(Boolean),
+      brokerUrl: env.CELERY_REDIS_URL ?? env.REDIS_URL,
+      resultUrl: env.CELERY_RESULT_REDIS_URL ?? env.CELERY_REDIS_URL ?? env.REDIS_URL,
+      resultExpiresSeconds: env.CELERY_RESULT_EXPIRES_SECONDS,
+      visibilityTimeoutSeconds: env.CELERY_VISIBILITY_TIMEOUT_SECONDS,
+    },
     db: {
       /** Unset: embedded PGlite under `<dataDir>/pg`. */
       url: env.DATABASE_URL,

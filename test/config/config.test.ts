@@ -18,6 +18,21 @@ describe('config', () => {
     expect(config.mail.smtpUrl).toBeUndefined();
   });
 
+  it('leaves Celery interop off by default, on the Celery side\'s db of REDIS_URL, with kombu\'s and Celery\'s defaults', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/0' }).celery).toEqual({
+      queues: [],
+      brokerUrl: 'redis://cache:6379/0',
+      resultUrl: 'redis://cache:6379/0',
+      resultExpiresSeconds: 86_400,
+      visibilityTimeoutSeconds: 3_600,
+    });
+    const celery = loadConfig({ CELERY_QUEUES: ' celery, mail ', CELERY_REDIS_URL: 'redis://cache:6379/2', CELERY_RESULT_REDIS_URL: 'redis://cache:6379/3' }).celery;
+    expect(celery).toMatchObject({ queues: ['celery', 'mail'], brokerUrl: 'redis://cache:6379/2', resultUrl: 'redis://cache:6379/3' });
+    expect(() => loadConfig({ CELERY_QUEUES: 'celery,,mail', CELERY_VISIBILITY_TIMEOUT_SECONDS: '0' })).toThrow(
+      /CELERY_QUEUES[\s\S]*CELERY_VISIBILITY_TIMEOUT_SECONDS/,
+    );
+  });
+
   it('is frozen all the way down', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);
