@@ -1,13 +1,28 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Real services (Redis, PostgreSQL, SMTP, Chroma) make tests slower than unit tests; files run in parallel.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**'] },
+      },
+      {
+        extends: true,
+        test: {
+          // The fault suite (`npm run test:faults`) runs whole process stacks and breaks their
+          // services on purpose: after the main suite, not beside it, so neither slows the other.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
