@@ -44,7 +44,7 @@ describe('Chroma stopped during a load and during search', () => {
     searches.push({ label: 'atOnce', outcome: await stack.request('GET', SEARCH, { timeoutMs: 30_000 }) });
     await holdFor(PAST_THE_CACHE_MS - (Date.now() - primedAt));
     searches.push({ label: 'after11s', outcome: await stack.request('GET', SEARCH, { timeoutMs: 30_000 }) });
-    await load.waitForFinalRun(60_000);
+    await load.waitForOutcome(60_000);
     await stack.chroma?.start();
     await waitUntil(async () => (afterRestart = await stack.request('GET', SEARCH)).status === 200, 30_000, 'search back').catch(() => undefined);
   }, 240_000);

@@ -34,7 +34,17 @@ export function mailsWithSubject(mails: readonly ReceivedMail[], text: string): 
   return mails.filter((mail) => mail.subject.includes(text));
 }
 
-/** Resolves after `ms`: only for a fault's own duration (an outage lasts 30 s), never to await a condition. */
+/** Resolves after `ms`: for a fault's own duration (an outage lasts 30 s) and between polls, never instead of awaiting a condition. */
 export function holdFor(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Checks `check` (an expensive one: a CLI run, a query) every `everyMs` until it holds; false after `timeoutMs`. */
+export async function pollUntil(check: () => Promise<boolean>, options: { everyMs: number; timeoutMs: number }): Promise<boolean> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() + options.everyMs > deadline) return false;
+    await holdFor(options.everyMs);
+  }
 }

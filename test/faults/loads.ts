@@ -1,5 +1,5 @@
 import type { ProcessStack } from '../helpers/process-stack.ts';
-import { waitUntil } from '../notifications/notices.fixtures.ts';
+import { pollUntil } from './fault-report.ts';
 
 type Source = 'youth' | 'gov24' | 'work24';
 
@@ -82,14 +82,14 @@ export class LoadWatch {
     return parsed.result?.state ? `${parsed.state}/${parsed.result.state}` : parsed.state;
   }
 
-  /** Waits until the load task has finished (SUCCESS or FAILURE); gives up quietly after `timeoutMs`. */
-  async waitForTask(timeoutMs: number): Promise<void> {
-    await waitUntil(async () => /^(SUCCESS|FAILURE)/.test(await this.taskState()), timeoutMs, 'the load task finished').catch(() => undefined);
-  }
-
   /** Pages of this source the peer served since enqueue(). */
   pagesFetched(): number {
     return (this.stack.peer?.requests ?? []).slice(this.requestsBefore).filter((request) => request.api === this.source).length;
+  }
+
+  /** Whether the peer has been asked for `page` of this source since enqueue(). */
+  hasRequested(page: number): boolean {
+    return (this.stack.peer?.requests ?? []).slice(this.requestsBefore).some((request) => request.api === this.source && request.page === page);
   }
 
   /** Runs of this source recorded since enqueue(), oldest first. */
@@ -100,16 +100,20 @@ export class LoadWatch {
     );
   }
 
-  /** Waits until a run was recorded and none is RUNNING; gives up quietly after `timeoutMs` (the figures say what was seen). */
-  async waitForFinalRun(timeoutMs: number): Promise<void> {
-    await waitUntil(
+  /**
+   * Waits until the load's attempt is over: its runs are recorded and none is RUNNING, or its task
+   * has finished or is waiting for a retry. Gives up quietly after `timeoutMs` (the figures say
+   * what was seen: a task lost with Redis reads PENDING for ever).
+   */
+  async waitForOutcome(timeoutMs: number): Promise<void> {
+    await pollUntil(
       async () => {
         const runs = await this.runs().catch(() => []);
-        return runs.length > 0 && runs.every((run) => run.state !== 'RUNNING');
+        if (runs.length > 0 && runs.every((run) => run.state !== 'RUNNING')) return true;
+        return /^(SUCCESS|FAILURE|RETRY)/.test(await this.taskState());
       },
-      timeoutMs,
-      'a finished load run',
-    ).catch(() => undefined);
+      { everyMs: 1_000, timeoutMs },
+    );
   }
 
   /** What the load came to: documents before and after, the runs, and whether one completed. */

@@ -11,6 +11,8 @@ const MAIL_CONCURRENCY = 8;
 /** A restart of a real server takes seconds: long enough for every process to notice. */
 const DOWN_MS = 5_000;
 const NOTICE_TITLE = 'DB 재시작 중 공지';
+/** 1,000 documents (the load's write chunk) in pages of 50. */
+const FIRST_WRITE_PAGE = 20;
 
 /**
  * The private PostgreSQL restarted (fast shutdown, 5 s down, start) while a notice broadcast is
@@ -36,22 +38,23 @@ describe('PostgreSQL restarted during a notice broadcast and a load', () => {
     mail = new MailWatch(stack, { notice: { title: NOTICE_TITLE, recipients } });
     load = new LoadWatch(stack, 'youth');
     await load.loadOnce();
-    // Every record changed: the run writes its first 1,000 documents and their hashes at page 20.
+    // Every record changed: the run writes documents and their hashes, not only compares them.
     load.reviseAll();
 
-    await load.enqueue();
-    await waitUntil(() => load.pagesFetched() >= 12, 60_000, 'the load fetching');
     noticeId = await stack.broadcast(NOTICE_TITLE, '데이터베이스가 다시 시작되어도 모두 받습니다.');
     await waitUntil(() => mail.noticeMails() >= 300, 60_000, '300 notice mails');
-    // The load is a few pages before its first write: it lands while the database is down.
-    await waitUntil(() => load.pagesFetched() >= 18, 60_000, 'the load near its first write');
+    // The first 1,000 documents are written right after page 20; the peer holds that page for
+    // 1.5 s, so the database goes down when page 20 is asked for and the write finds it down.
+    stack.peer?.setFault('youth', { kind: 'slow', page: FIRST_WRITE_PAGE, delayMs: 1_500, times: 1 });
+    await load.enqueue();
+    await waitUntil(() => load.hasRequested(FIRST_WRITE_PAGE), 60_000, 'the load at its first write');
 
     await stack.postgres.stop('fast');
     await holdFor(DOWN_MS);
     await stack.postgres.start();
 
     settledAs = await mail.settle(120_000);
-    await load.waitForFinalRun(60_000);
+    await load.waitForOutcome(60_000);
   }, 300_000);
 
   afterAll(async () => {

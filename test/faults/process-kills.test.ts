@@ -98,7 +98,7 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
 
     await signups.stop();
     settledAs = await mail.settle(90_000);
-    await load.waitForTask(60_000);
+    await load.waitForOutcome(60_000);
   }, 360_000);
 
   async function kill(child: Child): Promise<void> {

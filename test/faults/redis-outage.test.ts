@@ -4,7 +4,7 @@ import { findFreePort } from '../../src/vector/chroma-server.ts';
 import { ProcessStack, type HttpOutcome } from '../helpers/process-stack.ts';
 import type { Child } from '../helpers/processes.ts';
 import { waitUntil } from '../notifications/notices.fixtures.ts';
-import { holdFor, reportFault } from './fault-report.ts';
+import { holdFor, pollUntil, reportFault } from './fault-report.ts';
 import { LoadWatch } from './loads.ts';
 import { MailWatch, signalAndWait, SignupStream, slowestMs, statusSummary, type SignalOutcome } from './workloads.ts';
 
@@ -89,22 +89,23 @@ describe('Redis stopped for 30 s (it comes back empty) during signups, a broadca
     await stack.redis.start();
     returnedAt = Date.now();
 
-    const scheduleBack = (async () => {
-      await waitUntil(async () => {
+    // beat re-syncs every 60 s; `inspect scheduled` says `not synced` for an entry missing from Redis.
+    const scheduleBack = pollUntil(
+      async () => {
         const scheduled = await stack.cli(['inspect', 'scheduled', '--json']);
         if (scheduled.code !== 0) return false;
         const rows = JSON.parse(scheduled.stdout) as { next: string }[];
         return rows.length > 0 && rows.every((row) => !row.next.startsWith('not synced'));
-      }, 90_000, 'the periodic schedule back in Redis').then(
-        () => (scheduleBackAfterMs = Date.now() - returnedAt),
-        () => undefined,
-      );
-    })();
+      },
+      { everyMs: 1_000, timeoutMs: 90_000 },
+    ).then((back) => {
+      if (back) scheduleBackAfterMs = Date.now() - returnedAt;
+    });
     await holdFor(5_000);
     await signups.stop();
 
     settledAs = await mail.settle(120_000);
-    await Promise.all([load.waitForFinalRun(60_000), scheduleBack]);
+    await Promise.all([load.waitForOutcome(60_000), scheduleBack]);
   }, 420_000);
 
   afterAll(async () => {

@@ -90,7 +90,10 @@ export class ProcessStack {
       { ...(peer ? publicApisEnv(peer) : {}), ...options.env },
     );
     const created = await stack.cli(['createsuperuser', '--email', ADMIN.email, '--password', ADMIN.password, '--name', ADMIN.name]);
-    if (created.code !== 0) throw new Error(`createsuperuser failed (${created.code}): ${created.stderr}`);
+    if (created.code !== 0) {
+      await stack.close();
+      throw new Error(`createsuperuser failed (${created.code}): ${created.stderr}`);
+    }
     return stack;
   }
 
