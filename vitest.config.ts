@@ -1,8 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // The databases migrated once per run, which each test file clones.
     globalSetup: ['test/setup/databases.ts'],
     // Real services (Redis, PostgreSQL, SMTP, Chroma) make tests slower than unit tests; files run in parallel.
@@ -11,5 +10,21 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**'] },
+      },
+      {
+        extends: true,
+        test: {
+          // The fault suite (`npm run test:faults`) runs whole process stacks and breaks their
+          // services on purpose: after the main suite, not beside it, so neither slows the other.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
