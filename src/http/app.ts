@@ -18,6 +18,7 @@ import { AppError } from '../utils/errors.ts';
 import type { Deps } from '../utils/deps.ts';
 import type { Authenticator } from './auth.ts';
 import { errorBody, errorBodySchema, installErrorHandling } from './errors.ts';
+import { installInputGuard } from './input-guard.ts';
 import { createMetrics } from './metrics.ts';
 import { installPages } from './pages/page.ts';
 import type { AnyRoutes } from './routes.ts';
@@ -75,6 +76,7 @@ export async function buildApp(deps: WebDeps): Promise<App> {
   app.decorate('authenticator', deps.authenticator);
   app.decorate('authRateLimit', { rateLimit: { max: config.auth.rateLimitPerMinute, timeWindow: 60_000 } });
   installErrorHandling(app);
+  installInputGuard(app);
   await installPages(app);
   await app.register(formbody);
   await app.register(cookie);

@@ -3,6 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Broker, TaskEnvelope } from './broker.ts';
 import { toPayloadIssues } from './broker.ts';
+import { stripQueryParameters } from '../log/scrub.ts';
 import type { Deps } from '../utils/deps.ts';
 import { isPermanent } from './errors.ts';
 import { DurationRecorder } from './metrics.ts';
@@ -143,6 +144,8 @@ export class TaskWorker {
         deps,
       });
     } catch (error) {
+      // Its message becomes the stored failure reason: no query parameters there.
+      stripQueryParameters(error);
       // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
       if (isPermanent(error)) throw new UnrecoverableError(error.message);
       throw error;

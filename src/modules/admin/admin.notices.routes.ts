@@ -18,6 +18,9 @@ export default defineRoutes(ADMIN, (instance, admin) => {
   const form = { preValidation: guard.page, preHandler: guard.csrf };
   const notifications = admin.notifications;
 
+  /** A notice's body is Markdown: its line breaks and tabs are content. */
+  const NOTICE_TEXT = { multilineFields: ['content'] };
+
   /** The form again, as it was filled in, with what is wrong with it (400). */
   const invalidForm = (
     request: FastifyRequest,
@@ -40,7 +43,7 @@ export default defineRoutes(ADMIN, (instance, admin) => {
     reply.page({ title: '새 공지', body: noticeFormView({ csrf: csrfField(request) }) }),
   );
 
-  app.post('/admin/notices', { ...form, schema: { hide: true, body: noticeBody } }, async (request, reply) => {
+  app.post('/admin/notices', { ...form, config: NOTICE_TEXT, schema: { hide: true, body: noticeBody } }, async (request, reply) => {
     const parsed = createNoticeBody.safeParse({ title: request.body.title, content: request.body.content });
     if (!parsed.success) return invalidForm(request, reply, '새 공지', { id: 0, ...request.body }, parsed.error);
     const notice = await notifications.createNotice(parsed.data, request.admin?.id ?? null);
@@ -67,7 +70,7 @@ export default defineRoutes(ADMIN, (instance, admin) => {
     return reply.page({ title: '공지 고치기', body: noticeFormView({ csrf: csrfField(request), notice }) });
   });
 
-  app.post('/admin/notices/:id/edit', { ...form, schema: { hide: true, params: idParams, body: noticeBody } }, async (request, reply) => {
+  app.post('/admin/notices/:id/edit', { ...form, config: NOTICE_TEXT, schema: { hide: true, params: idParams, body: noticeBody } }, async (request, reply) => {
     const { id } = request.params;
     const parsed = createNoticeBody.safeParse({ title: request.body.title, content: request.body.content });
     if (!parsed.success) return invalidForm(request, reply, '공지 고치기', { id, ...request.body }, parsed.error);

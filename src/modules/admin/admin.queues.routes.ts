@@ -28,6 +28,10 @@ export default defineRoutes(ADMIN, async (app, admin) => {
   });
 
   await app.register(async (board) => {
+    // Task data edited here is JSON kept in Redis, where any text may appear.
+    board.addHook('onRoute', (route) => {
+      route.config = { ...route.config, allowControlCharacters: true };
+    });
     board.addHook('onRequest', async (request, reply) => {
       const isApi = request.url.startsWith(`${BASE_PATH}/api/`);
       if (!(await loadAdminSession(request, admin))) {

@@ -41,6 +41,8 @@ export default defineRoutes(NOTIFICATIONS, (instance, notifications) => {
     '/api/admin/notices',
     {
       preHandler: requireAdmin,
+      // A notice's body is Markdown: its line breaks and tabs are content.
+      config: { multilineFields: ['content'] },
       schema: {
         tags: ['notices'],
         summary: 'Write a notice (not sent yet)',
