@@ -18,8 +18,10 @@ import { AppError } from '../utils/errors.ts';
 import type { Deps } from '../utils/deps.ts';
 import type { Authenticator } from './auth.ts';
 import { errorBody, errorBodySchema, installErrorHandling } from './errors.ts';
+import { installSecurityHeaders } from './headers.ts';
 import { installInputGuard } from './input-guard.ts';
 import { createMetrics } from './metrics.ts';
+import { contentSecurityPolicy } from './pages/csp.ts';
 import { installPages } from './pages/page.ts';
 import type { AnyRoutes } from './routes.ts';
 
@@ -77,6 +79,7 @@ export async function buildApp(deps: WebDeps): Promise<App> {
   app.decorate('authRateLimit', { rateLimit: { max: config.auth.rateLimitPerMinute, timeWindow: 60_000 } });
   installErrorHandling(app);
   installInputGuard(app);
+  installSecurityHeaders(app, { https: config.http.publicUrl.startsWith('https:') });
   await installPages(app);
   await app.register(formbody);
   await app.register(cookie);
@@ -110,7 +113,12 @@ export async function buildApp(deps: WebDeps): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    // swagger-ui's own scripts from our origin (it sets inline styles); no validator badge from swagger.io.
+    uiConfig: { validatorUrl: null },
+    staticCSP: contentSecurityPolicy({ scripts: true, inlineStyles: true }),
+  });
 
   const readiness: Record<string, () => Promise<unknown>> = {
     redis: () => withTimeout(broker.connection.ping(), 1_000, 'redis did not answer in 1 s'),

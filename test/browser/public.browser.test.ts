@@ -95,6 +95,17 @@ describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a 
     await context.close();
   });
 
+  it('renders the API docs (swagger-ui) under their CSP without a violation', async () => {
+    const { context, page, problems } = await openPage(browser, baseUrl);
+    const response = await page.goto('/docs');
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    await page.getByText('AInfo API').first().waitFor();
+    await page.getByText('/api/accounts/signup').first().waitFor();
+    expect(cspViolations(problems)).toEqual([]);
+    expect(problems.messages).toEqual([]);
+    await context.close();
+  });
+
   it('a person verifies the address by the mailed link, resets the password through the form, searches policies and unsubscribes', async () => {
     const { context, page, problems } = await openPage(browser, baseUrl, { mobile: true });
 

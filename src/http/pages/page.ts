@@ -99,7 +99,6 @@ export async function installPages(app: FastifyInstance): Promise<void> {
       reply
         .header('content-type', asset.type)
         .header('cache-control', 'public, max-age=300')
-        .header('x-content-type-options', 'nosniff')
         .send(body),
     );
   }
