@@ -93,6 +93,10 @@ export const envSchema = z.object({
   PUBLIC_API_PAGE_SIZE: positiveInt.max(1000).optional(),
 
   METRICS_ENABLED: booleanFromEnv.default(true),
+  /** Set: /metrics on the web port, behind `Authorization: Bearer <token>`. Unset: only on METRICS_HOST:METRICS_PORT. */
+  METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 });
 
 export type Env = z.infer<typeof envSchema>;

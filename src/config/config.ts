@@ -110,7 +110,14 @@ function shapeConfig(env: Env) {
       youth: { apiKey: env.YOUTH_POLICY_API_KEY, baseUrl: env.YOUTH_POLICY_BASE_URL },
       work24: { apiKey: env.WORK24_API_KEY, baseUrl: env.WORK24_BASE_URL },
     },
-    metrics: { enabled: env.METRICS_ENABLED },
+    metrics: {
+      enabled: env.METRICS_ENABLED,
+      /** Set: /metrics is served on the web port to this bearer token. Unset: on the listener below only. */
+      token: env.METRICS_TOKEN,
+      /** The metrics listener of a web process without a token; loopback unless told otherwise. */
+      host: env.METRICS_HOST,
+      port: env.METRICS_PORT,
+    },
   } as const;
 }
 

@@ -20,6 +20,7 @@ import type { Authenticator } from './auth.ts';
 import { errorBody, errorBodySchema, installErrorHandling } from './errors.ts';
 import { installSecurityHeaders } from './headers.ts';
 import { installInputGuard } from './input-guard.ts';
+import { bearerMatches } from './metrics-access.ts';
 import { createMetrics } from './metrics.ts';
 import { contentSecurityPolicy } from './pages/csp.ts';
 import { installPages } from './pages/page.ts';
@@ -159,9 +160,12 @@ export async function buildApp(deps: WebDeps): Promise<App> {
     },
   );
 
-  if (config.metrics.enabled) {
+  // Without a token, /metrics is served by the web role's loopback listener (metrics-access.ts), never here.
+  const metricsToken = config.metrics.token;
+  if (config.metrics.enabled && metricsToken) {
     const metrics = createMetrics(broker);
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      if (!bearerMatches(request.headers.authorization, metricsToken)) throw new AppError(401, 'UNAUTHORIZED', '메트릭을 보려면 토큰이 필요합니다.');
       const text = await metrics.render();
       return reply.type(metrics.contentType).send(text);
     });

@@ -16,7 +16,18 @@ export async function startWeb(core: Core, services: Services, options: { port: 
   const app = await buildWebApp(core, services);
   const address = await app.listen({ port: options.port, host: options.host });
   core.log.info({ address, docs: `${address}/docs` }, 'web listening');
-  return { name: 'web', stop: () => app.close() };
+  const { metrics } = core.config;
+  const { startMetricsListener } = await import('../http/metrics-access.ts');
+  const metricsListener =
+    metrics.enabled && !metrics.token ? await startMetricsListener({ broker: core.broker, host: metrics.host, port: metrics.port, log: core.log }) : undefined;
+  if (metricsListener) core.log.info({ address: `${metricsListener.address}/metrics` }, 'metrics listening');
+  return {
+    name: 'web',
+    stop: async () => {
+      await app.close();
+      await metricsListener?.close();
+    },
+  };
 }
 
 /** The worker role: one BullMQ worker per queue, the task handlers getting their modules' services. */
