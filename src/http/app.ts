@@ -23,6 +23,7 @@ import { installInputGuard } from './input-guard.ts';
 import { bearerMatches } from './metrics-access.ts';
 import { createMetrics } from './metrics.ts';
 import { contentSecurityPolicy } from './pages/csp.ts';
+import { runReadinessChecks, type ReadinessChecks } from './readiness.ts';
 import { installPages } from './pages/page.ts';
 import type { AnyRoutes } from './routes.ts';
 
@@ -50,7 +51,7 @@ export interface WebDeps {
   /** Who a bearer token belongs to (accounts). */
   authenticator: Authenticator;
   /** Extra /readyz checks by name (the database, Chroma…); each rejects when its service is down. */
-  readiness: Readonly<Record<string, () => Promise<unknown>>>;
+  readiness: ReadinessChecks;
   /** The modules' routes, as the scanner found them. */
   routes: readonly { source: string; routes: AnyRoutes }[];
   /** What the routes declared with `uses`; every key must be provided or the build fails. */
@@ -135,28 +136,23 @@ export async function buildApp(deps: WebDeps): Promise<App> {
     {
       schema: {
         tags: ['ops'],
-        summary: 'Redis (and the other services) answer',
+        summary: 'Redis (and the other services) answer; a 503 names the ones that do not',
         response: {
-          200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) }),
-          503: errorBodySchema,
+          200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) }),
+          503: errorBodySchema.extend({ checks: z.record(z.string(), z.enum(['ok', 'down'])) }),
         },
       },
     },
-    async (_request, reply) => {
-      const checks: Record<string, string> = {};
-      for (const [name, check] of Object.entries(readiness)) {
-        try {
-          await check();
-          checks[name] = 'ok';
-        } catch (error) {
-          checks[name] = error instanceof Error ? error.message : 'failed';
-        }
-      }
-      const ready = Object.values(checks).every((value) => value === 'ok');
-      if (!ready) {
-        return reply.status(503).send(errorBody('NOT_READY', `not ready: ${JSON.stringify(checks)}`));
-      }
-      return { status: 'ready' as const, checks };
+    async (request, reply) => {
+      const outcomes = await runReadinessChecks(readiness);
+      const down = outcomes.filter((outcome) => !outcome.ok);
+      if (down.length === 0) return { status: 'ready' as const, checks: Object.fromEntries(outcomes.map(({ name }) => [name, 'ok' as const])) };
+      // Addresses and database names stay in the log (and the admin dashboard), never in a public answer.
+      request.log.warn({ down: Object.fromEntries(down.map(({ name, detail }) => [name, detail])) }, 'not ready');
+      return reply.status(503).send({
+        ...errorBody('NOT_READY', `연결할 수 없는 서비스가 있습니다: ${down.map(({ name }) => name).join(', ')}`),
+        checks: Object.fromEntries(outcomes.map(({ name, ok }) => [name, ok ? ('ok' as const) : ('down' as const)])),
+      });
     },
   );
 

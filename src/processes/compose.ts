@@ -70,6 +70,8 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
   });
   const policies = createPolicies({ config, role: core.role, log });
   const dataload = createDataload({ db, redis, producer: broker, catalogue: policies.index, config, log });
+  const readiness: Record<string, () => Promise<unknown>> = { database: () => db.ping() };
+  if (policies.readiness) readiness.chroma = policies.readiness;
   const admin = createAdmin({
     db,
     redis,
@@ -80,9 +82,8 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     dataload,
     tasks: { broker, registry: core.registry, results: core.results },
     mailbox: { repository: new MailboxRepository(db), kind: mailer.kind },
+    readiness,
   });
-  const readiness: Record<string, () => Promise<unknown>> = { database: () => db.ping() };
-  if (policies.readiness) readiness.chroma = policies.readiness;
   const closers: (() => Promise<void>)[] = [() => mailer.close(), () => dataload.close(), () => policies.close()];
   if (options.ownsDatabase !== false) closers.push(() => db.close());
   return {

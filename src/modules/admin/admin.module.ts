@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/config.ts';
 import type { DatabaseHandle } from '../../db/index.ts';
+import { runReadinessChecks, type CheckOutcome, type ReadinessChecks } from '../../http/readiness.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { MailboxRepository } from '../../mail/index.ts';
 import { depKey } from '../../utils/deps.ts';
@@ -24,6 +25,8 @@ export interface Admin {
   mailbox: { repository: MailboxRepository; kind: 'smtp' | 'mailbox' };
   /** Session cookies are marked Secure when PUBLIC_URL is https. */
   secureCookies: boolean;
+  /** Redis, the database and Chroma: which answer, and why not (the detail /readyz keeps from the public). */
+  dependencies(): Promise<CheckOutcome[]>;
 }
 
 /** What the admin routes use. */
@@ -40,6 +43,8 @@ export interface AdminModuleDeps {
   dataload: Admin['dataload'];
   tasks: AdminTaskLayer;
   mailbox: Admin['mailbox'];
+  /** The process's /readyz checks beyond Redis (the database, Chroma). */
+  readiness: ReadinessChecks;
 }
 
 /** The admin module's factory. */
@@ -58,5 +63,6 @@ export function createAdmin(deps: AdminModuleDeps): Admin {
     dataload: deps.dataload,
     mailbox: deps.mailbox,
     secureCookies: deps.config.http.publicUrl.startsWith('https:'),
+    dependencies: () => runReadinessChecks({ redis: () => deps.redis.ping(), ...deps.readiness }),
   };
 }

@@ -34,7 +34,7 @@ export function createPolicies(deps: { config: Config; role: string; log: Logger
     log,
   });
   return {
-    search: new PolicySearchService({ vector, embedder }),
+    search: new PolicySearchService({ vector, embedder, log: log.child({ module: 'policies' }) }),
     index: new PolicyIndex({ vector, embedder, log: log.child({ module: 'policies' }) }),
     readiness: config.vector.chromaUrl ? () => vector.ping() : undefined,
     close: () => vector.close(),

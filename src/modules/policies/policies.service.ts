@@ -1,3 +1,4 @@
+import type { Logger } from '../../log/logger.ts';
 import { depKey } from '../../utils/deps.ts';
 import { AppError } from '../../utils/errors.ts';
 import { VectorStoreUnavailableError, type Embedder, type VectorFilter, type VectorStore } from '../../vector/index.ts';
@@ -38,13 +39,17 @@ export interface SearchResult {
 export const MAX_SEARCH_WINDOW = 200;
 const STAMP_CACHE_MS = 10_000;
 
-/** A search with no vector store behind it is a 503 the caller can show, not an internal error. */
-async function unavailableAs503<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * A search with no vector store behind it is a 503 the caller can show, not an internal error. The
+ * public message names the search index; Chroma's address and the reason go to the log.
+ */
+async function unavailableAs503<T>(log: Logger, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof VectorStoreUnavailableError) {
-      throw new AppError(503, 'SEARCH_UNAVAILABLE', `정책 검색을 지금 사용할 수 없습니다: ${error.message}`);
+      log.error({ err: error }, 'search unavailable');
+      throw new AppError(503, 'SEARCH_UNAVAILABLE', '정책 검색을 지금 사용할 수 없습니다: 검색 색인(chroma)에 연결하지 못했습니다. 잠시 뒤에 다시 시도해 주세요.');
     }
     throw error;
   }
@@ -59,7 +64,7 @@ export class PolicySearchService {
   private stampOk = false;
 
   constructor(
-    private readonly deps: { vector: VectorStore; embedder: Embedder },
+    private readonly deps: { vector: VectorStore; embedder: Embedder; log: Logger },
   ) {}
 
   /** Region keys filters accept, for forms. */
@@ -74,18 +79,16 @@ export class PolicySearchService {
       return false;
     }
     if (stamp.id !== this.deps.embedder.id) {
-      throw new AppError(
-        503,
-        'SEARCH_INDEX_REBUILDING',
-        `검색 색인이 다른 임베딩 방식(${stamp.id})으로 만들어져 있습니다. 다음 수집 실행(ainfo dataload run all)이 ${this.deps.embedder.id}로 다시 만든 뒤에 검색할 수 있습니다.`,
-      );
+      // The embedder ids can be model paths: the log has them, the answer does not.
+      this.deps.log.warn({ index: stamp.id, embedder: this.deps.embedder.id }, 'search index made by another embedder; run `ainfo dataload run all`');
+      throw new AppError(503, 'SEARCH_INDEX_REBUILDING', '검색 색인을 다시 만드는 중입니다. 다음 공공데이터 수집이 끝난 뒤에 검색할 수 있습니다.');
     }
     this.stampOk = true;
     return true;
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
-    return unavailableAs503(() => this.searchVectors(query));
+    return unavailableAs503(this.deps.log, () => this.searchVectors(query));
   }
 
   private async searchVectors(query: SearchQuery): Promise<SearchResult> {
@@ -128,7 +131,7 @@ export class PolicySearchService {
 
   /** The stored document; AppError 404 when there is none. */
   async get(id: string): Promise<PolicyDocument> {
-    const stored = await unavailableAs503(() => this.deps.vector.get(id));
+    const stored = await unavailableAs503(this.deps.log, () => this.deps.vector.get(id));
     const json = stored?.document;
     if (!stored || !json) throw new AppError(404, 'POLICY_NOT_FOUND', `정책 ${id}을(를) 찾을 수 없습니다`);
     return JSON.parse(json) as PolicyDocument;

@@ -1,3 +1,4 @@
+import type { CheckOutcome } from '../../../http/readiness.ts';
 import type { ActiveTask, FailedTask, QueueStats } from '../../../tasks/inspect.ts';
 import { html, type SafeHtml } from '../../../utils/html.ts';
 import { count, seoulTime } from './format.ts';
@@ -14,6 +15,20 @@ function progressText(progress: unknown): string {
   return '';
 }
 
+/** Which services answer, with the reason when one does not (the public /readyz only names it). */
+function dependenciesView(dependencies: readonly CheckOutcome[]): SafeHtml {
+  return html`<h2>서비스 연결</h2>
+<div class="table-wrap"><table>
+<thead><tr><th>서비스</th><th>상태</th><th>자세히</th></tr></thead>
+<tbody>
+${dependencies.map(
+  (check) => html`<tr data-dependency="${check.name}"><td class="mono">${check.name}</td>
+<td>${check.ok ? html`<span class="badge ok">정상</span>` : html`<span class="badge warn">연결 안 됨</span>`}</td>
+<td class="${check.ok ? 'muted' : 'error'}">${check.detail ?? ''}</td></tr>`,
+)}
+</tbody></table></div>`;
+}
+
 const QUEUE_LABELS: Record<string, string> = { default: '기본', mail: '메일', notices: '공지', dataload: '공공데이터' };
 
 export function dashboardView(input: {
@@ -21,6 +36,7 @@ export function dashboardView(input: {
   workers: { name: string; queues: string[] }[];
   failures: FailedTask[];
   active: ActiveTask[];
+  dependencies: readonly CheckOutcome[];
   refreshSeconds: number;
   now: Date;
 }): SafeHtml {
@@ -36,6 +52,7 @@ export function dashboardView(input: {
 <div class="stat failed"><div class="label">실패한 작업(보관 중)</div><div class="value">${count(totals.failed)}</div></div>
 <div class="stat"><div class="label">연결된 워커</div><div class="value" data-testid="workers-count">${count(input.workers.length)}</div></div>
 </div>
+${dependenciesView(input.dependencies)}
 <h2>큐별 현황</h2>
 <div class="table-wrap"><table>
 <thead><tr><th>큐</th><th class="num">대기</th><th class="num">실행 중</th><th class="num">지연</th><th class="num">실패</th><th class="num">완료(보관)</th><th class="num">워커</th><th>상태</th></tr></thead>
