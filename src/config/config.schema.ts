@@ -20,10 +20,17 @@ export const envSchema = z.object({
 
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  /** Behind a reverse proxy: true (trust all), or comma-separated proxy addresses/CIDRs (client IPs for rate limits). */
+  /**
+   * Which X-Forwarded-For hops to believe for the client IP (rate limits, the audit log): false;
+   * a hop count (1 = one proxy in front); comma-separated proxy addresses/CIDRs or the names
+   * loopback, linklocal, uniquelocal; or true (every hop: the left-most entry, which the client writes).
+   */
   TRUST_PROXY: z
     .string()
-    .regex(/^(true|false|[0-9a-fA-F.:/, ]+)$/, 'true, false, or proxy addresses')
+    .regex(
+      /^(true|false|\d{1,2}|((loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*(,\s*|$))+)$/,
+      'false, a hop count (1), proxy addresses/CIDRs (10.0.0.5,192.168.0.0/16, loopback), or true',
+    )
     .default('false'),
   PUBLIC_URL: url(['http', 'https']).default('http://localhost:8000'),
   DATA_DIR: z.string().min(1).default('./data'),

@@ -121,8 +121,10 @@ function shapeConfig(env: Env) {
   } as const;
 }
 
-function parseTrustProxy(value: string): boolean | string {
+/** Fastify's trustProxy: a boolean, a hop count, or the proxies' addresses as given. */
+function parseTrustProxy(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
   return value;
 }
 

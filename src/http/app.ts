@@ -72,9 +72,14 @@ export async function buildApp(deps: WebDeps): Promise<App> {
     loggerInstance: deps.log as FastifyBaseLogger,
     // Request lines are logged by the hook below, without query strings (tokens travel there).
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: config.http.trustProxy,
+    trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: 1_048_576,
   }).withTypeProvider<ZodTypeProvider>();
+  if (config.http.trustProxy === true) {
+    deps.log.warn(
+      'TRUST_PROXY=true believes the left-most X-Forwarded-For entry, which any client can write: per-IP rate limits and audit addresses can be forged. Set the number of proxies in front (TRUST_PROXY=1) or their addresses instead.',
+    );
+  }
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('authenticator', deps.authenticator);
@@ -174,6 +179,17 @@ export async function buildApp(deps: WebDeps): Promise<App> {
     });
   }
   return app;
+}
+
+/**
+ * Fastify's trustProxy for TRUST_PROXY. A hop count becomes a function trusting that many hops
+ * from our socket inward: Fastify 5 ignores a bare number (it cannot tell a proxy from a client
+ * that connects directly), so a hop count is only right where nobody reaches the app but through
+ * the proxies (docs/security.md).
+ */
+function trustProxyOption(trust: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
