@@ -50,6 +50,8 @@ export interface WebDeps {
   broker: Broker;
   /** Who a bearer token belongs to (accounts). */
   authenticator: Authenticator;
+  /** Signs cookies (`reply.setCookie(…, { signed: true })`); the same in every web process. */
+  cookieSecret: Buffer;
   /** Extra /readyz checks by name (the database, Chroma…); each rejects when its service is down. */
   readiness: ReadinessChecks;
   /** The modules' routes, as the scanner found them. */
@@ -89,7 +91,7 @@ export async function buildApp(deps: WebDeps): Promise<App> {
   installSecurityHeaders(app, { https: config.http.publicUrl.startsWith('https:') });
   await installPages(app);
   await app.register(formbody);
-  await app.register(cookie);
+  await app.register(cookie, { secret: deps.cookieSecret });
   await app.register(rateLimit, {
     global: false,
     redis: broker.connection,

@@ -2,20 +2,28 @@ import type { App } from '../../src/http/app.ts';
 
 type InjectResponse = Awaited<ReturnType<App['inject']>>;
 
-/** A browser-like client for `app.inject`: keeps the admin session cookie and reads CSRF tokens from forms. */
+/** A browser-like client for `app.inject`: keeps the cookies it is given (session, login form) and reads CSRF tokens from forms. */
 export class AdminClient {
-  cookie = '';
+  readonly cookies = new Map<string, string>();
   constructor(
     private readonly app: App,
     readonly remoteAddress = '127.0.0.1',
   ) {}
+
+  /** The Cookie header this client sends. */
+  get cookie(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
 
   private remember(response: InjectResponse): void {
     const setCookie = response.headers['set-cookie'];
     const values = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
     for (const value of values) {
       const pair = value.split(';')[0] ?? '';
-      if (pair.startsWith('ainfo_admin_session=')) this.cookie = pair.endsWith('=') ? '' : pair;
+      const at = pair.indexOf('=');
+      const [name, content] = [pair.slice(0, at), pair.slice(at + 1)];
+      if (content === '' || /;\s*Max-Age=0\b/i.test(value)) this.cookies.delete(name);
+      else this.cookies.set(name, content);
     }
   }
 

@@ -63,14 +63,14 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect((await stack.services.notifications.listNotices(1, 10)).total).toBe(0);
   });
 
-  it('serves the login form with an HttpOnly, SameSite=Lax session cookie and the strict CSP', async () => {
+  it('serves the login form with an HttpOnly, SameSite=Lax form cookie and the strict CSP', async () => {
     const response = await app.inject({ method: 'GET', url: '/admin/login' });
     expect(response.statusCode).toBe(200);
     const cookie = String(response.headers['set-cookie']);
-    expect(cookie).toMatch(/^ainfo_admin_session=[A-Za-z0-9_-]{40,};/);
+    expect(cookie).toMatch(/^ainfo_admin_login=[A-Za-z0-9_-]{30,}\.\d+\.[^;]+;/);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Lax');
-    expect(cookie).toContain('Path=/admin');
+    expect(cookie).toContain('Path=/admin/login');
     expect(cookie).not.toContain('Secure');
     const csp = String(response.headers['content-security-policy']);
     // Nothing by default; our stylesheet; no script on a page that loads none.
@@ -91,14 +91,18 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect(css.body).not.toMatch(/https?:\/\//);
   });
 
-  it('marks the session cookie Secure when PUBLIC_URL is https', async () => {
+  it('marks the cookies Secure when PUBLIC_URL is https', async () => {
     const { config } = stack.core;
     const https = { ...stack.core, config: { ...config, http: { ...config.http, publicUrl: 'https://ainfo.example' } } };
     const services = buildServices(https, stack.db, { ownsDatabase: false });
     const secureApp = await buildWebApp(https, services);
     try {
-      const response = await secureApp.inject({ method: 'GET', url: '/admin/login' });
-      expect(String(response.headers['set-cookie'])).toMatch(/^ainfo_admin_session=[A-Za-z0-9_-]{40,}; Max-Age=1800; Path=\/admin; HttpOnly; Secure; SameSite=Lax$/);
+      const client = new AdminClient(secureApp, '10.0.0.7');
+      const form = await client.get('/admin/login');
+      expect(String(form.headers['set-cookie'])).toMatch(/^ainfo_admin_login=[^;]+; Max-Age=1800; Path=\/admin\/login; HttpOnly; Secure; SameSite=Lax$/);
+      const login = await client.post('/admin/login', { _csrf: AdminClient.csrfOf(form.body), email: ADMIN.email, password: ADMIN.password, next: '/admin' });
+      const session = [login.headers['set-cookie']].flat().find((cookie) => cookie?.startsWith('ainfo_admin_session='));
+      expect(session).toMatch(/^ainfo_admin_session=[A-Za-z0-9_-]{40,}; Max-Age=43200; Path=\/admin; HttpOnly; Secure; SameSite=Lax$/);
     } finally {
       await secureApp.close();
       await services.close();
@@ -139,12 +143,12 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
 
   it('signs an admin in with a new session id, back to the page asked for, and out again', async () => {
     const client = new AdminClient(app, '10.0.0.4');
-    await client.get('/admin/login');
-    const anonymous = client.cookie;
+    const planted = 'planted-session-id-planted-session-id';
+    client.cookies.set('ainfo_admin_session', planted);
     const response = await client.login(ADMIN.email, ADMIN.password, '/admin/users');
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/admin/users');
-    expect(client.cookie).not.toBe(anonymous);
+    expect(client.cookies.get('ainfo_admin_session')).not.toBe(planted);
     const signedIn = client.cookie;
     const dashboard = await client.get('/admin');
     expect(dashboard.statusCode).toBe(200);

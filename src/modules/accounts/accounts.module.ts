@@ -47,6 +47,7 @@ export function createAccounts(deps: AccountsModuleDeps): AccountsService {
   return new AccountsService({
     repository: new AccountsRepository(deps.db),
     accessTokens: new AccessTokens(getSecret, config.auth.accessTokenTtlSeconds),
+    secret: getSecret,
     producer: deps.producer,
     mailer: deps.mailer,
     rateCounter: new RedisRateCounter(deps.redis, config.tasks.prefix),

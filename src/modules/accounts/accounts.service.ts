@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { Logger } from '../../log/logger.ts';
 import type { Mailer } from '../../mail/index.ts';
 import type { TaskProducer } from '../../tasks/index.ts';
@@ -74,6 +75,8 @@ export interface AccountsSettings {
 export interface AccountsDeps {
   repository: AccountsRepository;
   accessTokens: AccessTokens;
+  /** The application secret (JWT_SECRET, or the one stored in the data directory). */
+  secret: () => Promise<Buffer>;
   /** Enqueues the account mails (accounts.tasks.ts). */
   producer: TaskProducer;
   mailer: Mailer;
@@ -321,6 +324,15 @@ export class AccountsService {
     const user = await this.repository.findUserById(Number(claims.sub));
     if (!user || user.sessionVersion !== claims.sv || user.emailVerifiedAt === null) return undefined;
     return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin };
+  }
+
+  /**
+   * A key for another use than access tokens (the web app's signed cookies), derived (HKDF-SHA256)
+   * from the one application secret, so every web process agrees on it with nothing more to
+   * configure, and a key leaked from one use opens nothing of the other.
+   */
+  async deriveKey(purpose: string): Promise<Buffer> {
+    return Buffer.from(hkdfSync('sha256', await this.deps.secret(), Buffer.alloc(0), `ainfo:${purpose}`, 32));
   }
 
   async getUser(userId: number): Promise<PublicUser> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { NavLink } from '../../http/pages/layout.ts';
 import type { PageFrame } from '../../http/pages/page.ts';
@@ -5,14 +6,25 @@ import { errorBody } from '../../http/errors.ts';
 import { AppError } from '../../utils/errors.ts';
 import { html, type SafeHtml } from '../../utils/html.ts';
 import type { Admin } from './admin.module.ts';
-import type { AdminIdentity, AdminSession } from './admin.service.ts';
+import { tokensMatch, type AdminIdentity, type AdminSession } from './admin.service.ts';
 
 /** The admin session cookie: an opaque random id; HttpOnly, SameSite=Lax, Path=/admin, Secure when PUBLIC_URL is https. */
 export const SESSION_COOKIE = 'ainfo_admin_session';
 
+/**
+ * The login form's CSRF state: `<token>.<issued at ms>`, signed with the key every web process
+ * derives from the application secret, for /admin/login only. Nothing is stored on the server
+ * before a successful login, so the page costs Redis nothing however often it is opened.
+ */
+export const LOGIN_COOKIE = 'ainfo_admin_login';
+/** A login form left open longer than this must be reloaded. */
+export const LOGIN_FORM_TTL_S = 30 * 60;
+/** Views of the login page per client IP per minute (it is the one admin page open to anyone). */
+export const LOGIN_PAGE_PER_MINUTE = 30;
+
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The admin session of the cookie (signed in or only carrying the login form's CSRF token). */
+    /** The admin session of the cookie. */
     adminSession?: AdminSession;
     adminSessionId?: string;
     /** The signed-in admin, checked against accounts on this request. */
@@ -62,6 +74,36 @@ export function setSessionCookie(reply: FastifyReply, admin: Admin, sessionId: s
 
 export function clearSessionCookie(reply: FastifyReply, admin: Admin): FastifyReply {
   return reply.clearCookie(SESSION_COOKIE, { path: '/admin', httpOnly: true, sameSite: 'lax', secure: admin.secureCookies });
+}
+
+/** Sets a new login form's cookie; returns the token its hidden `_csrf` field carries. */
+export function issueLoginForm(reply: FastifyReply, admin: Admin): string {
+  const token = randomBytes(24).toString('base64url');
+  reply.setCookie(LOGIN_COOKIE, `${token}.${Date.now()}`, {
+    signed: true,
+    path: '/admin/login',
+    maxAge: LOGIN_FORM_TTL_S,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: admin.secureCookies,
+  });
+  return token;
+}
+
+/** Whether a submitted `_csrf` is the token of this browser's login form cookie: signature valid, not expired, equal. */
+export function loginFormMatches(request: FastifyRequest, submitted: unknown): boolean {
+  const raw = request.cookies[LOGIN_COOKIE];
+  if (!raw) return false;
+  const unsigned = request.unsignCookie(raw);
+  if (!unsigned.valid) return false;
+  const [token = '', issuedAt = ''] = unsigned.value.split('.');
+  const ageMs = Date.now() - Number(issuedAt);
+  if (!(ageMs >= 0 && ageMs <= LOGIN_FORM_TTL_S * 1000)) return false;
+  return tokensMatch(token, submitted);
+}
+
+export function clearLoginForm(reply: FastifyReply, admin: Admin): FastifyReply {
+  return reply.clearCookie(LOGIN_COOKIE, { path: '/admin/login', httpOnly: true, sameSite: 'lax', secure: admin.secureCookies });
 }
 
 /** Where to go after login: only paths of the admin itself (no open redirect). */

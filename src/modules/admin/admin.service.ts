@@ -12,9 +12,9 @@ export interface AdminIdentity {
   name: string;
 }
 
-/** A session as stored in Redis: before login it has no user (it only carries the login form's CSRF token). */
+/** A signed-in admin's session as stored in Redis (a login form has none: its state is a signed cookie). */
 export interface AdminSession {
-  userId: number | null;
+  userId: number;
   /** users.session_version at login: a password reset or "log out everywhere" ends admin sessions too. */
   sessionVersion: number;
   csrf: string;
@@ -46,10 +46,14 @@ export interface AdminServiceOptions {
 
 const DEFAULT_IDLE_S = 2 * 3600;
 const DEFAULT_ABSOLUTE_S = 12 * 3600;
-/** A login form left open longer than this must be reloaded. */
-export const ANONYMOUS_TTL_S = 30 * 60;
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** Compares a submitted form token with the expected one in constant time (hashes make the lengths equal). */
+export function tokensMatch(expected: string, submitted: unknown): boolean {
+  if (typeof submitted !== 'string' || submitted.length === 0 || expected.length === 0) return false;
+  return timingSafeEqual(Buffer.from(sha256(expected)), Buffer.from(sha256(submitted)));
+}
 
 /**
  * Admin sessions in Redis with synchronizer CSRF tokens, on top of accounts' one login, plus the
@@ -61,12 +65,6 @@ export class AdminService {
   constructor(private readonly options: AdminServiceOptions) {
     this.idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_S;
     this.absoluteSeconds = options.absoluteSeconds ?? DEFAULT_ABSOLUTE_S;
-  }
-
-
-  /** Seconds an anonymous session (the login form's CSRF token) lives. */
-  get anonymousMaxAgeSeconds(): number {
-    return ANONYMOUS_TTL_S;
   }
 
   get sessionMaxAgeSeconds(): number {
@@ -84,12 +82,6 @@ export class AdminService {
     return sessionId;
   }
 
-  /** A session for the login form: no user, only a CSRF token. */
-  async startAnonymous(): Promise<{ sessionId: string; session: AdminSession }> {
-    const session: AdminSession = { userId: null, sessionVersion: 0, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
-    return { sessionId: await this.store(session, ANONYMOUS_TTL_S), session };
-  }
-
   /** The session of a cookie value; extends its idle time. Undefined when unknown or expired. */
   async readSession(sessionId: string | undefined): Promise<AdminSession | undefined> {
     if (!sessionId || !/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return undefined;
@@ -97,20 +89,18 @@ export class AdminService {
     const raw = await this.options.redis.get(key);
     if (!raw) return undefined;
     const session = JSON.parse(raw) as AdminSession;
-    if (session.userId !== null) {
-      const leftSeconds = Math.floor((session.createdAt + this.absoluteSeconds * 1000 - Date.now()) / 1000);
-      if (leftSeconds <= 0) {
-        await this.options.redis.del(key);
-        return undefined;
-      }
-      await this.options.redis.expire(key, Math.min(this.idleSeconds, leftSeconds));
+    const leftSeconds = Math.floor((session.createdAt + this.absoluteSeconds * 1000 - Date.now()) / 1000);
+    if (leftSeconds <= 0) {
+      await this.options.redis.del(key);
+      return undefined;
     }
+    await this.options.redis.expire(key, Math.min(this.idleSeconds, leftSeconds));
     return session;
   }
 
   /** The admin behind a signed-in session, or undefined once the user is gone, demoted or reset. */
   async adminOf(session: AdminSession | undefined): Promise<AdminIdentity | undefined> {
-    if (session?.userId === null || session === undefined) return undefined;
+    if (session === undefined) return undefined;
     const user = await this.options.accounts.identity(session.userId);
     if (!user?.isAdmin || !user.emailVerified || user.sessionVersion !== session.sessionVersion) return undefined;
     return { id: user.id, email: user.email, name: user.name };
@@ -118,15 +108,14 @@ export class AdminService {
 
   /** Compares a submitted CSRF token with the session's in constant time. */
   csrfMatches(session: AdminSession | undefined, submitted: unknown): boolean {
-    if (!session || typeof submitted !== 'string' || submitted.length === 0) return false;
-    const expected = Buffer.from(sha256(session.csrf));
-    return timingSafeEqual(expected, Buffer.from(sha256(submitted)));
+    return session !== undefined && tokensMatch(session.csrf, submitted);
   }
 
   /**
    * Signs an admin in through accounts' one login (its rate limits, per address and per client IP,
-   * and its rehash), then starts a new session (a new id: the login form's session is dropped, so
-   * a planted cookie never becomes signed in). A non-admin account is refused like a wrong password.
+   * and its rehash), then starts a new session (always a new id, and an earlier session of the
+   * browser is dropped, so a planted cookie never becomes signed in). A non-admin account is
+   * refused like a wrong password.
    */
   async login(input: { email: string; password: string; ip: string; previousSessionId?: string }): Promise<LoginResult> {
     const check = await this.options.accounts.verifyLogin({ email: input.email, password: input.password, clientIp: input.ip });
