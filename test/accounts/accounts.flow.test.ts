@@ -4,7 +4,7 @@ import type { App } from '../../src/http/app.ts';
 import { sendVerifyEmail } from '../../src/modules/accounts/index.ts';
 import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import type { Stack } from '../helpers/stack.ts';
-import { appOf, PUBLIC_URL, startAccountsStack, linkIn, mailTaskId, median, pathOf, signup, tokenOf } from './helpers.ts';
+import { appOf, PUBLIC_URL, startAccountsStack, linkIn, mailTaskId, median, pathOf, postForm, signup, tokenOf } from './helpers.ts';
 
 const PASSWORD = 'blue ocean 7 waves';
 
@@ -41,7 +41,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     return app.inject({ method: 'POST', url: '/api/accounts/login', payload: { email, password } });
   }
 
-  it('signs up, mails a link over SMTP that verifies the address on its page, then logs in', async () => {
+  it('signs up, mails a link over SMTP to a page whose button verifies the address, then logs in', async () => {
     const response = await signup(app, { email: 'Kim@Example.com', name: '김민지', noticeConsent: true });
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({ email: 'Kim@Example.com', name: '김민지', emailVerified: false, noticeConsent: true });
@@ -64,7 +64,9 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['content-security-policy']).toContain("script-src 'none'");
     expect(page.body).toContain('<html lang="ko">');
-    expect(page.body).toContain('이메일 인증이 완료되었습니다');
+    const done = await postForm(app, '/accounts/verify-email', { token: tokenOf(link) });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('이메일 인증이 완료되었습니다');
 
     const loggedIn = await login('KIM@example.com');
     expect(loggedIn.statusCode).toBe(200);
@@ -75,6 +77,35 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     const me = await app.inject({ method: 'GET', url: '/api/accounts/me', headers: { authorization: `Bearer ${accessToken}` } });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ email: 'Kim@Example.com', emailVerified: true, isAdmin: false });
+  });
+
+  it('verifies nothing when the mailed link is only opened (a mail scanner): the button on the page posts the token', async () => {
+    await signup(app, { email: 'scanned@example.com', name: '박스캔' });
+    const link = linkIn(await smtp.waitForMessageTo('scanned@example.com'), '/accounts/verify-email');
+    for (let visit = 0; visit < 2; visit += 1) {
+      const page = await app.inject({ method: 'GET', url: pathOf(link) });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['referrer-policy']).toBe('no-referrer');
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.body).toContain('<form method="post" action="/accounts/verify-email">');
+      expect(page.body).toContain(`name="token" value="${tokenOf(link)}"`);
+      expect(page.body).toContain('이메일 인증하기</button>');
+      expect(page.body).not.toContain('이메일 인증이 완료되었습니다');
+    }
+    const head = await app.inject({ method: 'HEAD', url: pathOf(link) });
+    expect(head.statusCode).toBe(200);
+    const [before] = await db.sql.query<{ email_verified_at: Date | null }>('select email_verified_at from users where email = $1', ['scanned@example.com']);
+    expect(before?.email_verified_at).toBeNull();
+
+    const pressed = await postForm(app, '/accounts/verify-email', { token: tokenOf(link) });
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.body).toContain('이메일 인증이 완료되었습니다');
+    expect(pressed.body).toContain('박스캔님');
+    const again = await app.inject({ method: 'GET', url: pathOf(link) });
+    expect(again.statusCode).toBe(410);
+    expect(again.body).toContain('이미 사용된 링크입니다');
+    const repost = await postForm(app, '/accounts/verify-email', { token: tokenOf(link) });
+    expect(repost.statusCode).toBe(410);
   });
 
   it('answers signup without waiting for SMTP (a 2 s server)', async () => {
@@ -204,21 +235,11 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(form.body).toContain(`name="token" value="${tokenOf(first)}"`);
     expect(form.body).not.toContain('<script');
 
-    const mismatch = await app.inject({
-      method: 'POST',
-      url: '/accounts/password-reset',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ token: tokenOf(first), newPassword: 'green forest 42', newPasswordConfirm: 'other' }).toString(),
-    });
+    const mismatch = await postForm(app, '/accounts/password-reset', { token: tokenOf(first), newPassword: 'green forest 42', newPasswordConfirm: 'other' });
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.body).toContain('두 비밀번호가 같지 않습니다');
 
-    const done = await app.inject({
-      method: 'POST',
-      url: '/accounts/password-reset',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ token: tokenOf(first), newPassword: 'green forest 42', newPasswordConfirm: 'green forest 42' }).toString(),
-    });
+    const done = await postForm(app, '/accounts/password-reset', { token: tokenOf(first), newPassword: 'green forest 42', newPasswordConfirm: 'green forest 42' });
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('비밀번호를 바꿨습니다');
 

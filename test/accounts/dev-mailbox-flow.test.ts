@@ -4,7 +4,7 @@ import { createAccounts } from '../../src/modules/accounts/index.ts';
 import type { AppError } from '../../src/utils/errors.ts';
 import type { Stack } from '../helpers/stack.ts';
 import { waitUntil } from '../helpers/wait.ts';
-import { appOf, PUBLIC_URL, pathOf, startAccountsStack } from './helpers.ts';
+import { appOf, PUBLIC_URL, pathOf, postForm, startAccountsStack, tokenOf } from './helpers.ts';
 
 const RATE_LIMIT_PER_MINUTE = 5;
 
@@ -42,7 +42,7 @@ describe('the no-configuration flow: dev mailbox, and rate limits', () => {
     return mailbox(email);
   }
 
-  it('signup → mail in the dev mailbox → its link verifies → login', async () => {
+  it('signup → mail in the dev mailbox → its link and button verify → login', async () => {
     expect(stack.services.mailer.kind).toBe('mailbox');
     const signup = await app.inject({
       method: 'POST',
@@ -61,6 +61,8 @@ describe('the no-configuration flow: dev mailbox, and rate limits', () => {
     expect(one.json<{ html: string }>().html).toContain(`href="${link}"`);
 
     expect((await app.inject({ method: 'GET', url: pathOf(link), remoteAddress: '10.0.0.1' })).statusCode).toBe(200);
+    const verified = await postForm(app, '/accounts/verify-email', { token: tokenOf(link) }, '10.0.0.1');
+    expect(verified.statusCode).toBe(200);
     const login = await app.inject({
       method: 'POST',
       url: '/api/accounts/login',

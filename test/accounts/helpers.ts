@@ -76,6 +76,17 @@ export async function signup(
   });
 }
 
+/** Posts an HTML form, as a browser does. */
+export function postForm(app: App, url: string, form: Record<string, string>, remoteAddress?: string) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(form).toString(),
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;

@@ -115,7 +115,8 @@ describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a 
     expect(signup.status()).toBe(201);
     const verifyMail = await smtp.waitForMessageTo(PERSON.email, 15_000);
     await page.goto(linkIn(verifyMail, '/accounts/verify-email'));
-    await page.getByText('인증').first().waitFor();
+    await page.getByRole('button', { name: '이메일 인증하기' }).click();
+    await page.getByText('이메일 인증이 완료되었습니다').waitFor();
     expect(await page.locator('body').textContent()).toContain(PERSON.name);
     await screenshot(page, 'public-verify-email');
 

@@ -19,6 +19,16 @@ function resendForm(): SafeHtml {
 </form>`;
 }
 
+/** What the mailed link opens: one button, which posts the token (opening the link changes nothing). */
+export function verifyConfirmPage(token: string): SafeHtml {
+  return html`<h1>이메일 주소 인증</h1>
+<p>아래 버튼을 누르면 이메일 주소 인증이 끝나고 가입이 완료됩니다.</p>
+<form method="post" action="/accounts/verify-email">
+<input type="hidden" name="token" value="${token}">
+<button type="submit">이메일 인증하기</button>
+</form>`;
+}
+
 export function verifiedPage(name: string): SafeHtml {
   return html`<h1 class="ok">이메일 인증이 완료되었습니다</h1>
 <p>${name}님, 환영합니다. 이제 로그인할 수 있습니다.</p>`;

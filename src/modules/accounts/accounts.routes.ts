@@ -14,6 +14,7 @@ import {
   resetFormPage,
   resetRequestedPage,
   verifiedPage,
+  verifyConfirmPage,
   verifyFailedPage,
 } from './accounts.pages.ts';
 import {
@@ -197,7 +198,18 @@ export default defineRoutes(ACCOUNTS, (app, accounts) => {
     '/accounts/verify-email',
     { config: limited, schema: { hide: true, querystring: pageQuery } },
     async (request, reply) => {
-      const outcome = await accounts.verifyEmail(request.query.token ?? '').then(
+      const token = request.query.token ?? '';
+      const problem = await accounts.inspectToken(token, 'verify-email');
+      if (problem) return sendPage(reply, problem === 'TOKEN_INVALID' ? 400 : 410, '이메일 인증', verifyFailedPage(problem));
+      return sendPage(reply, 200, '이메일 인증', verifyConfirmPage(token));
+    },
+  );
+
+  typed.post(
+    '/accounts/verify-email',
+    { config: limited, schema: { hide: true, body: z.object({ token: z.string().max(200) }) } },
+    async (request, reply) => {
+      const outcome = await accounts.verifyEmail(request.body.token).then(
         (user) => ({ user }),
         (error: unknown) => {
           if (error instanceof AppError && isTokenProblem(error.code)) return { problem: error.code, status: error.status };
@@ -224,7 +236,7 @@ export default defineRoutes(ACCOUNTS, (app, accounts) => {
     { config: limited, schema: { hide: true, querystring: pageQuery } },
     async (request, reply) => {
       const token = request.query.token ?? '';
-      const problem = await accounts.inspectResetToken(token);
+      const problem = await accounts.inspectToken(token, 'reset-password');
       if (problem) return sendPage(reply, problem === 'TOKEN_INVALID' ? 400 : 410, '비밀번호 재설정', resetFailedPage(problem));
       return sendPage(reply, 200, '비밀번호 재설정', resetFormPage(token));
     },

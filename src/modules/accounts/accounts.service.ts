@@ -204,10 +204,13 @@ export class AccountsService {
     if (user) await this.deps.producer.enqueue(sendResetPasswordEmail, { userId: user.id });
   }
 
-  /** Whether a reset link can still be used, without using it (the form page asks first). */
-  async inspectResetToken(token: string): Promise<TokenProblem | undefined> {
+  /**
+   * Whether a mailed link can still be used, without using it: the pages the links open ask first
+   * and act only on their form's POST (mail scanners open links on their own).
+   */
+  async inspectToken(token: string, purpose: TokenPurpose): Promise<TokenProblem | undefined> {
     try {
-      await this.checkToken(token, 'reset-password');
+      await this.checkToken(token, purpose);
       return undefined;
     } catch (error) {
       if (error instanceof AppError) return error.code as TokenProblem;
