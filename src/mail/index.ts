@@ -10,7 +10,7 @@ export { MailboxRepository } from './mailbox.ts';
 export type { MailboxMessageRow } from './mailbox.tables.ts';
 export { SmtpMailer } from './smtp.ts';
 export { classifySmtpError } from './smtp.ts';
-export { renderMail, type MailContent, type RenderedMail } from './template.ts';
+export { greetingName, renderMail, type MailContent, type RenderedMail } from './template.ts';
 
 /** The domain for Message-IDs: the sender's domain ("AInfo <no-reply@ainfo.local>" → ainfo.local). */
 export function messageIdDomain(config: Config): string {

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../utils/html.ts';
+import { looksLikeLink, oneLine } from '../utils/text.ts';
 
 /** The content of one Korean mail; every string is plain text and is escaped when rendered. */
 export interface MailContent {
@@ -18,6 +19,23 @@ export interface RenderedMail {
 }
 
 const SERVICE_NAME = 'AInfo';
+const GREETING_NAME_MAX = 40;
+
+/**
+ * How a mail addresses a person: their name on one line, at most 40 characters, or 회원 when the
+ * name could pass for a link or an address. A name is the one piece of user text in our mail: it
+ * must not become a line of its own or something a client links (phishing from our domain), in
+ * names stored before signup refused those.
+ */
+export function greetingName(name: string): string {
+  const line = oneLine(name);
+  if (line === '' || looksLikeLink(line)) return '회원';
+  const segments = [...new Intl.Segmenter('ko', { granularity: 'grapheme' }).segment(line)];
+  return segments
+    .slice(0, GREETING_NAME_MAX)
+    .map(({ segment }) => segment)
+    .join('');
+}
 
 /**
  * Renders a Korean mail as HTML and plain text from one description, so the two never drift.

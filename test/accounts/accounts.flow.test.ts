@@ -139,6 +139,20 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(noName.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toEqual(['name']);
   });
 
+  it('refuses a name that is not one plain line: a link, a domain, an address, a line break or a direction mark', async () => {
+    const names = ['https://evil.example', 'www.evil.example 고객센터', '고객센터 evil.co.kr', 'evil。com', 'help@evil.example', '홍길동\n보안팀', '\u202e동길홍'];
+    for (const name of names) {
+      const response = await signup(app, { email: `name-${names.indexOf(name)}@example.com`, name });
+      expect(response.statusCode, name).toBe(400);
+      const body = response.json<{ error: { fields: { field: string; message: string }[] } }>();
+      expect(body.error.fields.map((f) => f.field), name).toEqual(['name']);
+      expect(body.error.fields[0]?.message, name).toMatch(/[가-힣]/);
+    }
+    for (const name of ['김민지', 'Kim Min-ji', "O'Brien J.", '이 수']) {
+      expect((await signup(app, { email: `ok-name-${name.length}-${name.charCodeAt(0)}@example.com`, name })).statusCode, name).toBe(201);
+    }
+  });
+
   it('gives the same 401 for an unknown address and a wrong password', async () => {
     await signupAndVerify('known@example.com');
     const wrong = await login('known@example.com', 'not the password');

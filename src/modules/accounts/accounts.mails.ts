@@ -1,4 +1,4 @@
-import { renderMail, type RenderedMail } from '../../mail/template.ts';
+import { greetingName, renderMail, type RenderedMail } from '../../mail/template.ts';
 
 /** "24시간", "1시간", "30분": how long a link lasts, in Korean. */
 export function koreanDuration(ms: number): string {
@@ -14,14 +14,14 @@ export interface AccountMail extends RenderedMail {
   subject: string;
 }
 
-/** The verification mail; `name` is user data and is escaped by the renderer. */
+/** The verification mail; `name` is user data: one line, never link-like (greetingName), escaped by the renderer. */
 export function verifyEmailMail(input: { name: string; link: string; ttlMs: number }): AccountMail {
   return {
     subject: '[AInfo] 이메일 주소를 인증해 주세요',
     ...renderMail({
       title: '이메일 주소 인증',
       paragraphs: [
-        `${input.name}님, AInfo에 가입해 주셔서 감사합니다.`,
+        `${greetingName(input.name)}님, AInfo에 가입해 주셔서 감사합니다.`,
         '아래 버튼을 눌러 이메일 주소를 인증하면 가입이 완료됩니다.',
       ],
       action: { label: '이메일 인증하기', url: input.link },
@@ -40,7 +40,7 @@ export function resetPasswordMail(input: { name: string; link: string; ttlMs: nu
     ...renderMail({
       title: '비밀번호 재설정',
       paragraphs: [
-        `${input.name}님, 비밀번호 재설정 요청을 받았습니다.`,
+        `${greetingName(input.name)}님, 비밀번호 재설정 요청을 받았습니다.`,
         '아래 버튼을 눌러 새 비밀번호를 설정해 주세요.',
       ],
       action: { label: '비밀번호 재설정하기', url: input.link },

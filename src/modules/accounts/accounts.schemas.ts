@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasHiddenCharacters, looksLikeLink } from '../../utils/text.ts';
 import { PASSWORD_MAX_LENGTH } from './passwords.ts';
 
 /** Trimmed, at most 254 characters (RFC 5321), a plausible address. */
@@ -13,10 +14,22 @@ export const passwordSchema = z.string().min(1, '비밀번호를 입력해 주�
 
 export const tokenSchema = z.string().min(1, '토큰이 없습니다.').max(200, '유효하지 않은 토큰입니다.');
 
+/**
+ * A person's name: mail greets them with it, so one plain line (no line breaks, control or
+ * direction characters) and nothing a mail client would link or a reader take for an address.
+ */
+export const nameSchema = z
+  .string()
+  .trim()
+  .min(1, '이름을 입력해 주세요.')
+  .max(100, '이름은 100자 이하여야 합니다.')
+  .refine((name) => !hasHiddenCharacters(name), '이름은 줄바꿈이나 제어 문자 없이 한 줄로 입력해 주세요.')
+  .refine((name) => !looksLikeLink(name), '이름에는 웹 주소, 도메인, 이메일 주소를 쓸 수 없습니다.');
+
 export const signupBody = z.object({
   email: emailSchema,
   password: passwordSchema,
-  name: z.string().trim().min(1, '이름을 입력해 주세요.').max(100, '이름은 100자 이하여야 합니다.'),
+  name: nameSchema,
   noticeConsent: z.boolean().optional(),
 });
 

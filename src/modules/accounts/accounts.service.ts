@@ -6,6 +6,7 @@ import { AppError, isPermanent } from '../../utils/errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { resetPasswordMail, verifyEmailMail, type AccountMail } from './accounts.mails.ts';
 import type { AccountsRepository, UserFilter, UserListItem } from './accounts.repository.ts';
+import { nameSchema } from './accounts.schemas.ts';
 import type { AccountTokenRow, TokenPurpose, UserRow } from './accounts.tables.ts';
 import { sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
 import { hashPassword, passwordWeakness, verifyPassword } from './passwords.ts';
@@ -384,10 +385,12 @@ export class AccountsService {
       throw new AppError(400, 'INVALID_EMAIL', `not an e-mail address: ${email}`, [{ field: 'email', message: 'invalid' }]);
     }
     this.assertStrongPassword(input.password, email, 'password');
-    const name = input.name?.trim();
-    if (name !== undefined && (name.length === 0 || name.length > 100)) {
-      throw new AppError(400, 'INVALID_NAME', 'the name must have 1 to 100 characters', [{ field: 'name', message: 'invalid' }]);
+    const parsedName = input.name === undefined ? undefined : nameSchema.safeParse(input.name);
+    if (parsedName && !parsedName.success) {
+      const message = parsedName.error.issues[0]?.message ?? 'invalid';
+      throw new AppError(400, 'INVALID_NAME', `invalid name: ${message}`, [{ field: 'name', message }]);
     }
+    const name = parsedName?.data;
     const passwordHash = await hashPassword(input.password);
     const { user, created } = await this.repository.upsertAdmin({ email, name, passwordHash });
     return { user: toPublicUser(user), created };

@@ -1,5 +1,7 @@
 import type { PageView } from '../../http/pages/layout.ts';
+import { greetingName } from '../../mail/index.ts';
 import { html, rawHtml, type SafeHtml } from '../../utils/html.ts';
+import { oneLine } from '../../utils/text.ts';
 import { renderNoticeMarkdown } from './notifications.markdown.ts';
 
 const SERVICE_FOOTER = 'AInfo · 청년 정책 정보 서비스';
@@ -41,15 +43,12 @@ export function noticeMessageId(publicUrl: string, noticeId: number, deliveryId:
   return `<notice-${noticeId}.delivery-${deliveryId}@${new URL(publicUrl).hostname || 'ainfo.local'}>`;
 }
 
-/** Line breaks and other control characters must never reach a header. */
-function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-}
 
 /** The Korean notice mail: HTML (content rendered from the Markdown subset, escaped) and text. */
 export function renderNoticeMail(input: NoticeMailInput): NoticeMail {
+  // Line breaks and other control characters must never reach a header.
   const title = oneLine(input.title);
+  const greeting = `${greetingName(input.recipientName)}님, 안녕하세요.`;
   const pageUrl = unsubscribePageUrl(input.publicUrl, input.unsubscribeToken);
   const oneClickUrl = unsubscribeOneClickUrl(input.publicUrl, input.unsubscribeToken);
   const body: SafeHtml = html`<!doctype html>
@@ -59,7 +58,7 @@ export function renderNoticeMail(input: NoticeMailInput): NoticeMail {
 <div style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:32px">
 <p style="font-size:13px;color:#2f6fed;margin:0 0 8px">AInfo 공지</p>
 <h1 style="font-size:20px;margin:0 0 16px">${title}</h1>
-<p style="line-height:1.6;margin:0 0 12px">${input.recipientName}님, 안녕하세요.</p>
+<p style="line-height:1.6;margin:0 0 12px">${greeting}</p>
 ${rawHtml(renderNoticeMarkdown(input.content))}
 <hr style="border:none;border-top:1px solid #eee;margin:24px 0 12px">
 <p style="font-size:12px;color:#777;line-height:1.6;margin:0 0 8px">이 메일은 AInfo 공지 메일 수신에 동의하신 분께 보내 드립니다. 더 이상 받지 않으시려면 <a href="${pageUrl}">수신 거부</a>를 눌러 주세요.</p>
@@ -71,7 +70,7 @@ ${rawHtml(renderNoticeMarkdown(input.content))}
   const text = [
     `[AInfo 공지] ${title}`,
     '',
-    `${input.recipientName}님, 안녕하세요.`,
+    greeting,
     '',
     input.content.replace(/\r\n?/g, '\n').trim(),
     '',
