@@ -32,13 +32,21 @@ describe('password hashing (scrypt)', () => {
     expect(await verifyPassword('x', 'pbkdf2$whatever')).toEqual({ matches: false, needsRehash: true });
   });
 
-  it('names what makes a password weak', () => {
-    expect(passwordWeakness('short')).toMatch(/8자 이상/);
-    expect(passwordWeakness('password123')).toMatch(/흔한/);
-    expect(passwordWeakness('aaaaaaaaaa')).toMatch(/4가지/);
-    expect(passwordWeakness('1357924680')).toMatch(/숫자만/);
-    expect(passwordWeakness('minji2024!!', 'minji2024@example.com')).toMatch(/이메일/);
-    expect(passwordWeakness('blue ocean 7 waves', 'kim@example.com')).toBeUndefined();
+  it('refuses what a strength estimator with common-password dictionaries guesses, naming what to change in Korean', async () => {
+    expect(await passwordWeakness('short')).toMatch(/8자 이상/);
+    expect(await passwordWeakness('x'.repeat(129))).toMatch(/128자 이하/);
+    expect(await passwordWeakness('Passw0rd!')).toMatch(/흔히 쓰이는 비밀번호와 비슷합니다/);
+    expect(await passwordWeakness('qwerty12')).toMatch(/흔히 쓰이는 비밀번호입니다/);
+    expect(await passwordWeakness('iloveyou12')).toMatch(/흔히 쓰이는 비밀번호와 비슷합니다/);
+    expect(await passwordWeakness('aaaaaaaaaa')).toMatch(/반복/);
+    expect(await passwordWeakness('abcdefgh12')).toMatch(/연속된/);
+    expect(await passwordWeakness('minji2024!!', { email: 'minji2024@example.com' })).toMatch(/이메일 주소나 이름/);
+    expect(await passwordWeakness('hongildong77', { email: 'x@example.com', name: '홍 hongildong' })).toMatch(/이메일 주소나 이름/);
+    // Every refusal says what to do instead.
+    expect(await passwordWeakness('correcthorse')).toMatch(/단어/);
+    for (const strong of ['blue ocean 7 waves', '서울숲 산책길 2026', 'Seoul-river-2026!']) {
+      expect(await passwordWeakness(strong, { email: 'kim@example.com', name: '김민지' }), strong).toBeUndefined();
+    }
   });
 });
 

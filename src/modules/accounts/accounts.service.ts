@@ -154,7 +154,7 @@ export class AccountsService {
    */
   async signup(input: { email: string; password: string; name: string; noticeConsent?: boolean }): Promise<PublicUser> {
     const email = input.email.trim();
-    this.assertStrongPassword(input.password, email, 'password');
+    await this.assertStrongPassword(input.password, { email, name: input.name }, 'password');
     const passwordHash = await hashPassword(input.password);
     const user = await this.repository.createUser({
       email,
@@ -228,7 +228,7 @@ export class AccountsService {
     const row = await this.checkToken(token, 'reset-password');
     const user = await this.repository.findUserById(row.userId);
     if (!user) throw tokenError('TOKEN_INVALID');
-    this.assertStrongPassword(newPassword, user.email, 'newPassword');
+    await this.assertStrongPassword(newPassword, user, 'newPassword');
     const passwordHash = await hashPassword(newPassword);
     if (!(await this.repository.consumeResetToken(row.id, row.userId, passwordHash))) throw tokenError('TOKEN_USED');
     this.log.info({ userId: user.id }, 'password reset; sessions revoked');
@@ -384,13 +384,13 @@ export class AccountsService {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
       throw new AppError(400, 'INVALID_EMAIL', `not an e-mail address: ${email}`, [{ field: 'email', message: 'invalid' }]);
     }
-    this.assertStrongPassword(input.password, email, 'password');
     const parsedName = input.name === undefined ? undefined : nameSchema.safeParse(input.name);
     if (parsedName && !parsedName.success) {
       const message = parsedName.error.issues[0]?.message ?? 'invalid';
       throw new AppError(400, 'INVALID_NAME', `invalid name: ${message}`, [{ field: 'name', message }]);
     }
     const name = parsedName?.data;
+    await this.assertStrongPassword(input.password, { email, name }, 'password');
     const passwordHash = await hashPassword(input.password);
     const { user, created } = await this.repository.upsertAdmin({ email, name, passwordHash });
     return { user: toPublicUser(user), created };
@@ -509,8 +509,8 @@ export class AccountsService {
     return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn, refreshToken: refresh.token };
   }
 
-  private assertStrongPassword(password: string, email: string, field: string): void {
-    const weakness = passwordWeakness(password, email);
+  private async assertStrongPassword(password: string, person: { email: string; name?: string | undefined }, field: string): Promise<void> {
+    const weakness = await passwordWeakness(password, { email: person.email, ...(person.name ? { name: person.name } : {}) });
     if (weakness) throw new AppError(400, 'WEAK_PASSWORD', weakness, [{ field, message: weakness }]);
   }
 

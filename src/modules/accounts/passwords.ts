@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { TranslationKeys, ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 /** scrypt cost parameters; encoded into every hash so they can be raised later. */
 export interface ScryptParams {
@@ -63,29 +64,101 @@ export async function verifyPassword(
   };
 }
 
-const COMMON_PASSWORDS = new Set([
-  'password', 'password1', 'password123', 'passw0rd', '12345678', '123456789', '1234567890', 'qwerty123',
-  'qwertyuiop', '1q2w3e4r', '1q2w3e4r5t', 'q1w2e3r4', 'asdf1234', 'zxcvbnm1', 'iloveyou', 'abcd1234',
-  'admin1234', 'letmein1', 'sunshine1', 'football1', '11111111', '00000000', 'qwer1234', 'asdfasdf',
-]);
-
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
 /**
- * Why a password is too weak, in Korean, or undefined when it is acceptable: at least 8
- * characters, not a well-known password, not one repeated character, not the e-mail's name part.
+ * zxcvbn's score (0-4) a password needs: 3 means about 10^8 guesses or more, "safely unguessable"
+ * for an online attacker and a slow hash like ours offline.
  */
-export function passwordWeakness(password: string, email?: string): string | undefined {
+export const MIN_PASSWORD_SCORE = 3;
+
+/** zxcvbn-ts's feedback, in Korean (it ships no Korean translation): what is wrong, then what to do. */
+const KOREAN: TranslationKeys = {
+  warnings: {
+    straightRow: '키보드에서 한 줄로 이어진 키(예: qwerty)는 추측하기 쉽습니다.',
+    keyPattern: '짧은 키보드 패턴은 추측하기 쉽습니다.',
+    simpleRepeat: '같은 문자를 반복한 부분(예: aaa)은 추측하기 쉽습니다.',
+    extendedRepeat: '반복된 문자열(예: abcabc)은 추측하기 쉽습니다.',
+    sequences: '연속된 문자나 숫자(예: abc, 1234)는 추측하기 쉽습니다.',
+    recentYears: '최근 연도는 추측하기 쉽습니다.',
+    dates: '날짜는 추측하기 쉽습니다.',
+    topTen: '가장 많이 쓰이는 비밀번호입니다.',
+    topHundred: '아주 흔히 쓰이는 비밀번호입니다.',
+    common: '흔히 쓰이는 비밀번호입니다.',
+    similarToCommon: '흔히 쓰이는 비밀번호와 비슷합니다.',
+    wordByItself: '단어 하나만으로는 추측하기 쉽습니다.',
+    namesByThemselves: '이름이나 성만으로는 추측하기 쉽습니다.',
+    commonNames: '흔한 이름이나 성은 추측하기 쉽습니다.',
+    userInputs: '이메일 주소나 이름처럼 본인을 알면 짐작할 수 있는 내용이 들어 있습니다.',
+    pwned: '유출된 적이 있는 비밀번호입니다.',
+  },
+  suggestions: {
+    l33t: '글자를 비슷한 숫자나 기호로 바꾸는 것(예: a → @)은 도움이 되지 않습니다.',
+    reverseWords: '흔한 단어를 거꾸로 쓰는 것은 도움이 되지 않습니다.',
+    allUppercase: '전부가 아니라 일부 글자만 대문자로 쓰세요.',
+    capitalization: '첫 글자만 대문자로 바꾸는 것으로는 부족합니다.',
+    dates: '본인과 관련된 날짜와 연도는 피하세요.',
+    recentYears: '최근 연도는 피하세요.',
+    associatedYears: '본인과 관련된 연도는 피하세요.',
+    sequences: '연속된 문자나 숫자는 피하세요.',
+    repeated: '반복되는 단어나 문자는 피하세요.',
+    longerKeyboardPattern: '키보드 패턴을 쓴다면 더 길게, 방향을 여러 번 바꿔 쓰세요.',
+    anotherWord: '흔하지 않은 단어를 하나 이상 더 넣으세요.',
+    useWords: '서로 관련 없는 단어 여러 개를 이어 쓰세요.',
+    noNeed: '기호, 숫자, 대문자가 없어도 강한 비밀번호를 만들 수 있습니다.',
+    pwned: '다른 곳에서 이 비밀번호를 쓰고 있다면 그곳의 비밀번호도 바꾸세요.',
+  },
+  timeEstimation: {
+    ltSecond: '1초 미만',
+    second: '1초',
+    seconds: '{base}초',
+    minute: '1분',
+    minutes: '{base}분',
+    hour: '1시간',
+    hours: '{base}시간',
+    day: '1일',
+    days: '{base}일',
+    month: '1개월',
+    months: '{base}개월',
+    year: '1년',
+    years: '{base}년',
+    centuries: '수백 년',
+  },
+};
+
+let estimator: Promise<ZxcvbnFactory> | undefined;
+
+/**
+ * zxcvbn-ts with its common dictionaries (passwords, names, Wikipedia words, keyboard layouts),
+ * loaded on the first check: about 60 ms and 7 MB of heap once per process (docs/benchmarks.md),
+ * which a worker or beat never pays.
+ */
+function loadEstimator(): Promise<ZxcvbnFactory> {
+  estimator ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(
+    ([{ ZxcvbnFactory }, common]) => new ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs, translations: KOREAN }),
+  );
+  return estimator;
+}
+
+/** What a password must not be made of: the address (and its local part), the name and its parts, the service. */
+function userInputsOf(context: { email?: string; name?: string }): string[] {
+  const email = context.email?.trim().toLowerCase() ?? '';
+  const name = context.name?.trim().toLowerCase() ?? '';
+  return [email, email.split('@')[0] ?? '', name, ...name.split(/\s+/), 'ainfo'].filter((input) => input.length >= 2);
+}
+
+/**
+ * Why a password is too weak, in Korean (what is wrong and what to do instead), or undefined when
+ * it is acceptable: 8 to 128 characters and a zxcvbn score of at least MIN_PASSWORD_SCORE, with the
+ * person's address and name counted as known to the attacker.
+ */
+export async function passwordWeakness(password: string, context: { email?: string; name?: string } = {}): Promise<string | undefined> {
   if (password.length < PASSWORD_MIN_LENGTH) return `비밀번호는 ${PASSWORD_MIN_LENGTH}자 이상이어야 합니다.`;
   if (password.length > PASSWORD_MAX_LENGTH) return `비밀번호는 ${PASSWORD_MAX_LENGTH}자 이하여야 합니다.`;
-  const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower)) return '너무 흔한 비밀번호입니다. 다른 비밀번호를 사용해 주세요.';
-  if (new Set(lower).size < 4) return '서로 다른 문자를 4가지 이상 사용해 주세요.';
-  if (/^\d+$/.test(password)) return '숫자만으로 된 비밀번호는 사용할 수 없습니다.';
-  const localPart = email?.split('@')[0]?.toLowerCase();
-  if (localPart && localPart.length >= 4 && lower.includes(localPart)) {
-    return '비밀번호에 이메일 주소를 포함할 수 없습니다.';
-  }
-  return undefined;
+  const result = (await loadEstimator()).check(password, userInputsOf(context));
+  if (result.score >= MIN_PASSWORD_SCORE) return undefined;
+  const { warning, suggestions } = result.feedback;
+  const advice = suggestions.length > 0 ? suggestions.join(' ') : KOREAN.suggestions.useWords;
+  return ['추측하기 쉬운 비밀번호입니다.', warning ?? '', advice].filter(Boolean).join(' ');
 }
