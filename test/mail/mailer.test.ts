@@ -5,6 +5,7 @@ import { createLogger } from '../../src/log/logger.ts';
 import { escapeHtml, html } from '../../src/utils/html.ts';
 import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { AdminClient } from '../admin/admin-client.ts';
 
 const log = createLogger('silent');
 
@@ -119,7 +120,7 @@ describe('dev mailbox (SMTP_URL unset)', () => {
   async function adminToken(): Promise<string> {
     const { accounts } = stack.services;
     await accounts.createSuperuser({ email: 'boss@example.com', password: 'correct horse battery' });
-    return (await accounts.login('boss@example.com', 'correct horse battery')).accessToken;
+    return (await accounts.login('boss@example.com', 'correct horse battery', '127.0.0.1')).accessToken;
   }
 
   it('stores mail once per Message-ID and lists it to an admin only', async () => {
@@ -140,7 +141,7 @@ describe('dev mailbox (SMTP_URL unset)', () => {
   it('refuses a verified non-admin with 403', async () => {
     const user = await stack.services.accounts.signup({ email: 'plain@example.com', password: 'quiet meadow 42', name: '보통' });
     await stack.db.sql.query('update users set email_verified_at = now() where id = $1', [user.id]);
-    const { accessToken } = await stack.services.accounts.login('plain@example.com', 'quiet meadow 42');
+    const { accessToken } = await stack.services.accounts.login('plain@example.com', 'quiet meadow 42', '127.0.0.1');
     const response = await app.inject({ method: 'GET', url: '/api/admin/mailbox', headers: { authorization: `Bearer ${accessToken}` } });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
@@ -153,20 +154,12 @@ describe('dev mailbox (SMTP_URL unset)', () => {
     expect(anonymous.headers.location).toBe('/admin/login?next=%2Fadmin%2Fmailbox');
 
     await adminToken();
-    const form = await app.inject({ method: 'GET', url: '/admin/login' });
-    const sessionCookie = (setCookie: unknown): string => String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] ?? '';
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-    const login = await app.inject({
-      method: 'POST',
-      url: '/admin/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: sessionCookie(form.headers['set-cookie']) },
-      payload: new URLSearchParams({ _csrf: csrf, email: 'boss@example.com', password: 'correct horse battery', next: '/admin/mailbox' }).toString(),
-    });
+    const client = new AdminClient(app);
+    const login = await client.login('boss@example.com', 'correct horse battery', '/admin/mailbox');
     expect(login.statusCode).toBe(303);
     expect(login.headers.location).toBe('/admin/mailbox');
-    const cookie = sessionCookie(login.headers['set-cookie']);
 
-    const page = await app.inject({ method: 'GET', url: '/admin/mailbox?to=x@example.com', headers: { cookie } });
+    const page = await client.get('/admin/mailbox?to=x@example.com');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('개발용 메일함');
@@ -174,10 +167,10 @@ describe('dev mailbox (SMTP_URL unset)', () => {
     expect(page.body).not.toContain('<script>alert(1)');
     const id = /href="\/admin\/mailbox\/(\d+)"/.exec(page.body)?.[1] ?? '';
 
-    const one = await app.inject({ method: 'GET', url: `/admin/mailbox/${id}`, headers: { cookie } });
+    const one = await client.get(`/admin/mailbox/${id}`);
     expect(one.statusCode).toBe(200);
     expect(one.body).toContain('<a href="https://ainfo.test/a?token=abc.def">https://ainfo.test/a?token=abc.def</a> 끝');
-    const body = await app.inject({ method: 'GET', url: `/admin/mailbox/${id}/html`, headers: { cookie } });
+    const body = await client.get(`/admin/mailbox/${id}/html`);
     expect(body.statusCode).toBe(200);
     expect(body.headers['content-security-policy']).toMatch(/^sandbox; default-src 'none'/);
     expect(body.body).toBe('<p>안녕하세요, 본문입니다.</p>');
