@@ -42,8 +42,8 @@ describe('notice broadcast to every consenting user (real PostgreSQL, Redis, SMT
     await accounts.createSuperuser({ email: 'admin@example.com', password: 'Seoul-notice-2026!', name: '관리자 김' });
     await accounts.createSuperuser({ email: 'member@example.com', password: 'Busan-seagull-2026!', name: '회원' });
     await stack.db.sql.query(`update users set is_admin = false where email = 'member@example.com'`);
-    adminToken = (await accounts.login('admin@example.com', 'Seoul-notice-2026!')).accessToken;
-    userToken = (await accounts.login('member@example.com', 'Busan-seagull-2026!')).accessToken;
+    adminToken = (await accounts.login('admin@example.com', 'Seoul-notice-2026!', '127.0.0.1')).accessToken;
+    userToken = (await accounts.login('member@example.com', 'Busan-seagull-2026!', '127.0.0.1')).accessToken;
 
     await seedUsers(stack.db.sql, 'yes', CONSENTING, { consent: true, verified: true });
     await seedUsers(stack.db.sql, 'no', 200, { consent: false, verified: true });

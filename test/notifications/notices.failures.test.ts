@@ -65,7 +65,7 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     ({ app, smtp } = stack);
     const { accounts } = stack.services;
     await accounts.createSuperuser({ email: 'ops@example.com', password: 'Jeju-tangerine-77!', name: '운영자' });
-    adminToken = (await accounts.login('ops@example.com', 'Jeju-tangerine-77!')).accessToken;
+    adminToken = (await accounts.login('ops@example.com', 'Jeju-tangerine-77!', '127.0.0.1')).accessToken;
     await seedUsers(stack.db.sql, 'f', RECIPIENTS, { consent: true, verified: true });
   });
 

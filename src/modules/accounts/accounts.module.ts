@@ -13,8 +13,15 @@ import { RedisRateCounter } from './rate-counter.ts';
 /** Mails of one kind per address per window before further requests are accepted and dropped. */
 export const MAILS_PER_ADDRESS = { max: 5, windowSeconds: 3_600 } as const;
 
-/** Login attempts per address per window, whatever the IP; generous for people, a cap for guessing. */
-export const LOGINS_PER_ADDRESS = { max: 20, windowSeconds: 900 } as const;
+/** Login attempts on one address from one client IP per window: enough for a person who forgot, a cap for a guesser there. */
+export const LOGINS_PER_ADDRESS_AND_CLIENT = { max: 10, windowSeconds: 900 } as const;
+
+/**
+ * After 5 failures on an address in 15 minutes (from anywhere), each attempt waits 0.5 s, then
+ * 1, 2, 4, 8 s and no more: a guesser spread over many addresses gets a few tries an hour per
+ * account, the owner waits 8 s at worst and is never locked out.
+ */
+export const LOGIN_SLOWDOWN = { freeFailures: 5, stepMs: 500, maxDelayMs: 8_000, windowSeconds: 900 } as const;
 
 /** What the accounts module is built from. */
 export interface AccountsModuleDeps {
@@ -26,7 +33,7 @@ export interface AccountsModuleDeps {
   config: Config;
   log: Logger;
   /** Other per-address limits than the defaults above. */
-  limits?: Partial<Pick<AccountsSettings, 'mailsPerAddress' | 'loginsPerAddress'>>;
+  limits?: Partial<Pick<AccountsSettings, 'mailsPerAddress' | 'loginsPerAddressAndClient' | 'loginSlowdown'>>;
 }
 
 /**
@@ -58,8 +65,8 @@ export function createAccounts(deps: AccountsModuleDeps): AccountsService {
       refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
       messageIdDomain: messageIdDomain(config),
       mailsPerAddress: MAILS_PER_ADDRESS,
-      loginsPerAddress: LOGINS_PER_ADDRESS,
-      loginsPerIp: { max: config.auth.rateLimitPerMinute, windowSeconds: 60 },
+      loginsPerAddressAndClient: LOGINS_PER_ADDRESS_AND_CLIENT,
+      loginSlowdown: LOGIN_SLOWDOWN,
       ...deps.limits,
     },
     log,

@@ -108,7 +108,7 @@ export default defineRoutes(ACCOUNTS, (app, accounts) => {
         response: { 200: sessionSchema, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 429: errorBodySchema },
       },
     },
-    async (request) => accounts.login(request.body.email, request.body.password),
+    async (request) => accounts.login(request.body.email, request.body.password, request.ip),
   );
 
   typed.post(

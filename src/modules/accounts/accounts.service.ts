@@ -50,12 +50,25 @@ export interface AccountIdentity {
   sessionVersion: number;
 }
 
-/** The outcome of the one password check behind every sign-in. */
-export type LoginCheck = { ok: true; user: AccountIdentity } | { ok: false; reason: 'invalid' | 'rate-limited' };
+/** The outcome of the one password check behind every sign-in; `delayedMs` is how long it was held back first. */
+export type LoginCheck = ({ ok: true; user: AccountIdentity } | { ok: false; reason: 'invalid' | 'rate-limited' }) & { delayedMs: number };
 
-/** Counts requests per key in a window shared by every process; true while under `max`. */
+/** Counts per key in windows shared by every process. */
 export interface RateCounter {
+  /** Counts one more; true while the count is at most `max`. */
   hit(key: string, max: number, windowSeconds: number): Promise<boolean>;
+  /** The count in the current window (0 when none). */
+  count(key: string): Promise<number>;
+}
+
+/** How failed logins on one address slow its next attempts, from any client. */
+export interface LoginSlowdown {
+  /** Failures in the window before any attempt waits. */
+  freeFailures: number;
+  /** The first wait; each further failure doubles it. */
+  stepMs: number;
+  maxDelayMs: number;
+  windowSeconds: number;
 }
 
 export interface AccountsSettings {
@@ -67,10 +80,10 @@ export interface AccountsSettings {
   messageIdDomain: string;
   /** Mails of one kind to one address per window, beyond which requests are accepted but dropped. */
   mailsPerAddress: { max: number; windowSeconds: number };
-  /** Login attempts on one address per window, from any IP (distributed password guessing). */
-  loginsPerAddress: { max: number; windowSeconds: number };
-  /** Login attempts from one client IP per window, where the caller names the IP (the admin's form). */
-  loginsPerIp: { max: number; windowSeconds: number };
+  /** Login attempts on one address from one client IP per window; beyond, refused (someone guessing from there). */
+  loginsPerAddressAndClient: { max: number; windowSeconds: number };
+  /** Failed logins on one address from anywhere make the next attempts wait, never refuse: a lock-out would be the attacker's to cause. */
+  loginSlowdown: LoginSlowdown;
 }
 
 export interface AccountsDeps {
@@ -84,6 +97,8 @@ export interface AccountsDeps {
   rateCounter: RateCounter;
   settings: AccountsSettings;
   log: Logger;
+  /** Waits (the login slow-down). Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Why a mail task ended without sending. */
@@ -103,6 +118,14 @@ const TOKEN_ERRORS: Record<TokenProblem, AppError> = {
 function tokenError(problem: TokenProblem): AppError {
   const template = TOKEN_ERRORS[problem];
   return new AppError(template.status, template.code, template.message);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long an attempt on an address waits after `failures` failed ones in the window. */
+export function loginDelayMs(failures: number, slowdown: LoginSlowdown): number {
+  if (failures < slowdown.freeFailures) return 0;
+  return Math.min(slowdown.maxDelayMs, slowdown.stepMs * 2 ** Math.min(failures - slowdown.freeFailures, 30));
 }
 
 const INVALID_CREDENTIALS = (): AppError =>
@@ -235,29 +258,40 @@ export class AccountsService {
   }
 
   /**
-   * The one password check of every sign-in (the JSON API's login and the admin's): the per-address
-   * limit (and the per-IP one when the caller names the client IP), the same scrypt work for an
-   * unknown address as for a wrong password, and a new hash when the stored one uses older
-   * parameters. Says nothing about the verification state or the admin right: callers decide.
+   * The one password check of every sign-in (the JSON API's login and the admin's), with the limits
+   * that keep a guesser out without letting them lock the owner out:
+   * - per (address, client IP): LOGINS_PER_ADDRESS_AND_CLIENT attempts per window, then refused;
+   * - per address, from anywhere: after a few failures each attempt waits, doubling up to a cap
+   *   (LOGIN_SLOWDOWN): guessing slows to a crawl, the owner waits seconds at worst.
+   * Both count unknown addresses alike; an unknown address costs the same scrypt work as a wrong
+   * password; a hash with older parameters is replaced. Says nothing about the verification state
+   * or the admin right: callers decide.
    */
-  async verifyLogin(input: { email: string; password: string; clientIp?: string }): Promise<LoginCheck> {
+  async verifyLogin(input: { email: string; password: string; clientIp: string }): Promise<LoginCheck> {
     const email = input.email.trim();
-    const { loginsPerAddress, loginsPerIp } = this.settings;
-    // Counted for any address, known or not, so the limit tells nothing about who has an account.
-    const limits = [this.deps.rateCounter.hit(`login:${sha256Hex(email.toLowerCase())}`, loginsPerAddress.max, loginsPerAddress.windowSeconds)];
-    if (input.clientIp !== undefined) {
-      limits.push(this.deps.rateCounter.hit(`login:ip:${input.clientIp}`, loginsPerIp.max, loginsPerIp.windowSeconds));
+    const address = sha256Hex(email.toLowerCase());
+    const { loginsPerAddressAndClient: perClient, loginSlowdown } = this.settings;
+    // Counted for any address, known or not, so the limits tell nothing about who has an account.
+    if (!(await this.deps.rateCounter.hit(`login:${address}:${input.clientIp}`, perClient.max, perClient.windowSeconds))) {
+      return { ok: false, reason: 'rate-limited', delayedMs: 0 };
     }
-    if ((await Promise.all(limits)).includes(false)) return { ok: false, reason: 'rate-limited' };
+    const failuresKey = `login-failures:${address}`;
+    const delayedMs = loginDelayMs(await this.deps.rateCounter.count(failuresKey), loginSlowdown);
+    if (delayedMs > 0) await (this.deps.sleep ?? sleep)(delayedMs);
+    const failed = async (): Promise<LoginCheck> => {
+      // The window's ceiling is never reached: the count only feeds the delay.
+      await this.deps.rateCounter.hit(failuresKey, Number.MAX_SAFE_INTEGER, loginSlowdown.windowSeconds);
+      return { ok: false, reason: 'invalid', delayedMs };
+    };
     const user = await this.repository.findUserByEmail(email);
     if (!user) {
       await verifyPassword(input.password, await this.getDummyHash());
-      return { ok: false, reason: 'invalid' };
+      return failed();
     }
     const check = await verifyPassword(input.password, user.passwordHash);
-    if (!check.matches) return { ok: false, reason: 'invalid' };
+    if (!check.matches) return failed();
     if (check.needsRehash) await this.repository.updatePasswordHash(user.id, await hashPassword(input.password));
-    return { ok: true, user: identityOf(user) };
+    return { ok: true, user: identityOf(user), delayedMs };
   }
 
   /**
@@ -265,8 +299,8 @@ export class AccountsService {
    * verification state is told only to someone who knows the password.
    * @throws AppError 401 INVALID_CREDENTIALS, 403 EMAIL_NOT_VERIFIED, 429 RATE_LIMITED.
    */
-  async login(email: string, password: string): Promise<SessionTokens> {
-    const check = await this.verifyLogin({ email, password });
+  async login(email: string, password: string, clientIp: string): Promise<SessionTokens> {
+    const check = await this.verifyLogin({ email, password, clientIp });
     if (!check.ok) {
       if (check.reason === 'rate-limited') {
         throw new AppError(429, 'RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.');

@@ -1,5 +1,5 @@
 // The accounts module's public API: the only file other code imports from this folder.
-export { createAccounts, LOGINS_PER_ADDRESS, MAILS_PER_ADDRESS, type AccountsModuleDeps } from './accounts.module.ts';
+export { createAccounts, LOGIN_SLOWDOWN, LOGINS_PER_ADDRESS_AND_CLIENT, MAILS_PER_ADDRESS, type AccountsModuleDeps } from './accounts.module.ts';
 export {
   AccountsService,
   toPublicUser,

@@ -8,8 +8,16 @@ export class RedisRateCounter implements RateCounter {
     private readonly prefix: string,
   ) {}
 
+  private keyOf(key: string): string {
+    return `${this.prefix}:ainfo:ratelimit:${key}`;
+  }
+
+  async count(key: string): Promise<number> {
+    return Number((await this.redis.get(this.keyOf(key))) ?? 0);
+  }
+
   async hit(key: string, max: number, windowSeconds: number): Promise<boolean> {
-    const fullKey = `${this.prefix}:ainfo:ratelimit:${key}`;
+    const fullKey = this.keyOf(key);
     // SET NX EX starts the window once; INCR counts in it. Works on every Redis version.
     const replies = await this.redis.multi().set(fullKey, '0', 'EX', windowSeconds, 'NX').incr(fullKey).exec();
     const count = replies?.[1]?.[1];

@@ -27,7 +27,7 @@ export type LoginResult =
 
 /** What the admin asks of accounts: the one login check, and who a session's user is now. */
 export interface AdminAccounts {
-  verifyLogin(input: { email: string; password: string; clientIp?: string }): Promise<LoginCheck>;
+  verifyLogin(input: { email: string; password: string; clientIp: string }): Promise<LoginCheck>;
   identity(userId: number): Promise<AccountIdentity | undefined>;
 }
 
@@ -112,8 +112,8 @@ export class AdminService {
   }
 
   /**
-   * Signs an admin in through accounts' one login (its rate limits, per address and per client IP,
-   * and its rehash), then starts a new session (always a new id, and an earlier session of the
+   * Signs an admin in through accounts' one login (its limits per address and client IP, its
+   * slow-down per address, its rehash), then starts a new session (always a new id, and an earlier session of the
    * browser is dropped, so a planted cookie never becomes signed in). A non-admin account is
    * refused like a wrong password.
    */

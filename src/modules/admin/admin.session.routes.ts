@@ -67,6 +67,8 @@ export default defineRoutes(ADMIN, (instance, admin) => {
     '/admin/login',
     {
       preValidation: guard.open,
+      // Per client IP like the API's auth routes; after the frame is set, so a 429 is the login page's error page.
+      config: { rateLimit: { ...instance.authRateLimit.rateLimit, hook: 'preHandler' } },
       schema: {
         hide: true,
         body: csrfBody.extend({ email: z.string().max(254).default(''), password: z.string().max(256).default(''), next: z.string().max(500).optional() }),
