@@ -7,6 +7,8 @@ export interface MailContent {
   title: string;
   /** Paragraphs of plain text; user data may be interpolated into them, it is escaped here. */
   paragraphs: readonly string[];
+  /** Links of our own (http(s)), each on its line, before the button. */
+  links?: readonly { label: string; url: string }[];
   /** The one button of the mail; the URL is also printed in full for clients that hide buttons. */
   action?: { label: string; url: string };
   /** Small print under the button (expiry, "ignore this mail if …"). */
@@ -43,7 +45,8 @@ export function greetingName(name: string): string {
  */
 export function renderMail(content: MailContent): RenderedMail {
   const { action } = content;
-  if (action && !/^https?:\/\//.test(action.url)) throw new Error('mail links must be http(s) URLs');
+  const links = content.links ?? [];
+  if ([...links, ...(action ? [action] : [])].some((link) => !/^https?:\/\//.test(link.url))) throw new Error('mail links must be http(s) URLs');
   const body: SafeHtml = html`<!doctype html>
 <html lang="ko">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${content.title}</title></head>
@@ -51,6 +54,7 @@ export function renderMail(content: MailContent): RenderedMail {
 <div style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:32px">
 <h1 style="font-size:20px;margin:0 0 16px">${content.title}</h1>
 ${content.paragraphs.map((paragraph) => html`<p style="line-height:1.6;margin:0 0 12px">${paragraph}</p>\n`)}
+${links.map((link) => html`<p style="line-height:1.6;margin:0 0 12px"><a href="${link.url}">${link.label}</a>: ${link.url}</p>\n`)}
 ${action
   ? html`<p style="margin:24px 0"><a href="${action.url}" style="display:inline-block;padding:12px 20px;background:#2f6fed;color:#fff;text-decoration:none;border-radius:6px">${action.label}</a></p>
 <p style="font-size:13px;color:#555;word-break:break-all">버튼이 열리지 않으면 아래 주소를 브라우저에 붙여 넣으세요.<br><a href="${action.url}">${action.url}</a></p>\n`
@@ -66,6 +70,7 @@ ${(content.notes ?? []).map((note) => html`<p style="font-size:13px;color:#777;m
     content.title,
     '',
     ...content.paragraphs.flatMap((paragraph) => [paragraph, '']),
+    ...links.flatMap((link) => [`${link.label}: ${link.url}`, '']),
     ...(action ? [`${action.label}: ${action.url}`, ''] : []),
     ...(content.notes ?? []),
     '',

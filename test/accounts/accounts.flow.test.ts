@@ -4,7 +4,8 @@ import type { App } from '../../src/http/app.ts';
 import { sendVerifyEmail } from '../../src/modules/accounts/index.ts';
 import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import type { Stack } from '../helpers/stack.ts';
-import { appOf, PUBLIC_URL, startAccountsStack, linkIn, mailTaskId, median, pathOf, postForm, signup, tokenOf } from './helpers.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { appOf, PUBLIC_URL, startAccountsStack, linkIn, mailTaskId, median, pathOf, postForm, signup, tokenOf, userIdOf } from './helpers.ts';
 
 const PASSWORD = 'blue ocean 7 waves';
 
@@ -34,7 +35,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     const mail = await smtp.waitForMessageTo(email);
     const verified = await app.inject({ method: 'POST', url: '/api/accounts/verify-email', payload: { token: tokenOf(linkIn(mail, '/accounts/verify-email')) } });
     expect(verified.statusCode).toBe(200);
-    return response.json<{ id: number }>().id;
+    return userIdOf(db, email);
   }
 
   async function login(email: string, password = PASSWORD) {
@@ -44,7 +45,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
   it('signs up, mails a link over SMTP to a page whose button verifies the address, then logs in', async () => {
     const response = await signup(app, { email: 'Kim@Example.com', name: '김민지', noticeConsent: true });
     expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ email: 'Kim@Example.com', name: '김민지', emailVerified: false, noticeConsent: true });
+    expect(response.json()).toEqual({ status: 'accepted', email: 'Kim@Example.com', message: expect.stringContaining('인증 메일') as unknown });
 
     const notYet = await login('kim@example.com');
     expect(notYet.statusCode).toBe(403);
@@ -118,11 +119,90 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     expect(mail.subject).toContain('인증');
   });
 
-  it('refuses a duplicate address, case-insensitively, with 409', async () => {
-    await signup(app, { email: 'dup@example.com' });
-    const again = await signup(app, { email: 'DUP@example.com' });
-    expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ error: { code: 'EMAIL_TAKEN', fields: [{ field: 'email' }] } });
+  it('answers a taken address like a new one, 201 with the same body, and mails its owner instead', async () => {
+    const first = await signup(app, { email: 'dup@example.com', name: '먼저 가입' });
+    expect(first.statusCode).toBe(201);
+    await smtp.waitForMessageTo('dup@example.com');
+    const again = await signup(app, { email: 'DUP@example.com', name: '다른 사람' });
+    expect(again.statusCode).toBe(201);
+    const fresh = await signup(app, { email: 'DUP-fresh@example.com', name: '다른 사람' });
+    const shape = (body: string): unknown => ({ ...(JSON.parse(body) as Record<string, unknown>), email: '(address)' });
+    expect(shape(again.body)).toEqual(shape(fresh.body));
+    expect(again.json()).toEqual({ status: 'accepted', email: 'DUP@example.com', message: expect.stringContaining('메일') as unknown });
+
+    await smtp.waitFor(() => smtp.messagesTo('dup@example.com').length === 2);
+    const notice = smtp.messagesTo('dup@example.com').find((mail) => mail.subject.includes('이미 가입된 계정'));
+    if (!notice) throw new Error('no account-exists mail');
+    expect(notice.subject).toBe('[AInfo] 이미 가입된 계정이 있습니다');
+    expect(notice.text).toContain('먼저 가입님');
+    expect(notice.text).not.toContain('다른 사람');
+    expect(notice.text).toContain(`${PUBLIC_URL}/accounts/password-reset/request`);
+    expect(notice.text).toContain(`${PUBLIC_URL}/login`);
+    expect(notice.html).toContain(`href="${PUBLIC_URL}/accounts/password-reset/request"`);
+    const form = await app.inject({ method: 'GET', url: '/accounts/password-reset/request' });
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('<form method="post" action="/accounts/password-reset/request">');
+    const users = await db.sql.query<{ name: string }>('select name from users where lower(email) = $1', ['dup@example.com']);
+    expect(users).toEqual([{ name: '먼저 가입' }]);
+  });
+
+  it('mails the owner of a taken address at most 5 times an hour, and answers the same in similar time', async () => {
+    await signup(app, { email: 'often@example.com' });
+    await smtp.waitForMessageTo('often@example.com');
+    const taken: number[] = [];
+    const fresh: number[] = [];
+    const timeOf = async (email: string): Promise<number> => {
+      const started = process.hrtime.bigint();
+      expect((await signup(app, { email })).statusCode).toBe(201);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    for (let round = 0; round < 7; round += 1) {
+      taken.push(await timeOf('often@example.com'));
+      fresh.push(await timeOf(`often-${round}@example.com`));
+    }
+    // Both hash the password (scrypt dominates); the taken address skips the insert and enqueues another mail.
+    const [takenMs, freshMs] = [median(taken), median(fresh)];
+    expect(Math.abs(takenMs - freshMs)).toBeLessThan(Math.max(30, 0.5 * Math.max(takenMs, freshMs)));
+    await smtp.waitFor(() => smtp.messagesTo('often@example.com').length === 6);
+    // Every mail task has finished (the mail queue is empty): nothing more can arrive.
+    await waitUntil(async () => {
+      const counts = await stack.core.broker.queue('mail').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0);
+    }, 15_000, 'the mail queue drained');
+    expect(smtp.messagesTo('often@example.com').filter((mail) => mail.subject.includes('이미 가입된 계정'))).toHaveLength(5);
+  });
+
+  it('sends the account-exists mail once per task, however often the task runs', async () => {
+    await signup(app, { email: 'exists-once@example.com' });
+    await signup(app, { email: 'exists-once@example.com' });
+    const userId = await userIdOf(db, 'exists-once@example.com');
+    const taskId = await mailTaskId(db, userId, 'account-exists');
+    await stack.core.results.wait(taskId, { timeoutMs: 10_000 });
+    expect(await stack.services.accounts.deliverAccountExistsEmail(userId, taskId)).toEqual({ status: 'skipped', reason: 'already-sent' });
+    await smtp.waitFor(() => smtp.messagesTo('exists-once@example.com').length === 2);
+    expect(smtp.messagesTo('exists-once@example.com').filter((mail) => mail.subject.includes('이미 가입된 계정'))).toHaveLength(1);
+  });
+
+  it('shows opaque ids only: /me, the access token and the admin users list never carry the sequential id', async () => {
+    const userId = await signupAndVerify('opaque@example.com', '불투명');
+    const [{ public_id: publicId } = { public_id: '' }] = await db.sql.query<{ public_id: string }>('select public_id::text from users where id = $1', [userId]);
+    expect(publicId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const { accessToken } = (await login('opaque@example.com')).json<{ accessToken: string }>();
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { sub: string };
+    expect(claims.sub).toBe(publicId);
+    const me = await app.inject({ method: 'GET', url: '/api/accounts/me', headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.json()).toMatchObject({ id: publicId, email: 'opaque@example.com' });
+    expect(me.body).not.toMatch(new RegExp(`"id":${userId}\\b`));
+
+    await stack.services.accounts.createSuperuser({ email: 'opaque-admin@example.com', password: PASSWORD, name: '관리자' });
+    const adminToken = (await login('opaque-admin@example.com')).json<{ accessToken: string }>().accessToken;
+    const list = await app.inject({ method: 'GET', url: '/api/admin/users?q=opaque', headers: { authorization: `Bearer ${adminToken}` } });
+    const items = list.json<{ items: { id: unknown; email: string }[] }>().items;
+    expect(items.find((item) => item.email === 'opaque@example.com')?.id).toBe(publicId);
+    for (const item of items) expect(typeof item.id).toBe('string');
+    const notice = await app.inject({ method: 'POST', url: '/api/admin/notices', headers: { authorization: `Bearer ${adminToken}` }, payload: { title: '누가 썼나', content: '내용' } });
+    const [{ public_id: adminPublicId } = { public_id: '' }] = await db.sql.query<{ public_id: string }>('select public_id::text from users where email = $1', ['opaque-admin@example.com']);
+    expect(notice.json<{ createdBy: unknown }>().createdBy).toBe(adminPublicId);
   });
 
   it('names the field of a bad e-mail, a weak password and a missing name with 400', async () => {
@@ -166,7 +246,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
 
   it('rejects a reused token with 410, a forged, tampered or wrong-purpose one with 400, an expired one with 410', async () => {
     const response = await signup(app, { email: 'tokens@example.com' });
-    const userId = response.json<{ id: number }>().id;
+    const userId = await userIdOf(db, response.json<{ email: string }>().email);
     const token = tokenOf(linkIn(await smtp.waitForMessageTo('tokens@example.com'), '/accounts/verify-email'));
     const [selector, secret] = token.split('.') as [string, string];
 
@@ -337,7 +417,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
     smtp.failNext(1, 421);
     const attemptsBefore = smtp.dataAttempts;
     const response = await signup(app, { email: 'retry@example.com' });
-    const userId = response.json<{ id: number }>().id;
+    const userId = await userIdOf(db, response.json<{ email: string }>().email);
     const taskId = await mailTaskId(db, userId, 'verify-email');
     const result = await stack.core.results.wait(taskId, { timeoutMs: 15_000 });
     expect(result).toMatchObject({ state: 'SUCCESS', attempts: 2, result: { status: 'sent' } });
@@ -348,7 +428,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
   it('fails the task at once on a 550, records the reply, and does not retry', async () => {
     smtp.rejectRecipients(['bounce@example.com'], 550, 'No such user here');
     const response = await signup(app, { email: 'bounce@example.com' });
-    const userId = response.json<{ id: number }>().id;
+    const userId = await userIdOf(db, response.json<{ email: string }>().email);
     const taskId = await mailTaskId(db, userId, 'verify-email');
     const result = await stack.core.results.wait(taskId, { timeoutMs: 15_000 });
     expect(result.state).toBe('FAILURE');
@@ -365,7 +445,7 @@ describe('accounts over HTTP, with a real SMTP server and a mail worker', () => 
 
   it('never sends a logical mail twice once the acceptance is recorded', async () => {
     const response = await signup(app, { email: 'once@example.com' });
-    const userId = response.json<{ id: number }>().id;
+    const userId = await userIdOf(db, response.json<{ email: string }>().email);
     await smtp.waitForMessageTo('once@example.com');
     const taskId = await mailTaskId(db, userId, 'verify-email');
     await stack.core.results.wait(taskId, { timeoutMs: 10_000 });

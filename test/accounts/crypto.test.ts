@@ -70,9 +70,10 @@ describe('access tokens (HS256)', () => {
   it('verifies its own tokens and rejects expired ones and other keys', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const tokens = new AccessTokens(secret, 900, () => now);
-    const { token, expiresIn } = await tokens.sign(42, 3);
+    const subject = '0b8e3c1e-5a7d-4f2a-9c3b-6d1e2f3a4b5c';
+    const { token, expiresIn } = await tokens.sign(subject, 3);
     expect(expiresIn).toBe(900);
-    expect(await tokens.verify(token)).toMatchObject({ sub: '42', sv: 3 });
+    expect(await tokens.verify(token)).toMatchObject({ sub: subject, sv: 3 });
     const otherKey = new AccessTokens(() => Promise.resolve(Buffer.from('z'.repeat(40))), 900, () => now);
     expect(await otherKey.verify(token)).toBeUndefined();
     now += 900_000;

@@ -45,6 +45,13 @@ export function tokenOf(link: string): string {
   return new URL(link).searchParams.get('token') ?? '';
 }
 
+/** The internal (sequential) id of the user with this address, which the API never shows. */
+export async function userIdOf(db: DatabaseHandle, email: string): Promise<number> {
+  const rows = await db.sql.query<{ id: string | number }>('select id from users where lower(email) = lower($1)', [email]);
+  if (!rows[0]) throw new Error(`no user ${email}`);
+  return Number(rows[0].id);
+}
+
 /** Waits until the account-mail task of a user has an outbox row, and returns the task id. */
 export async function mailTaskId(db: DatabaseHandle, userId: number, kind: string, timeoutMs = 10_000): Promise<string> {
   let taskId: string | undefined;

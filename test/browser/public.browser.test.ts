@@ -46,7 +46,9 @@ describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a 
     if (!stack.smtp || !stack.baseUrl) throw new Error('incomplete stack');
     ({ smtp, baseUrl } = stack);
     expect(baseUrl).toBe(publicUrl);
-    adminId = (await stack.services.accounts.createSuperuser(ADMIN)).user.id;
+    await stack.services.accounts.createSuperuser(ADMIN);
+    const [admin] = await stack.db.sql.query<{ id: string }>('select id from users where email = $1', [ADMIN.email]);
+    adminId = Number(admin?.id);
   });
 
   afterAll(async () => {

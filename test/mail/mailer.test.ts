@@ -139,8 +139,8 @@ describe('dev mailbox (SMTP_URL unset)', () => {
   });
 
   it('refuses a verified non-admin with 403', async () => {
-    const user = await stack.services.accounts.signup({ email: 'plain@example.com', password: 'quiet meadow 42', name: '보통' });
-    await stack.db.sql.query('update users set email_verified_at = now() where id = $1', [user.id]);
+    await stack.services.accounts.signup({ email: 'plain@example.com', password: 'quiet meadow 42', name: '보통' });
+    await stack.db.sql.query('update users set email_verified_at = now() where email = $1', ['plain@example.com']);
     const { accessToken } = await stack.services.accounts.login('plain@example.com', 'quiet meadow 42', '127.0.0.1');
     const response = await app.inject({ method: 'GET', url: '/api/admin/mailbox', headers: { authorization: `Bearer ${accessToken}` } });
     expect(response.statusCode).toBe(403);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.ts';
-import { appOf, mailTaskId, signup, startAccountsStack } from '../accounts/helpers.ts';
+import { appOf, mailTaskId, signup, startAccountsStack, userIdOf } from '../accounts/helpers.ts';
 import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import type { Stack } from '../helpers/stack.ts';
 
@@ -25,7 +25,7 @@ describe('an SMTP outage delays account mail and loses none', () => {
     const started = Date.now();
     const response = await signup(app, { email: 'patient@example.com' });
     expect(response.statusCode).toBe(201);
-    const userId = response.json<{ id: number }>().id;
+    const userId = await userIdOf(stack.db, 'patient@example.com');
     const taskId = await mailTaskId(stack.db, userId, 'verify-email');
 
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS - (Date.now() - started)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resetPasswordMail, verifyEmailMail } from '../../src/modules/accounts/accounts.mails.ts';
+import { accountExistsMail, resetPasswordMail, verifyEmailMail } from '../../src/modules/accounts/accounts.mails.ts';
 import { renderNoticeMail } from '../../src/modules/notifications/notifications.templates.ts';
 
 const LINK = 'https://ainfo.test/accounts/verify-email?token=abc.def';
@@ -20,6 +20,7 @@ describe('user text in mail: one line, never a link', () => {
       const mails = [
         verifyEmailMail({ name, link: LINK, ttlMs: 86_400_000 }),
         resetPasswordMail({ name, link: LINK, ttlMs: 3_600_000 }),
+        accountExistsMail({ name, loginUrl: 'https://ainfo.test/login', resetUrl: 'https://ainfo.test/accounts/password-reset/request' }),
         renderNoticeMail({ noticeId: 1, deliveryId: 1, title: '공지', content: '내용', recipientName: name, unsubscribeToken: 't', publicUrl: 'https://ainfo.test' }),
       ];
       for (const mail of mails) {

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What an access token says; `sv` must equal the user's current session version. */
+/** What an access token says: `sub` is the user's public id; `sv` must equal the user's current session version. */
 export interface AccessClaims {
   sub: string;
   sv: number;
@@ -10,6 +10,8 @@ export interface AccessClaims {
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 const ISSUER = 'ainfo';
+/** The shape of users.public_id (a UUID). */
+const PUBLIC_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * HS256 JWTs with node:crypto: one algorithm, fixed header, so no `alg: none` or key-confusion
@@ -22,9 +24,9 @@ export class AccessTokens {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async sign(userId: number, sessionVersion: number): Promise<{ token: string; expiresIn: number }> {
+  async sign(subject: string, sessionVersion: number): Promise<{ token: string; expiresIn: number }> {
     const iat = Math.floor(this.now() / 1000);
-    const payload = { iss: ISSUER, sub: String(userId), sv: sessionVersion, iat, exp: iat + this.ttlSeconds };
+    const payload = { iss: ISSUER, sub: subject, sv: sessionVersion, iat, exp: iat + this.ttlSeconds };
     const body = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     const signature = createHmac('sha256', await this.secret()).update(body).digest('base64url');
     return { token: `${body}.${signature}`, expiresIn: this.ttlSeconds };
@@ -57,7 +59,7 @@ function isAccessClaims(value: unknown): value is AccessClaims & { iss: string }
   return (
     claims.iss === ISSUER &&
     typeof claims.sub === 'string' &&
-    /^\d+$/.test(claims.sub) &&
+    PUBLIC_ID.test(claims.sub) &&
     typeof claims.sv === 'number' &&
     typeof claims.iat === 'number' &&
     typeof claims.exp === 'number'

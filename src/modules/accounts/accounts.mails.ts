@@ -51,3 +51,20 @@ export function resetPasswordMail(input: { name: string; link: string; ttlMs: nu
     }),
   };
 }
+
+/** To the owner of an address someone signed up with again: nothing was created; how to get in. */
+export function accountExistsMail(input: { name: string; loginUrl: string; resetUrl: string }): AccountMail {
+  return {
+    subject: '[AInfo] 이미 가입된 계정이 있습니다',
+    ...renderMail({
+      title: '이미 가입된 계정이 있습니다',
+      paragraphs: [
+        `${greetingName(input.name)}님, 이 이메일 주소로 AInfo 가입 요청을 받았습니다.`,
+        '이 주소로는 이미 가입된 계정이 있어 새 계정을 만들지 않았습니다. 가입한 계정으로 로그인해 주세요.',
+      ],
+      links: [{ label: '로그인하기', url: input.loginUrl }],
+      action: { label: '비밀번호 재설정하기', url: input.resetUrl },
+      notes: ['비밀번호가 기억나지 않으면 위 버튼으로 새 비밀번호를 설정할 수 있습니다.', '본인이 요청하지 않았다면 이 메일을 무시하셔도 됩니다. 계정에는 아무 변화가 없습니다.'],
+    }),
+  };
+}

@@ -62,15 +62,24 @@ ${error ? html`<p class="error">${error}</p>` : ''}
 <p class="muted">비밀번호를 바꾸면 모든 기기에서 로그아웃됩니다.</p>`;
 }
 
+const resetRequestForm = html`<form method="post" action="/accounts/password-reset/request">
+<label for="email">가입한 이메일 주소</label><input id="email" name="email" type="email" autocomplete="email" required>
+<button type="submit">재설정 메일 보내기</button>
+</form>`;
+
 export function resetFailedPage(problem: TokenProblem): SafeHtml {
   const text = PROBLEM_TEXT[problem];
   return html`<h1 class="error">${text.title}</h1>
 <p>${text.detail} 비밀번호 재설정을 다시 요청해 주세요.</p>
 <h2>재설정 메일 다시 받기</h2>
-<form method="post" action="/accounts/password-reset/request">
-<label for="email">가입한 이메일 주소</label><input id="email" name="email" type="email" autocomplete="email" required>
-<button type="submit">재설정 메일 보내기</button>
-</form>`;
+${resetRequestForm}`;
+}
+
+/** Asks for the address to mail a reset link to (the account-exists mail links here). */
+export function resetRequestFormPage(): SafeHtml {
+  return html`<h1>비밀번호 재설정</h1>
+<p>가입한 이메일 주소를 입력하면 새 비밀번호를 설정하는 링크를 보내 드립니다.</p>
+${resetRequestForm}`;
 }
 
 export function resetDonePage(): SafeHtml {

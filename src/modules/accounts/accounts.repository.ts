@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, DatabaseHandle, Tx } from '../../db/index.ts';
 import {
   accountTokens,
@@ -29,6 +29,7 @@ export interface NewOutboxMail {
 
 export interface UserListItem {
   id: number;
+  publicId: string;
   email: string;
   name: string;
   noticeConsent: boolean;
@@ -74,6 +75,18 @@ export class AccountsRepository {
     return rows[0];
   }
 
+  async findUserByPublicId(publicId: string): Promise<UserRow | undefined> {
+    const rows = await this.db.select().from(users).where(eq(users.publicId, publicId)).limit(1);
+    return rows[0];
+  }
+
+  /** The public ids of these users (those that still exist). */
+  async publicIds(ids: readonly number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select({ id: users.id, publicId: users.publicId }).from(users).where(inArray(users.id, [...ids]));
+    return new Map(rows.map((row) => [row.id, row.publicId]));
+  }
+
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     const rows = await this.db.select().from(users).where(lowerEmailIs(email)).limit(1);
     return rows[0];
@@ -107,6 +120,7 @@ export class AccountsRepository {
       this.db
         .select({
           id: users.id,
+          publicId: users.publicId,
           email: users.email,
           name: users.name,
           noticeConsent: users.noticeConsent,

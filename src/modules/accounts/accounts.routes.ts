@@ -13,6 +13,7 @@ import {
   resetFailedPage,
   resetFormPage,
   resetRequestedPage,
+  resetRequestFormPage,
   verifiedPage,
   verifyConfirmPage,
   verifyFailedPage,
@@ -25,6 +26,7 @@ import {
   refreshBody,
   resetConfirmBody,
   sessionSchema,
+  signupAcceptedSchema,
   signupBody,
   tokenBody,
   userList,
@@ -58,9 +60,9 @@ export default defineRoutes(ACCOUNTS, (app, accounts) => {
       config: limited,
       schema: {
         tags,
-        summary: 'Sign up; the verification mail is sent by a task',
+        summary: 'Sign up: 201 whether or not the address is taken (its owner is mailed instead); the verification mail is sent by a task',
         body: signupBody,
-        response: { 201: publicUserSchema, 400: errorBodySchema, 409: errorBodySchema, 429: errorBodySchema },
+        response: { 201: signupAcceptedSchema, 400: errorBodySchema, 429: errorBodySchema },
       },
     },
     async (request, reply) => reply.status(201).send(await accounts.signup(request.body)),
@@ -269,6 +271,10 @@ export default defineRoutes(ACCOUNTS, (app, accounts) => {
     },
   );
 
+  typed.get('/accounts/password-reset/request', { config: limited, schema: { hide: true } }, async (_request, reply) =>
+    sendPage(reply, 200, '비밀번호 재설정', resetRequestFormPage()),
+  );
+
   typed.post(
     '/accounts/password-reset/request',
     { config: limited, schema: { hide: true, body: z.object({ email: z.string().max(254) }) } },
@@ -297,7 +303,7 @@ export default defineRoutes(ACCOUNTS, (app, accounts) => {
       return {
         ...result,
         items: result.items.map((user) => ({
-          id: user.id,
+          id: user.publicId,
           email: user.email,
           name: user.name,
           noticeConsent: user.noticeConsent,

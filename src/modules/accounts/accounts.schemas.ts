@@ -33,8 +33,11 @@ export const signupBody = z.object({
   noticeConsent: z.boolean().optional(),
 });
 
+/** A user's public id: random (UUID), the only id the API shows. */
+const publicIdSchema = z.uuid().describe('the user\'s public id (random; the API never shows the internal sequential id)');
+
 export const publicUserSchema = z.object({
-  id: z.number(),
+  id: publicIdSchema,
   email: z.string(),
   name: z.string(),
   emailVerified: z.boolean(),
@@ -51,6 +54,9 @@ export const sessionSchema = z.object({
 });
 
 export const acceptedSchema = z.object({ status: z.literal('accepted'), message: z.string() });
+
+/** Signup's answer, the same whether the address was free or taken (no enumeration). */
+export const signupAcceptedSchema = acceptedSchema.extend({ email: z.string() });
 
 export const loginBody = z.object({ email: z.string().trim().max(254), password: passwordSchema });
 export const emailBody = z.object({ email: emailSchema });
@@ -72,7 +78,7 @@ export const usersQuery = z.object({
 export const userList = z.object({
   items: z.array(
     z.object({
-      id: z.number().int(),
+      id: publicIdSchema,
       email: z.string(),
       name: z.string(),
       noticeConsent: z.boolean(),

@@ -4,11 +4,11 @@ import type { Mailer } from '../../mail/index.ts';
 import type { TaskProducer } from '../../tasks/index.ts';
 import { AppError, isPermanent } from '../../utils/errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
-import { resetPasswordMail, verifyEmailMail, type AccountMail } from './accounts.mails.ts';
+import { accountExistsMail, resetPasswordMail, verifyEmailMail, type AccountMail } from './accounts.mails.ts';
 import type { AccountsRepository, UserFilter, UserListItem } from './accounts.repository.ts';
 import { nameSchema } from './accounts.schemas.ts';
 import type { AccountTokenRow, TokenPurpose, UserRow } from './accounts.tables.ts';
-import { sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
+import { sendAccountExistsEmail, sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
 import { hashPassword, passwordWeakness, verifyPassword } from './passwords.ts';
 import { mintToken, parseToken, secretMatches, sha256Hex } from './secret-tokens.ts';
 
@@ -20,9 +20,9 @@ export interface AuthUser {
   isAdmin: boolean;
 }
 
-/** A user as the API shows it. */
+/** A user as the API shows it: `id` is the public id (a UUID), never the sequential key. */
 export interface PublicUser {
-  id: number;
+  id: string;
   email: string;
   name: string;
   emailVerified: boolean;
@@ -42,6 +42,7 @@ export interface SessionTokens {
 /** A user as other modules see one for signing in (the admin) and for sessions. */
 export interface AccountIdentity {
   id: number;
+  publicId: string;
   email: string;
   name: string;
   isAdmin: boolean;
@@ -101,6 +102,18 @@ export interface AccountsDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** What signup answers, whether the address was free or taken. */
+export interface SignupAccepted {
+  status: 'accepted';
+  email: string;
+  message: string;
+}
+
+const SIGNUP_ACCEPTED = '인증 메일을 보냈습니다. 메일의 버튼을 눌러 가입을 마쳐 주세요. 메일이 보이지 않으면 스팸함도 확인해 주세요.';
+
+/** The account mails: a link with a token (verify, reset), or the note to the owner of a taken address. */
+export type AccountMailKind = TokenPurpose | 'account-exists';
+
 /** Why a mail task ended without sending. */
 export type DeliveryOutcome =
   | { status: 'sent'; messageId: string; response: string }
@@ -134,6 +147,7 @@ const INVALID_CREDENTIALS = (): AppError =>
 function identityOf(user: UserRow): AccountIdentity {
   return {
     id: user.id,
+    publicId: user.publicId,
     email: user.email,
     name: user.name,
     isAdmin: user.isAdmin,
@@ -144,7 +158,7 @@ function identityOf(user: UserRow): AccountIdentity {
 
 export function toPublicUser(user: UserRow): PublicUser {
   return {
-    id: user.id,
+    id: user.publicId,
     email: user.email,
     name: user.name,
     emailVerified: user.emailVerifiedAt !== null,
@@ -172,10 +186,13 @@ export class AccountsService {
   }
 
   /**
-   * Creates an unverified user and enqueues the verification mail after the insert committed.
-   * @throws AppError 400 WEAK_PASSWORD naming `password`, 409 EMAIL_TAKEN.
+   * Creates an unverified user and enqueues the verification mail after the insert committed. A
+   * taken address answers the same, after the same password hash, and its owner is mailed
+   * instead ("이미 가입된 계정이 있습니다", at most MAILS_PER_ADDRESS an hour): neither the answer
+   * nor its time tells whether an address has an account.
+   * @throws AppError 400 WEAK_PASSWORD naming `password`.
    */
-  async signup(input: { email: string; password: string; name: string; noticeConsent?: boolean }): Promise<PublicUser> {
+  async signup(input: { email: string; password: string; name: string; noticeConsent?: boolean }): Promise<SignupAccepted> {
     const email = input.email.trim();
     await this.assertStrongPassword(input.password, { email, name: input.name }, 'password');
     const passwordHash = await hashPassword(input.password);
@@ -185,18 +202,29 @@ export class AccountsService {
       passwordHash,
       noticeConsent: input.noticeConsent ?? false,
     });
-    if (!user) {
-      throw new AppError(409, 'EMAIL_TAKEN', '이미 가입된 이메일 주소입니다.', [
-        { field: 'email', message: '이미 가입된 이메일 주소입니다.' },
-      ]);
+    if (user) {
+      try {
+        await this.deps.producer.enqueue(sendVerifyEmail, { userId: user.id });
+      } catch (error) {
+        // The account exists either way; the user can ask for the mail again (resend).
+        this.log.error({ err: error, userId: user.id }, 'could not enqueue the verification mail');
+      }
+    } else {
+      await this.mailOwnerOfTakenAddress(email);
     }
+    return { status: 'accepted', email, message: SIGNUP_ACCEPTED };
+  }
+
+  private async mailOwnerOfTakenAddress(email: string): Promise<void> {
+    if (!(await this.underAddressLimit('account-exists', email))) return;
+    const owner = await this.repository.findUserByEmail(email);
+    // Deleted since the insert found it taken: nobody to tell.
+    if (!owner) return;
     try {
-      await this.deps.producer.enqueue(sendVerifyEmail, { userId: user.id });
+      await this.deps.producer.enqueue(sendAccountExistsEmail, { userId: owner.id });
     } catch (error) {
-      // The account exists either way; the user can ask for the mail again (resend).
-      this.log.error({ err: error, userId: user.id }, 'could not enqueue the verification mail');
+      this.log.error({ err: error, userId: owner.id }, 'could not enqueue the account-exists mail');
     }
-    return toPublicUser(user);
   }
 
   /**
@@ -359,7 +387,7 @@ export class AccountsService {
   async authenticate(accessToken: string): Promise<AuthUser | undefined> {
     const claims = await this.deps.accessTokens.verify(accessToken);
     if (!claims) return undefined;
-    const user = await this.repository.findUserById(Number(claims.sub));
+    const user = await this.repository.findUserByPublicId(claims.sub);
     if (!user || user.sessionVersion !== claims.sv || user.emailVerifiedAt === null) return undefined;
     return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin };
   }
@@ -383,6 +411,11 @@ export class AccountsService {
   async findUser(userId: number): Promise<PublicUser | undefined> {
     const user = await this.repository.findUserById(userId);
     return user ? toPublicUser(user) : undefined;
+  }
+
+  /** The public ids of these users (those that still exist): what the API shows instead of their ids. */
+  publicIds(userIds: readonly number[]): Promise<Map<number, string>> {
+    return this.repository.publicIds(userIds);
   }
 
   /** The identity behind a session (the admin's), read fresh: undefined once the user is gone. */
@@ -449,8 +482,14 @@ export class AccountsService {
     return this.deliver('reset-password', userId, dedupeKey);
   }
 
+  /** Task body of accounts.sendAccountExistsEmail: see deliver(); no token, links to log in and to reset. */
+  deliverAccountExistsEmail(userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
+    return this.deliver('account-exists', userId, dedupeKey);
+  }
+
   /**
-   * Mints a token and sends one account mail, at most once per `dedupeKey` (the task id):
+   * Sends one account mail (minting its token, for a link that needs one), at most once per
+   * `dedupeKey` (the task id):
    * - the outbox row of the logical mail is created on the first run and read on retries;
    * - once the server's acceptance is recorded there, a retry sends nothing;
    * - every attempt carries the same Message-ID, so a receiver can drop a copy.
@@ -463,34 +502,24 @@ export class AccountsService {
    * task to another worker only after its holder stopped answering for TASK_LOCK_MS.
    * @throws MailTransientError to be retried, MailPermanentError (permanent) when the server refused for good.
    */
-  private async deliver(purpose: TokenPurpose, userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
+  private async deliver(kind: AccountMailKind, userId: number, dedupeKey: string): Promise<DeliveryOutcome> {
     const user = await this.repository.findUserById(userId);
     if (!user) return { status: 'skipped', reason: 'user-missing' };
-    if (purpose === 'verify-email' && user.emailVerifiedAt !== null) return { status: 'skipped', reason: 'already-verified' };
+    if (kind === 'verify-email' && user.emailVerifiedAt !== null) return { status: 'skipped', reason: 'already-verified' };
     const outbox = await this.repository.openOutbox({
       dedupeKey,
-      kind: purpose,
+      kind,
       userId,
       toAddress: user.email,
-      messageId: `<${purpose}.${sha256Hex(dedupeKey).slice(0, 32)}@${this.settings.messageIdDomain}>`,
+      messageId: `<${kind}.${sha256Hex(dedupeKey).slice(0, 32)}@${this.settings.messageIdDomain}>`,
     });
     if (outbox.status === 'sent') return { status: 'skipped', reason: 'already-sent' };
 
-    const ttlMs = purpose === 'verify-email' ? this.settings.verifyTokenTtlMs : this.settings.resetTokenTtlMs;
-    const minted = mintToken();
-    await this.repository.insertToken({
-      userId,
-      purpose,
-      selector: minted.selector,
-      verifierHash: minted.verifierHash,
-      expiresAt: new Date(Date.now() + ttlMs),
-    });
-    const path = purpose === 'verify-email' ? '/accounts/verify-email' : '/accounts/password-reset';
-    const link = `${this.settings.publicUrl}${path}?token=${encodeURIComponent(minted.token)}`;
+    const { publicUrl } = this.settings;
     const mail: AccountMail =
-      purpose === 'verify-email'
-        ? verifyEmailMail({ name: user.name, link, ttlMs })
-        : resetPasswordMail({ name: user.name, link, ttlMs });
+      kind === 'account-exists'
+        ? accountExistsMail({ name: user.name, loginUrl: `${publicUrl}/login`, resetUrl: `${publicUrl}/accounts/password-reset/request` })
+        : await this.tokenMail(kind, user);
 
     await this.repository.countOutboxAttempt(outbox.id);
     try {
@@ -500,7 +529,7 @@ export class AccountsService {
         text: mail.text,
         html: mail.html,
         messageId: outbox.messageId,
-        kind: purpose,
+        kind,
       });
       await this.repository.markOutboxSent(outbox.id, result.response);
       return { status: 'sent', messageId: outbox.messageId, response: result.response };
@@ -509,6 +538,22 @@ export class AccountsService {
       await this.repository.markOutboxFailed(outbox.id, message, isPermanent(error));
       throw error;
     }
+  }
+
+  /** Mints a token and renders the mail that carries its link (verification, reset). */
+  private async tokenMail(purpose: TokenPurpose, user: UserRow): Promise<AccountMail> {
+    const ttlMs = purpose === 'verify-email' ? this.settings.verifyTokenTtlMs : this.settings.resetTokenTtlMs;
+    const minted = mintToken();
+    await this.repository.insertToken({
+      userId: user.id,
+      purpose,
+      selector: minted.selector,
+      verifierHash: minted.verifierHash,
+      expiresAt: new Date(Date.now() + ttlMs),
+    });
+    const path = purpose === 'verify-email' ? '/accounts/verify-email' : '/accounts/password-reset';
+    const link = `${this.settings.publicUrl}${path}?token=${encodeURIComponent(minted.token)}`;
+    return purpose === 'verify-email' ? verifyEmailMail({ name: user.name, link, ttlMs }) : resetPasswordMail({ name: user.name, link, ttlMs });
   }
 
   private async checkToken(token: string, purpose: TokenPurpose): Promise<AccountTokenRow> {
@@ -530,8 +575,8 @@ export class AccountsService {
     return row;
   }
 
-  private async issueSession(user: { id: number; sessionVersion: number }): Promise<SessionTokens> {
-    const access = await this.deps.accessTokens.sign(user.id, user.sessionVersion);
+  private async issueSession(user: { id: number; publicId: string; sessionVersion: number }): Promise<SessionTokens> {
+    const access = await this.deps.accessTokens.sign(user.publicId, user.sessionVersion);
     const refresh = mintToken();
     await this.repository.insertRefreshToken({
       userId: user.id,
@@ -548,7 +593,7 @@ export class AccountsService {
     if (weakness) throw new AppError(400, 'WEAK_PASSWORD', weakness, [{ field, message: weakness }]);
   }
 
-  private async underAddressLimit(purpose: TokenPurpose, email: string): Promise<boolean> {
+  private async underAddressLimit(purpose: AccountMailKind, email: string): Promise<boolean> {
     const { max, windowSeconds } = this.settings.mailsPerAddress;
     const key = `${purpose}:${sha256Hex(email.trim().toLowerCase())}`;
     const allowed = await this.deps.rateCounter.hit(key, max, windowSeconds);

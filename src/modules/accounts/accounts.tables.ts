@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 /**
  * Users. `email` is unique case-insensitively (a unique index on lower(email)): look users up
@@ -9,6 +9,8 @@ export const users = pgTable(
   'users',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The only id the API shows: random, so it tells nothing about how many users there are or their order. */
+    publicId: uuid('public_id').notNull().defaultRandom(),
     email: text('email').notNull(),
     name: text('name').notNull(),
     passwordHash: text('password_hash').notNull(),
@@ -24,6 +26,7 @@ export const users = pgTable(
   },
   (table) => [
     uniqueIndex('users_email_lower_key').using('btree', sql`lower(${table.email})`),
+    uniqueIndex('users_public_id_key').on(table.publicId),
     index('users_notice_recipients_idx').using('btree', table.id).where(sql`${table.noticeConsent} and ${table.emailVerifiedAt} is not null`),
   ],
 );

@@ -34,6 +34,15 @@ export const sendResetPasswordEmail = defineTask(
   ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.deps.deliverResetPasswordEmail(userId, dedupeKey)),
 );
 
+/**
+ * Tells the owner of an address that someone signed up with it again, with links to log in and
+ * to reset the password: signup answers the same whether or not the address was taken.
+ */
+export const sendAccountExistsEmail = defineTask(
+  { name: 'accounts.sendAccountExistsEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY, uses: ACCOUNTS },
+  ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.deps.deliverAccountExistsEmail(userId, dedupeKey)),
+);
+
 /** Deletes long-expired tokens and old outbox rows, so these tables do not grow for ever. */
 export const purgeExpiredTokens = defineTask(
   { name: 'accounts.purgeExpiredTokens', queue: 'default', schema: z.object({}), retry: { attempts: 3, backoffMs: 60_000 }, uses: ACCOUNTS },

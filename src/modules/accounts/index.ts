@@ -9,9 +9,10 @@ export {
   type LoginCheck,
   type PublicUser,
   type SessionTokens,
+  type SignupAccepted,
   type TokenProblem,
 } from './accounts.service.ts';
 export type { UserFilter, UserListItem } from './accounts.repository.ts';
-export { ACCOUNTS, ACCOUNT_MAIL_RETRY, purgeExpiredTokens, sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
+export { ACCOUNTS, ACCOUNT_MAIL_RETRY, purgeExpiredTokens, sendAccountExistsEmail, sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
 export { userIdReference } from './accounts.tables.ts';
 export { currentNoticeConsent, noticeRecipients } from './accounts.sql.ts';

@@ -37,7 +37,7 @@ export const noticeView = z.object({
   title: z.string(),
   content: z.string(),
   contentHtml: z.string(),
-  createdBy: z.number().int().nullable(),
+  createdBy: z.uuid().nullable().describe('public id of the admin who wrote it'),
   createdAt: z.string(),
   sentBy: z.string().nullable(),
   sentAt: z.string().nullable(),
@@ -49,7 +49,7 @@ export const noticeDetail = noticeView.extend({
   failures: z.array(
     z.object({
       deliveryId: z.number().int(),
-      userId: z.number().int(),
+      userId: z.uuid().nullable().describe('public id of the recipient'),
       email: z.string(),
       reply: z.string(),
       failedAt: z.string(),

@@ -8,10 +8,12 @@ import type { NoticeRow } from './notifications.tables.ts';
 import { deliverNotice, resumeNotice, sendNoticeToAll } from './notifications.tasks.ts';
 import { renderNoticeMail } from './notifications.templates.ts';
 
-/** What notifications asks of accounts, which owns the users: a recipient's address and consent. */
+/** What notifications asks of accounts, which owns the users: a recipient's address and consent, and the ids the API shows. */
 export interface NoticeAccounts {
   findUser(userId: number): Promise<{ email: string; noticeConsent: boolean } | undefined>;
   withdrawNoticeConsent(userId: number): Promise<{ wasConsenting: boolean } | undefined>;
+  /** The public ids of these users, for the JSON the admin reads (never the sequential ids). */
+  publicIds(userIds: readonly number[]): Promise<Map<number, string>>;
 }
 
 export interface NotificationsServiceOptions {
@@ -42,7 +44,8 @@ export interface NoticeView {
   content: string;
   /** The content as the mail shows it (Markdown subset, escaped). */
   contentHtml: string;
-  createdBy: number | null;
+  /** The public id of the admin who wrote it; null once that account is gone. */
+  createdBy: string | null;
   createdAt: string;
   sentBy: string | null;
   sentAt: string | null;
@@ -52,7 +55,7 @@ export interface NoticeView {
 
 export interface NoticeDetail extends NoticeView {
   /** The first failures (by delivery id) with the SMTP reply; `deliveries.failed` counts them all. */
-  failures: (Omit<DeliveryFailure, 'failedAt'> & { failedAt: string })[];
+  failures: (Omit<DeliveryFailure, 'failedAt' | 'userId'> & { userId: string | null; failedAt: string })[];
 }
 
 export type DeliveryOutcome =
@@ -134,13 +137,14 @@ export class NotificationsService {
 
   async createNotice(input: { title: string; content: string }, adminUserId: number | null): Promise<NoticeView> {
     const row = await this.repository.createNotice({ title: input.title, content: input.content, createdBy: adminUserId });
-    return this.view(row, (await this.repository.deliveryCounts([row.id])).get(row.id));
+    const [counts, authors] = await Promise.all([this.repository.deliveryCounts([row.id]), this.authorsOf([row])]);
+    return this.view(row, counts.get(row.id), authors);
   }
 
   async listNotices(page: number, pageSize: number): Promise<{ items: NoticeView[]; total: number; page: number; pageSize: number }> {
     const { items, total } = await this.repository.listNotices({ limit: pageSize, offset: (page - 1) * pageSize });
-    const counts = await this.repository.deliveryCounts(items.map((row) => row.id));
-    return { items: items.map((row) => this.view(row, counts.get(row.id))), total, page, pageSize };
+    const [counts, authors] = await Promise.all([this.repository.deliveryCounts(items.map((row) => row.id)), this.authorsOf(items)]);
+    return { items: items.map((row) => this.view(row, counts.get(row.id), authors)), total, page, pageSize };
   }
 
   async getNotice(noticeId: number): Promise<NoticeDetail> {
@@ -150,9 +154,10 @@ export class NotificationsService {
       this.repository.deliveryCounts([row.id]),
       this.repository.listFailures(row.id, FAILURES_SHOWN),
     ]);
+    const publicIds = await this.accounts.publicIds([...failures.map((failure) => failure.userId), ...(row.createdBy === null ? [] : [row.createdBy])]);
     return {
-      ...this.view(row, counts.get(row.id)),
-      failures: failures.map((failure) => ({ ...failure, failedAt: failure.failedAt.toISOString() })),
+      ...this.view(row, counts.get(row.id), publicIds),
+      failures: failures.map((failure) => ({ ...failure, userId: publicIds.get(failure.userId) ?? null, failedAt: failure.failedAt.toISOString() })),
     };
   }
 
@@ -333,13 +338,17 @@ export class NotificationsService {
     return { userId: found.userId, wasConsenting: result.wasConsenting };
   }
 
-  private view(row: NoticeRow, counts: DeliveryCounts | undefined): NoticeView {
+  private authorsOf(rows: readonly NoticeRow[]): Promise<Map<number, string>> {
+    return this.accounts.publicIds(rows.flatMap((row) => (row.createdBy === null ? [] : [row.createdBy])));
+  }
+
+  private view(row: NoticeRow, counts: DeliveryCounts | undefined, publicIds: ReadonlyMap<number, string>): NoticeView {
     return {
       id: row.id,
       title: row.title,
       content: row.content,
       contentHtml: renderNoticeMarkdown(row.content),
-      createdBy: row.createdBy,
+      createdBy: row.createdBy === null ? null : (publicIds.get(row.createdBy) ?? null),
       createdAt: row.createdAt.toISOString(),
       sentBy: row.sentBy,
       sentAt: iso(row.sentAt),
