@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.ts';
+import { createLogger } from '../../src/log/logger.ts';
 import { buildServices, type ProcessRole, type Services } from '../../src/processes/compose.ts';
 import { LexicalEmbedder } from '../../src/vector/index.ts';
 import type { PublicApisPeer } from '../helpers/public-apis-server.ts';
@@ -151,15 +152,22 @@ describe('policy search: API and page over a real Chroma', () => {
     expect(response.json<{ checks: Record<string, string> }>().checks.chroma).toBe('ok');
   });
 
-  it('opens nothing when a web context is built, and tells a web process without CHROMA_URL to set it', async () => {
+  it('opens nothing when a web context is built, and tells a web process without CHROMA_URL to set it (in the log, not the answer)', async () => {
     const started = Date.now();
-    const web = servicesWith('web', { CHROMA_URL: '' });
+    const lines: string[] = [];
+    const config = testConfig(stack.prefix, { ...stack.childEnv(), CHROMA_URL: '' });
+    const log = createLogger('info', {}, { write: (line: string) => void lines.push(line) });
+    const web = buildServices({ ...stack.core, config, log, role: 'web' }, stack.db, { ownsDatabase: false });
     try {
       expect(Date.now() - started).toBeLessThan(2_000);
-      await expect(web.policies.search.search({ q: '청년', limit: 5, offset: 0 })).rejects.toMatchObject({
-        status: 503,
-        message: expect.stringContaining('CHROMA_URL') as unknown,
-      });
+      const refused = await web.policies.search.search({ q: '청년', limit: 5, offset: 0 }).then(
+        () => undefined,
+        (error: unknown) => error as { status: number; message: string },
+      );
+      expect(refused?.status).toBe(503);
+      expect(refused?.message).toContain('정책 검색');
+      expect(refused?.message).not.toContain(config.dataDir);
+      expect(lines.join('')).toContain('CHROMA_URL is not set');
     } finally {
       await web.close();
     }
