@@ -50,6 +50,8 @@ describe.skipIf(!celeryAvailable)('ainfo worker --celery-queues and ainfo call -
       CELERY_REDIS_URL: env.brokerUrl,
       // Short, so that the message of a killed worker comes back within the test.
       CELERY_VISIBILITY_TIMEOUT_SECONDS: '2',
+      // A result whose id the test never learns (a second beat fire) expires soon after the run.
+      CELERY_RESULT_EXPIRES_SECONDS: '600',
       TASK_MODULES,
       SHUTDOWN_GRACE_MS: '5000',
       MAIL_RATE_PER_SECOND: '0',

@@ -10,6 +10,7 @@ CELERY_BEAT_TASK / CELERY_BEAT_INTERVAL / CELERY_BEAT_ARGS   one beat_schedule e
 """
 import json
 import os
+import socket
 import time
 
 import redis
@@ -94,6 +95,12 @@ def flaky(self):
     if self.request.retries < 2:
         raise self.retry(countdown=0.2, exc=RuntimeError(f'attempt {self.request.retries + 1}'))
     return self.request.retries
+
+
+@app.task(name='config.celery.debug_task', bind=True)
+def debug_task(self, *args, **kwargs):
+    """The original project's debug_task, returning what AInfo's system.debug returns for it."""
+    return {'received': {'args': list(args), 'kwargs': kwargs}, 'host': socket.gethostname(), 'pid': os.getpid(), 'attempt': self.request.retries + 1}
 
 
 # The original Django project's tasks, declared with their real signatures as the Django side
