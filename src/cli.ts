@@ -253,7 +253,7 @@ function buildProgram(): Command {
     .option('--countdown <seconds>', 'run no earlier than this many seconds from now', parseSeconds)
     .option('--eta <iso>', 'run no earlier than this moment (ISO 8601)')
     .option('--expires <seconds>', 'revoke instead of running if not started by then', parseSeconds)
-    .option('--priority <n>', '1 is the highest', parsePositiveInt)
+    .option('--priority <n>', '1 is the highest (with --celery: kombu priority 1-9, lower runs first; unset is 0, the first)', parsePositiveInt)
     .option('--id <id>', 'task id (the same id enqueued twice runs once)')
     .option('--queue <name>', 'route to another queue')
     .option('--wait', 'wait for the result and print it')
@@ -365,7 +365,8 @@ function buildProgram(): Command {
             nextUtc: entry.nextRunAt,
           }));
         } else if (what === 'active') {
-          rows = (await activeTasks(broker)).map((task) => ({ ...task, payload: JSON.stringify(task.payload) }));
+          // Every row has the Celery column, so the table shows it whichever row comes first.
+          rows = (await activeTasks(broker)).map((task) => ({ ...task, payload: JSON.stringify(task.payload), celeryTask: task.celeryTask }));
         } else {
           rows = (await queueStats(broker)).map((stats) => ({ ...stats }));
           extra = { workers: await workersSeen(broker) };
