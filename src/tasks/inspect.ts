@@ -77,25 +77,22 @@ export async function workersSeen(broker: Broker): Promise<{ name: string; queue
  * messages our workers run (as they published them, at most a second ago).
  */
 export async function activeTasks(broker: Broker, limit = 100): Promise<ActiveTask[]> {
-  const [perQueue, celery] = await Promise.all([
-    Promise.all(
-      QUEUE_NAMES.map(async (queue) => {
-        const jobs = await broker.queue(queue).getActive(0, limit - 1);
-        return jobs.map((job) => ({
-          id: job.id ?? '',
-          name: job.name,
-          queue,
-          payload: (job.data as TaskEnvelope | undefined)?.payload,
-          startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : undefined,
-          attempts: job.attemptsStarted,
-          progress: job.progress,
-        }));
-      }),
-    ),
-    readCeleryActive(broker.connection, broker.options.prefix),
-  ]);
-  const fromCelery = celery.slice(0, limit).map(({ worker: _worker, ...task }): ActiveTask => task);
-  return [...perQueue.flat(), ...fromCelery];
+  const perQueue = await Promise.all(
+    QUEUE_NAMES.map(async (queue) => {
+      const jobs = await broker.queue(queue).getActive(0, limit - 1);
+      return jobs.map((job) => ({
+        id: job.id ?? '',
+        name: job.name,
+        queue,
+        payload: (job.data as TaskEnvelope | undefined)?.payload,
+        startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : undefined,
+        attempts: job.attemptsStarted,
+        progress: job.progress,
+      }));
+    }),
+  );
+  const celery = (await readCeleryActive(broker.connection, broker.options.prefix)).slice(0, limit);
+  return [...perQueue.flat(), ...celery.map(({ worker: _worker, ...task }): ActiveTask => task)];
 }
 
 /** The most recent failures over every queue, newest first. */
