@@ -78,6 +78,21 @@ export interface RankedResult<D extends RankableDocument> {
 
 /** Provisional floor for the lexical embedder; calibrate per embedder as described above. */
 export const DEFAULT_RELEVANCE_FLOOR = 0.3;
+
+/**
+ * Relevance floors calibrated per embedder id by `npm run bench:search` (the sweep is in
+ * docs/benchmarks.md). An embedder without one gets `DEFAULT_RELEVANCE_FLOOR`, and search logs
+ * that it is uncalibrated.
+ */
+export const RELEVANCE_FLOORS: Readonly<Record<string, number>> = {
+  'lexical-ngram-v1:1024': DEFAULT_RELEVANCE_FLOOR,
+};
+
+/** The floor for an embedder, and whether it was calibrated for it. */
+export function relevanceFloorFor(embedderId: string): { floor: number; calibrated: boolean } {
+  const floor = RELEVANCE_FLOORS[embedderId];
+  return floor === undefined ? { floor: DEFAULT_RELEVANCE_FLOOR, calibrated: false } : { floor, calibrated: true };
+}
 const DEFAULT_VECTOR_WEIGHT = 0.5;
 const DEFAULT_TITLE_BOOST = 0.2;
 /** BM25 saturation and length normalisation, the usual values. */
@@ -228,8 +243,11 @@ export class KeywordIndex {
     return weight > 0 ? Math.min(1, score / weight) : 0;
   }
 
-  /** The best documents by keyword score alone, for candidates the vector search missed. */
-  search(query: string, limit: number): { id: string; score: number }[] {
+  /**
+   * The best documents by keyword score alone, for candidates the vector search missed; `accept`
+   * filters before the limit is applied, so a selective filter still gets `limit` documents.
+   */
+  search(query: string, limit: number, accept?: (id: string) => boolean): { id: string; score: number }[] {
     const totals = new Float64Array(this.ids.length);
     const touched: number[] = [];
     let weight = 0;
@@ -246,7 +264,13 @@ export class KeywordIndex {
     }
     if (weight === 0) return [];
     touched.sort((a, b) => (totals[b] ?? 0) - (totals[a] ?? 0) || a - b);
-    return touched.slice(0, limit).map((index) => ({ id: this.ids[index] ?? '', score: Math.min(1, (totals[index] ?? 0) / weight) }));
+    const hits: { id: string; score: number }[] = [];
+    for (const index of touched) {
+      if (hits.length >= limit) break;
+      const id = this.ids[index] ?? '';
+      if (!accept || accept(id)) hits.push({ id, score: Math.min(1, (totals[index] ?? 0) / weight) });
+    }
+    return hits;
   }
 }
 
@@ -285,6 +309,23 @@ export function titleMatch(query: string, title: string): number {
   return q.length >= 3 && t.includes(q) ? 0.5 : 0;
 }
 
+/**
+ * The fused score, 0..1: the blend of the vector and keyword scores, with a share given to how
+ * much the title itself answers the query (`titleMatch`). Raising any input never lowers it, so
+ * it also bounds the score of a document whose vector score is only known to be at most `vector`.
+ */
+export function fuse(
+  vector: number,
+  keyword: number,
+  title: number,
+  options: Pick<RankOptions, 'vectorWeight' | 'titleBoost'> = {},
+): number {
+  const vectorWeight = options.vectorWeight ?? DEFAULT_VECTOR_WEIGHT;
+  const titleBoost = options.titleBoost ?? DEFAULT_TITLE_BOOST;
+  const blend = vectorWeight * Math.min(1, Math.max(0, vector)) + (1 - vectorWeight) * keyword;
+  return (1 - titleBoost) * blend + titleBoost * title;
+}
+
 /** Same programme, listed twice: same normalised title, region and organisation. */
 export function duplicateKey(doc: RankableDocument): string {
   return [comparable(doc.title), doc.regionSido ?? '전국', doc.regionSigungu ?? '', comparable(doc.organization)].join('|');
@@ -312,8 +353,6 @@ export function rankDocuments<D extends RankableDocument>(
   index: KeywordIndex = KeywordIndex.of(candidates.map(({ doc }) => doc)),
 ): RankedResult<D>[] {
   const floor = options.floor ?? DEFAULT_RELEVANCE_FLOOR;
-  const vectorWeight = options.vectorWeight ?? DEFAULT_VECTOR_WEIGHT;
-  const titleBoost = options.titleBoost ?? DEFAULT_TITLE_BOOST;
   const terms = index.queryTerms(query);
   const asked = index.queryWords(query).join(' ');
   // Candidates the index does not hold (written after it was built) are scored by a small index of their own.
@@ -327,8 +366,7 @@ export function rankDocuments<D extends RankableDocument>(
     if (!passesFilters(doc, options, status)) continue;
     const vector = Math.min(1, Math.max(0, vectorScore));
     const keyword = index.has(doc.id) ? index.score(terms, doc.id) : (extra?.score(extra.queryTerms(query), doc.id) ?? 0);
-    const blend = vectorWeight * vector + (1 - vectorWeight) * keyword;
-    const score = (1 - titleBoost) * blend + titleBoost * titleMatch(asked, doc.title);
+    const score = fuse(vector, keyword, titleMatch(asked, doc.title), options);
     scored.push({ doc, score, vectorScore: vector, keywordScore: keyword, status, sources: [{ id: doc.id, source: doc.source }] });
   }
   scored.sort((a, b) => b.score - a.score || b.keywordScore - a.keywordScore || a.doc.id.localeCompare(b.doc.id));
