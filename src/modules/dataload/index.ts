@@ -14,5 +14,5 @@ export type { DataloadRunRow, RunMode, RunState } from './dataload.tables.ts';
 export { SOURCE_INFO, SOURCE_NAMES, isSourceName, type LoadProgress, type PolicyDocument, type SourceName } from './dataload.types.ts';
 export { ageText, conditionKeys, conditionsText, INCOME_BANDS, SUPPORT_CONDITION_CODES } from './eligibility.ts';
 export { categoryKeyOf, documentText, REGION_KEYS, regionKeyOf } from './normalise.ts';
-export { cloneDataset, generateDataset, loadFixtures, type SampleDataset } from './sample-data.ts';
+export { cloneDataset, generateDataset, loadFixtures, SAMPLE_NOW, type SampleDataset } from './sample-data.ts';
 export { PublicApisPeer, startPublicApisPeer, type PeerFault } from './sample-server.ts';
