@@ -25,18 +25,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/config.ts';
 import { openPglite } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { loadFixtures, PublicApisPeer, regionKeyOf, SAMPLE_NOW, SOURCE_NAMES, type PolicyDocument } from '../src/modules/dataload/index.ts';
+import { loadFixtures, PublicApisPeer, SAMPLE_NOW, SOURCE_NAMES, type PolicyDocument } from '../src/modules/dataload/index.ts';
 import { createPolicies, type SearchItem } from '../src/modules/policies/index.ts';
 import { buildServices, openCore } from '../src/processes/compose.ts';
 import { applicationStatus } from '../src/utils/application-period.ts';
 import { parseRegion, regionMatches } from '../src/utils/regions.ts';
 import { startChromaServer } from '../src/vector/chroma-server.ts';
-import { createEmbedder, VectorStore, type VectorFilter } from '../src/vector/index.ts';
+import { createEmbedder, VectorStore } from '../src/vector/index.ts';
+import { deletePrefix, percentile, vectorOnlySearch } from './bench-kit.ts';
 import { LABELLED_QUERIES, type LabelledQuery } from './search-queries.ts';
 
 const { values } = parseArgs({
@@ -54,25 +54,6 @@ const COLLECTION = 'bench-search';
 interface Shown {
   id: string;
   score: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** One programme however many listings it has: the same title in the same place. */
@@ -176,18 +157,8 @@ const unfloored = createPolicies({ config, role: 'worker', log, search: { clock,
 const embedder = createEmbedder(config);
 const vector = new VectorStore({ url: chroma.url, embeddedDir: dir, allowEmbedded: false, role: 'bench', collection: COLLECTION, log });
 
-/** The search before issue 11 part B, line for line: embed, nearest with the 시도 filter, slice. */
-async function oldSearch(query: LabelledQuery, limit: number): Promise<Shown[]> {
-  const filter: VectorFilter = {};
-  if (query.region) {
-    const key = regionKeyOf(query.region);
-    filter.regionKey = key === '전국' ? '전국' : [key, '전국'];
-  }
-  const [embedding] = await embedder.embed([query.q]);
-  if (!embedding) return [];
-  const hits = await vector.query(embedding, { limit, filter });
-  return hits.map((hit) => ({ id: hit.id, score: hit.score }));
-}
+const oldSearch = (query: LabelledQuery, limit: number): Promise<Shown[]> =>
+  vectorOnlySearch({ vector, embedder }, { q: query.q, limit, ...(query.region ? { region: query.region } : {}) });
 
 async function newSearch(search: typeof configured.search, query: LabelledQuery, limit: number): Promise<Shown[]> {
   const result = await search.search({
@@ -327,5 +298,5 @@ try {
   await peer.stop();
   await chroma.stop();
   await rm(dir, { recursive: true, force: true });
-  await deletePrefix(prefix);
+  await deletePrefix(REDIS_URL, prefix);
 }

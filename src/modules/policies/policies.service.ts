@@ -106,10 +106,22 @@ export interface SearchTuning {
   clock?: () => Date;
   /** Time between two reads of the catalogue version. Default 5 s. */
   catalogueCheckMs?: number;
+  /**
+   * A selective filter that keeps at most this many documents is sent to Chroma as their ids;
+   * above it, as a `where`. Default 2,000 (see PUSHDOWN_SHARE for why).
+   */
+  maxIdFilter?: number;
 }
 
-/** A filter that passes fewer than this share of documents goes into Chroma's `where`. */
+/**
+ * A filter that keeps fewer than this share of the documents is applied by Chroma (so it cannot
+ * starve the vector window); one that keeps more is applied here to a window widened to hold about
+ * `MAX_SEARCH_WINDOW` passing documents. Measured on 10,000 documents (docs/search.md): a nearest
+ * query restricted to a list of up to 2,500 ids takes 13–18 ms, while a `where` takes 19 ms on one
+ * key and 40–105 ms with a 시군구 and an age range, and a wider unfiltered window costs 1–3 ms.
+ */
 const PUSHDOWN_SHARE = 0.25;
+const MAX_ID_FILTER = 2_000;
 /** The most vector results read when filters are applied here instead (4 × the window). */
 const MAX_VECTOR_RESULTS = 4 * MAX_SEARCH_WINDOW;
 /** Keyword-only candidates considered per search, best first. */
@@ -218,7 +230,7 @@ export class PolicySearchService {
 
   private async run(query: ValidQuery): Promise<SearchResult> {
     const empty: SearchResult = { items: [], limit: query.limit, offset: query.offset, total: 0 };
-    const { vector, embedder } = this.deps;
+    const { embedder } = this.deps;
     this.warnIfUncalibrated();
     const [catalogue, embeddings] = await Promise.all([this.catalogue.current(), embedder.embed([query.q])]);
     const embedding = embeddings[0];
@@ -232,36 +244,14 @@ export class PolicySearchService {
       (!query.category || entry.categoryKey === query.category) &&
       passesFilters(entry, filters, applicationStatusOn(entry, today));
 
-    // Filters that keep most documents are applied here to a wider vector window (a `where` on
-    // Chroma costs 15–65 ms on 10,000 documents); selective ones go into the `where`, so that
-    // they cannot starve the window.
-    const filtered = query.age !== undefined || query.region !== undefined || query.status === 'open' || query.source !== undefined || query.category !== undefined;
-    let share = 1;
-    if (filtered && catalogue.entries.size > 0) {
-      let passing = 0;
-      for (const entry of catalogue.entries.values()) if (accepts(entry)) passing += 1;
-      share = passing / catalogue.entries.size;
-    }
-    const pushDown = filtered && share < PUSHDOWN_SHARE;
-    const want = pushDown ? MAX_SEARCH_WINDOW : Math.min(MAX_VECTOR_RESULTS, Math.ceil(MAX_SEARCH_WINDOW / share));
-    const where = pushDown
-      ? whereOf({
-          ...(query.source ? { source: query.source } : {}),
-          ...(query.category ? { category: query.category } : {}),
-          ...(query.region ? { region: query.region } : {}),
-          ...(query.age !== undefined ? { age: query.age } : {}),
-          ...(query.status === 'open' ? { openOn: today } : {}),
-        })
-      : undefined;
-    const hits = await vector.nearest(embedding, { limit: want, ...where });
-
+    const { hits, complete } = await this.nearest(query, embedding, catalogue, accepts, today);
     const listings = await this.entriesOf(hits.map((hit) => hit.id), catalogue);
     const candidates: Candidate<CatalogueEntry>[] = [];
     for (const hit of hits) {
       const entry = listings.get(hit.id);
       if (entry && accepts(entry)) candidates.push({ doc: entry, vectorScore: hit.score });
     }
-    candidates.push(...(await this.keywordOnly(query.q, embedding, hits, want, catalogue, accepts)));
+    if (!complete) candidates.push(...(await this.keywordOnly(query.q, embedding, hits, catalogue, accepts)));
 
     const ranked = rankDocuments(query.q, candidates, { ...filters, floor: this.relevanceFloor }, catalogue.index).slice(0, MAX_SEARCH_WINDOW);
     const byId = new Map(candidates.map(({ doc }) => [doc.id, doc]));
@@ -271,6 +261,44 @@ export class PolicySearchService {
       offset: query.offset,
       total: ranked.length,
     };
+  }
+
+  /**
+   * The vector window: the nearest documents, with the filters applied by Chroma when they are
+   * selective (as the list of the ids they keep, or as a `where` when that list would be long),
+   * and otherwise over a window widened by the share they keep. `complete` says the window holds
+   * every document the filters allow (there was room to spare).
+   */
+  private async nearest(
+    query: ValidQuery,
+    embedding: number[],
+    catalogue: CatalogueSnapshot,
+    accepts: (entry: CatalogueEntry) => boolean,
+    today: string,
+  ): Promise<{ hits: { id: string; score: number }[]; complete: boolean }> {
+    const { vector } = this.deps;
+    const filtered = query.age !== undefined || query.region !== undefined || query.status === 'open' || query.source !== undefined || query.category !== undefined;
+    const passing: string[] = [];
+    if (filtered) for (const entry of catalogue.entries.values()) if (accepts(entry)) passing.push(entry.id);
+    const share = filtered && catalogue.entries.size > 0 ? passing.length / catalogue.entries.size : 1;
+    let want = MAX_SEARCH_WINDOW;
+    let hits: { id: string; score: number }[];
+    if (share >= PUSHDOWN_SHARE) {
+      want = Math.min(MAX_VECTOR_RESULTS, Math.ceil(MAX_SEARCH_WINDOW / share));
+      hits = await vector.nearest(embedding, { limit: want });
+    } else if (passing.length <= (this.deps.tuning?.maxIdFilter ?? MAX_ID_FILTER)) {
+      hits = await vector.nearest(embedding, { limit: want, ids: passing });
+    } else {
+      const where = whereOf({
+        ...(query.source ? { source: query.source } : {}),
+        ...(query.category ? { category: query.category } : {}),
+        ...(query.region ? { region: query.region } : {}),
+        ...(query.age !== undefined ? { age: query.age } : {}),
+        ...(query.status === 'open' ? { openOn: today } : {}),
+      });
+      hits = await vector.nearest(embedding, { limit: want, ...where });
+    }
+    return { hits, complete: hits.length < want };
   }
 
   /** The catalogue entries of these ids; ids written since the last build are read from Chroma. */
@@ -292,19 +320,18 @@ export class PolicySearchService {
   /**
    * Documents the keyword index finds that the vector window missed (an exact name the embedder
    * scores low). Their cosine is at most the window's last score, so only those that could pass
-   * the floor with that bound are scored exactly, in one request restricted to their ids. A window
-   * that was not full held every document the filters allow: then there is nothing to add.
+   * the floor with that bound are scored exactly, from their stored vectors. (A window
+   * that was not full held every document the filters allow: then there is nothing to add.)
    */
   private async keywordOnly(
     q: string,
     embedding: number[],
     hits: readonly { id: string; score: number }[],
-    want: number,
     catalogue: CatalogueSnapshot,
     accepts: (entry: CatalogueEntry) => boolean,
   ): Promise<Candidate<CatalogueEntry>[]> {
     const last = hits[hits.length - 1];
-    if (hits.length < want || !last) return [];
+    if (!last) return [];
     const seen = new Set(hits.map((hit) => hit.id));
     const { index, entries } = catalogue;
     const asked = index.queryWords(q).join(' ');
@@ -315,7 +342,7 @@ export class PolicySearchService {
       })
       .filter(({ id, score }) => fuse(last.score, score, titleMatch(asked, entries.get(id)?.title ?? '')) >= this.relevanceFloor);
     if (hopeful.length === 0) return [];
-    const scored = await this.deps.vector.nearest(embedding, { limit: hopeful.length, ids: hopeful.map(({ id }) => id) });
+    const scored = await this.deps.vector.similarities(embedding, hopeful.map(({ id }) => id));
     return scored.flatMap(({ id, score }) => {
       const entry = entries.get(id);
       return entry ? [{ doc: entry, vectorScore: score }] : [];
