@@ -141,6 +141,13 @@ const REQUEST_WORDS = new Set([
   '받고', '받는', '받을', '받으려면', '하고', '하는', '할', '하려면', '볼', '보는', '주는', '되는', '있는', '없는', '위한', '위해', '대한', '관련',
 ]);
 
+/**
+ * A predicate's polite or plain ending (`힘들어요`, `받을래요`, `없습니다`): in a question it says how
+ * the person feels or what they do, not which programme they mean. Such a word is dropped when the
+ * collection does not know how it begins; a known one (`지원해요` → 지원) is cut as any other word.
+ */
+const PREDICATE_ENDING = /[\p{Script=Hangul}](?:어요|아요|해요|예요|에요|래요|네요|세요|니다|나요|까요|죠)$/u;
+
 export interface KeywordFields {
   id: string;
   title: string;
@@ -210,10 +217,14 @@ export class KeywordIndex {
    * does not (`월세를`, `지원받고`, `청년월세를`) is cut to its longest known beginning: otherwise
    * the particle's or ending's bigram (`세를`), found nowhere, would count as a missing rare term
    * against every document. A word unknown from its first bigram (`장학금`, `zzzz`) is kept whole:
-   * that absence is what tells a search nothing matched.
+   * that absence is what tells a search nothing matched; unless it is a predicate (`힘들어요`).
    */
   queryWords(query: string): string[] {
-    const words = query.normalize('NFKC').toLowerCase().split(/\s+/).filter((word) => word.length > 0 && !REQUEST_WORDS.has(word));
+    const words = query
+      .normalize('NFKC')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((word) => word.length > 0 && !REQUEST_WORDS.has(word) && !(PREDICATE_ENDING.test(word) && !this.postings.has(word.slice(0, 2))));
     return words.map((word) => {
       if (!/^[\p{Script=Hangul}]{3,}$/u.test(word) || !this.postings.has(word.slice(0, 2))) return word;
       let end = 2;
