@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { callCelery, findResult, jsonOption, parseCeleryQueues } from './cli/celery.ts';
 import { tableOfRecords, type CliKit } from './cli/kit.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
@@ -143,7 +144,7 @@ function resultJson(result: TaskResult): Record<string, unknown> {
  */
 async function runProcess(
   role: Exclude<ProcessRole, 'cli'>,
-  options: { port?: number; host?: string; queues?: QueueName[]; concurrency?: number; loglevel?: string },
+  options: { port?: number; host?: string; queues?: QueueName[]; concurrency?: number; celeryQueues?: string[]; loglevel?: string },
 ): Promise<void> {
   const config = readConfig({ LOG_LEVEL: options.loglevel });
   const log = createLogger(config.log.level, { role });
@@ -167,7 +168,13 @@ async function runProcess(
       }
       if (role === 'all') parts.push(await startBeat(core));
       if (role === 'worker' || role === 'all') {
-        parts.push(await startWorker(core, services, { queues: options.queues ?? [...QUEUE_NAMES], concurrency: options.concurrency }));
+        parts.push(
+          await startWorker(core, services, {
+            queues: options.queues ?? [...QUEUE_NAMES],
+            concurrency: options.concurrency,
+            celeryQueues: options.celeryQueues ?? config.celery.queues,
+          }),
+        );
       }
       // The one-command start fills search at once (sample data without API keys), not next Wednesday.
       if (role === 'all') await services.dataload.enqueueInitialLoads();
@@ -214,8 +221,11 @@ function buildProgram(): Command {
     .description('runs tasks; start as many as you like, on as many machines as you like')
     .option('--queues <names>', `comma-separated queues (default all: ${QUEUE_NAMES.join(',')})`, parseQueues)
     .option('--concurrency <n>', 'tasks run at once per queue (default per queue)', parsePositiveInt)
+    .option('--celery-queues <names>', 'also run Celery messages from these queues, comma-separated (default CELERY_QUEUES)', parseCeleryQueues)
     .addOption(logLevel())
-    .action((options: { queues?: QueueName[]; concurrency?: number; loglevel?: string }) => runProcess('worker', options));
+    .action((options: { queues?: QueueName[]; concurrency?: number; celeryQueues?: string[]; loglevel?: string }) =>
+      runProcess('worker', options),
+    );
 
   program
     .command('beat')
@@ -235,12 +245,15 @@ function buildProgram(): Command {
 
   program
     .command('call <task>')
-    .description('enqueues a task by name and prints {id, state, …} (Celery: celery call)')
+    .description('enqueues a task by name and prints {id, state, …} (Celery: celery call); with --celery, sends it to Celery workers')
     .option('--payload <json>', 'the payload as JSON', parseJsonPayload)
+    .option('--celery', '<task> is a Celery task name: send a Celery message (protocol 2) for a Python worker')
+    .option('--args <json>', 'with --celery: positional arguments, a JSON array', jsonOption('--args', '[1, "two"]'))
+    .option('--kwargs <json>', 'with --celery: keyword arguments, a JSON object', jsonOption('--kwargs', '{"key": "value"}'))
     .option('--countdown <seconds>', 'run no earlier than this many seconds from now', parseSeconds)
     .option('--eta <iso>', 'run no earlier than this moment (ISO 8601)')
     .option('--expires <seconds>', 'revoke instead of running if not started by then', parseSeconds)
-    .option('--priority <n>', '1 is the highest', parsePositiveInt)
+    .option('--priority <n>', '1 is the highest (with --celery: kombu priority 1-9, lower runs first; unset is 0, the first)', parsePositiveInt)
     .option('--id <id>', 'task id (the same id enqueued twice runs once)')
     .option('--queue <name>', 'route to another queue')
     .option('--wait', 'wait for the result and print it')
@@ -250,6 +263,9 @@ function buildProgram(): Command {
         name: string,
         options: {
           payload?: unknown;
+          celery?: boolean;
+          args?: unknown;
+          kwargs?: unknown;
           countdown?: number;
           eta?: string;
           expires?: number;
@@ -260,11 +276,24 @@ function buildProgram(): Command {
           timeout: number;
         },
       ) => {
-        if (options.queue !== undefined && !isQueueName(options.queue)) {
+        if (options.celery && options.payload !== undefined) fail('--celery takes --args and --kwargs, not --payload', 2);
+        if (!options.celery && (options.args !== undefined || options.kwargs !== undefined)) {
+          fail('--args and --kwargs are for Celery tasks: add --celery, or give our task --payload', 2);
+        }
+        if (!options.celery && options.queue !== undefined && !isQueueName(options.queue)) {
           fail(`unknown queue "${options.queue}"; queues are ${QUEUE_NAMES.join(', ')}`, 2);
         }
         const eta = options.eta === undefined ? undefined : Date.parse(options.eta);
         if (eta !== undefined && Number.isNaN(eta)) fail(`--eta "${options.eta ?? ''}" is not an ISO 8601 moment`, 2);
+        if (options.celery) {
+          await withCore(async (core) => {
+            const result = await callCelery(core, name, { ...options, eta, timeoutMs: options.timeout * 1000 });
+            printJson({ ...resultJson(result), backend: 'celery' });
+            if (options.wait && result.state === 'FAILURE') process.exitCode = 1;
+            if (options.wait && !isFinished(result.state)) process.exitCode = 3;
+          });
+          return;
+        }
         await withCore(async (core) => {
           const task = core.registry.require(name);
           const ref = await core.broker.enqueue(task, options.payload ?? {}, {
@@ -287,15 +316,13 @@ function buildProgram(): Command {
 
   program
     .command('result <id>')
-    .description('prints the state and result of a task (Celery: celery result)')
+    .description('prints the state and result of a task, ours or a Celery one (Celery: celery result)')
     .option('--wait', 'wait until it finishes')
     .option('--timeout <seconds>', 'how long --wait waits (default 30)', parseSeconds, 30)
     .action(async (id: string, options: { wait?: boolean; timeout: number }) => {
       await withCore(async (core) => {
-        const result = options.wait
-          ? await core.results.wait(id, { timeoutMs: options.timeout * 1000 })
-          : await core.results.get(id);
-        printJson(resultJson(result));
+        const { result, backend } = await findResult(core, id, { wait: options.wait, timeoutMs: options.timeout * 1000 });
+        printJson(backend === 'celery' ? { ...resultJson(result), backend } : resultJson(result));
       });
     });
 
@@ -326,6 +353,7 @@ function buildProgram(): Command {
             queue: task.queue,
             attempts: task.retry.attempts,
             backoffMs: task.retry.backoffMs,
+            celery: task.celery?.name,
           }));
         } else if (what === 'scheduled') {
           rows = (await listScheduled(broker, registry)).map((entry) => ({
@@ -337,7 +365,8 @@ function buildProgram(): Command {
             nextUtc: entry.nextRunAt,
           }));
         } else if (what === 'active') {
-          rows = (await activeTasks(broker)).map((task) => ({ ...task, payload: JSON.stringify(task.payload) }));
+          // Every row has the Celery column, so the table shows it whichever row comes first.
+          rows = (await activeTasks(broker)).map((task) => ({ ...task, payload: JSON.stringify(task.payload), celeryTask: task.celeryTask }));
         } else {
           rows = (await queueStats(broker)).map((stats) => ({ ...stats }));
           extra = { workers: await workersSeen(broker) };

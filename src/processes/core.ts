@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
-import { Broker, ResultStore, type TaskRegistry } from '../tasks/index.ts';
+import { Broker, CeleryProducer, ResultStore, type TaskRegistry } from '../tasks/index.ts';
 import { discoverTasks } from './discover.ts';
 
 /** Which process is being composed; decides what it may open (the embedded PGlite and Chroma). */
@@ -17,6 +17,8 @@ export interface Core {
   broker: Broker;
   registry: TaskRegistry;
   results: ResultStore;
+  /** Sends tasks to Python Celery workers and reads Celery results (connects on first use). */
+  celery: CeleryProducer;
   close(): Promise<void>;
 }
 
@@ -28,5 +30,10 @@ export async function openCore(config: Config, log: Logger, role: ProcessRole): 
     resultTtlSeconds: config.tasks.resultTtlSeconds,
     resultMaxCount: config.tasks.resultMaxCount,
   });
-  return { config, log, role, broker, registry, results: new ResultStore(broker), close: () => broker.close() };
+  const celery = new CeleryProducer({ brokerUrl: config.celery.brokerUrl, resultUrl: config.celery.resultUrl });
+  const close = async (): Promise<void> => {
+    await celery.close();
+    await broker.close();
+  };
+  return { config, log, role, broker, registry, results: new ResultStore(broker), celery, close };
 }

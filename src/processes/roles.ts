@@ -1,5 +1,6 @@
 import { listScheduled, syncSchedules } from '../tasks/beat.ts';
 import { TaskWorker, type QueueName, type RateLimit } from '../tasks/index.ts';
+import { startCeleryWorker } from './celery.ts';
 import type { Services } from './compose.ts';
 import type { Core } from './core.ts';
 import type { Stoppable } from './lifecycle.ts';
@@ -34,7 +35,7 @@ export async function startWeb(core: Core, services: Services, options: { port: 
 export async function startWorker(
   core: Core,
   services: Services,
-  options: { queues: readonly QueueName[]; concurrency?: number },
+  options: { queues: readonly QueueName[]; concurrency?: number; celeryQueues?: readonly string[] },
 ): Promise<Stoppable> {
   const { config, log, registry } = core;
   const { workerDeps } = await import('./compose.ts');
@@ -52,8 +53,21 @@ export async function startWorker(
     limits,
   });
   await worker.start();
+  // Celery messages (--celery-queues, CELERY_QUEUES) run beside the BullMQ jobs, on the same runner.
+  const celery = options.celeryQueues?.length
+    ? await startCeleryWorker(core, worker, { ...options, queues: options.celeryQueues }).catch(async (error: unknown) => {
+        await worker.close(0);
+        throw error;
+      })
+    : undefined;
   log.info({ tasks: registry.names() }, 'tasks registered');
-  return { name: 'worker', stop: () => worker.close(config.tasks.shutdownGraceMs) };
+  const grace = config.tasks.shutdownGraceMs;
+  return {
+    name: 'worker',
+    stop: async () => {
+      await Promise.all([worker.close(grace), celery?.close(grace)]);
+    },
+  };
 }
 
 /** The beat role: the broker and the registry's schedules, nothing else (no database). */

@@ -33,9 +33,20 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1_000 };
 
 /**
- * A task's definition. Room is left for one more optional field, a Celery mapping
- * (`celery?: { name, toPayload(args, kwargs) }`), which nothing here needs to know about.
+ * How a task answers Celery protocol 2 messages sent by Python code (see docs/celery.md): the
+ * Celery worker of `ainfo worker --celery-queues` runs this task for messages of `name`.
  */
+export interface CeleryMapping {
+  /** The Celery task name (`headers.task`) it answers to, e.g. `accounts.tasks.send_verify_email`. */
+  readonly name: string;
+  /**
+   * Turns the message's `args` and `kwargs` into this task's payload, which the task's schema then
+   * validates like any payload. Throw for a call Python would refuse (see `celeryArguments`).
+   */
+  toPayload(args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown;
+}
+
+/** A task's definition. */
 export interface TaskOptions<S extends z.ZodType> {
   /** Stored in Redis and used by `ainfo call`: treat it like an API path (`accounts.sendVerifyEmail`). */
   name: string;
@@ -49,6 +60,8 @@ export interface TaskOptions<S extends z.ZodType> {
   dedupe?: (payload: z.output<S>) => string;
   /** Default priority (1 is the highest; unset means FIFO). */
   priority?: number;
+  /** The Celery task this task takes over, if any: its name and how its arguments become the payload. */
+  celery?: CeleryMapping;
 }
 
 export type TaskHandler<S extends z.ZodType, R, D> = (payload: z.output<S>, ctx: TaskContext<D>) => Promise<R>;
@@ -64,6 +77,8 @@ export interface Task<S extends z.ZodType = z.ZodType, R = unknown, D = undefine
   readonly dedupe: ((payload: z.output<S>) => string) | undefined;
   /** The dependency key the handler's `ctx.deps` comes from; the worker refuses to start without it. */
   readonly uses: DepKey<D> | undefined;
+  /** The Celery task name it answers to and its argument mapping; undefined for ours alone. */
+  readonly celery: CeleryMapping | undefined;
   readonly handler: TaskHandler<S, R, D>;
 }
 
@@ -93,6 +108,9 @@ export function defineTask<S extends z.ZodType, R, D>(
   if (!TASK_NAME.test(options.name)) {
     throw new Error(`task name "${options.name}" must look like "domain.actionName"`);
   }
+  if (options.celery && options.celery.name.trim() === '') {
+    throw new Error(`task "${options.name}" declares an empty Celery name`);
+  }
   return Object.freeze({
     kind: 'ainfo.task' as const,
     name: options.name,
@@ -102,6 +120,7 @@ export function defineTask<S extends z.ZodType, R, D>(
     priority: options.priority,
     dedupe: options.dedupe,
     uses: options.uses,
+    celery: options.celery,
     handler,
   });
 }

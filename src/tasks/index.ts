@@ -8,6 +8,7 @@ export {
   type TaskOptions,
   type ScheduleEntry,
   type RetryPolicy,
+  type CeleryMapping,
 } from './define-task.ts';
 export type { TaskProducer, EnqueueOptions, EnqueueItem, TaskRef } from './producer.ts';
 export { Broker } from './broker.ts';
@@ -17,3 +18,14 @@ export { TaskRegistry } from './registry.ts';
 export { TaskWorker, type RateLimit } from './worker.ts';
 export { QUEUE_NAMES, isQueueName, type QueueName } from './queues.ts';
 export { depKey, Deps, MissingDependencyError, type DepKey } from '../utils/deps.ts';
+export { TaskRunner, retryDelayMs, type TaskRunInfo, type TaskRunOutcome } from './run-task.ts';
+export {
+  CeleryProducer,
+  CeleryTaskWorker,
+  celeryArguments,
+  CeleryArgumentsError,
+  celeryToTaskResult,
+  type CeleryProducerOptions,
+  type CeleryResult,
+  type SendCeleryTaskOptions,
+} from './celery/index.ts';

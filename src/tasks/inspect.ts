@@ -1,4 +1,5 @@
 import type { Broker, TaskEnvelope } from './broker.ts';
+import { readCeleryActive } from './celery/activity.ts';
 import { DURATION_BUCKETS_S, durationsKey } from './metrics.ts';
 import { QUEUE_NAMES, type QueueName } from './queues.ts';
 
@@ -16,11 +17,14 @@ export interface QueueStats {
 export interface ActiveTask {
   id: string;
   name: string;
-  queue: QueueName;
+  /** One of ours, or for a Celery message the kombu queue it came from. */
+  queue: string;
   payload: unknown;
   startedAt?: string;
   attempts: number;
   progress: unknown;
+  /** For a Celery message run by our worker: the Celery name it came as. */
+  celeryTask?: string;
 }
 
 export interface FailedTask {
@@ -68,7 +72,10 @@ export async function workersSeen(broker: Broker): Promise<{ name: string; queue
   return [...byName].map(([name, queues]) => ({ name, queues }));
 }
 
-/** Tasks running now on any worker (Celery's `inspect active`). */
+/**
+ * Tasks running now on any worker (Celery's `inspect active`): BullMQ's active jobs, then the Celery
+ * messages our workers run (as they published them, at most a second ago).
+ */
 export async function activeTasks(broker: Broker, limit = 100): Promise<ActiveTask[]> {
   const perQueue = await Promise.all(
     QUEUE_NAMES.map(async (queue) => {
@@ -84,7 +91,8 @@ export async function activeTasks(broker: Broker, limit = 100): Promise<ActiveTa
       }));
     }),
   );
-  return perQueue.flat();
+  const celery = (await readCeleryActive(broker.connection, broker.options.prefix)).slice(0, limit);
+  return [...perQueue.flat(), ...celery.map(({ worker: _worker, ...task }): ActiveTask => task)];
 }
 
 /** The most recent failures over every queue, newest first. */

@@ -4,14 +4,21 @@ import { UnknownTaskError } from './errors.ts';
 /** The tasks and periodic entries a process knows (Celery's app.tasks + beat_schedule). */
 export class TaskRegistry {
   private readonly tasks = new Map<string, AnyTask>();
+  private readonly celeryTasks = new Map<string, AnyTask>();
   private readonly schedules = new Map<string, ScheduleEntry>();
 
-  /** Adds a task; a second task with the same name is refused. */
+  /** Adds a task; a second task with the same name, or answering to the same Celery name, is refused. */
   register(task: AnyTask, source = '(direct)'): void {
     const existing = this.tasks.get(task.name);
     if (existing === task) return;
     if (existing) throw new Error(`duplicate task name "${task.name}" (again in ${source})`);
+    const celeryName = task.celery?.name;
+    const rival = celeryName === undefined ? undefined : this.celeryTasks.get(celeryName);
+    if (celeryName !== undefined && rival) {
+      throw new Error(`duplicate Celery task name "${celeryName}": ${rival.name} and ${task.name} both answer to it (again in ${source})`);
+    }
     this.tasks.set(task.name, task);
+    if (celeryName !== undefined) this.celeryTasks.set(celeryName, task);
   }
 
   addSchedule(entry: ScheduleEntry, source = '(direct)'): void {
@@ -50,6 +57,11 @@ export class TaskRegistry {
     const task = this.tasks.get(name);
     if (!task) throw new UnknownTaskError(name, this.names());
     return task;
+  }
+
+  /** The task that answers Celery messages of `celeryName` (its `celery.name`). */
+  byCeleryName(celeryName: string): AnyTask | undefined {
+    return this.celeryTasks.get(celeryName);
   }
 
   names(): string[] {

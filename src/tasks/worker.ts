@@ -2,14 +2,11 @@ import os from 'node:os';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Broker, TaskEnvelope } from './broker.ts';
-import { toPayloadIssues } from './broker.ts';
-import { stripQueryParameters } from '../log/scrub.ts';
 import type { Deps } from '../utils/deps.ts';
-import { isPermanent } from './errors.ts';
-import { DurationRecorder } from './metrics.ts';
 import { QUEUE_SETTINGS, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
 import { ResultStore } from './results.ts';
+import { TaskRunner } from './run-task.ts';
 
 export interface RateLimit {
   /** Tasks per `durationMs`, shared by every worker on every machine (kept in Redis). */
@@ -28,22 +25,30 @@ export interface TaskWorkerOptions {
   concurrency?: number;
   lockMs: number;
   limits?: Partial<Record<QueueName, RateLimit>>;
+  /** Runs the tasks; default one of its own on `deps` (give one to share it with a Celery worker). */
+  runner?: TaskRunner;
 }
 
 /**
  * The consumer side (Celery's worker): one BullMQ Worker per queue, running the registered task
- * named by each job, with validation, permanent failures, logs and duration metrics.
+ * named by each job through the TaskRunner (validation, deps, logs, duration metrics, permanent
+ * failures), and mapping its outcome to BullMQ.
  */
 export class TaskWorker {
   private readonly workers: Worker[] = [];
   private readonly results: ResultStore;
-  private readonly durations: DurationRecorder;
+  /** Errors the runner has logged already, so the `failed` event does not log them twice. */
+  private readonly reported = new WeakSet<Error>();
+  readonly runner: TaskRunner;
   readonly name = `${os.hostname()}:${process.pid}`;
   private closing = false;
+  private releaseRunner: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: TaskWorkerOptions) {
     this.results = new ResultStore(options.broker);
-    this.durations = new DurationRecorder(options.broker.connection, options.broker.options.prefix);
+    this.runner =
+      options.runner ??
+      new TaskRunner({ deps: options.deps, log: options.log, redis: options.broker.connection, prefix: options.broker.options.prefix });
   }
 
   /**
@@ -51,8 +56,9 @@ export class TaskWorker {
    * @throws MissingDependencyError, before connecting, when a registered task's `uses` key was not provided.
    */
   async start(): Promise<void> {
-    const { broker, log, lockMs, registry, deps } = this.options;
-    deps.assertProvides(registry.list().flatMap((task) => (task.uses ? [{ key: task.uses, neededBy: `task ${task.name}` }] : [])));
+    const { broker, log, lockMs, registry } = this.options;
+    this.runner.assertProvides(registry.list());
+    this.releaseRunner = this.runner.acquire();
     for (const queue of this.options.queues) {
       const limit = this.options.limits?.[queue];
       const worker = new Worker(queue, (job, token) => this.process(job, token), {
@@ -69,11 +75,8 @@ export class TaskWorker {
       worker.on('error', (error) => {
         log.error({ queue, err: error }, 'worker error');
       });
-      worker.on('completed', (job) => {
-        this.report(job, 'success');
-      });
       worker.on('failed', (job, error) => {
-        if (job) this.report(job, 'failure', error);
+        if (job && !this.reported.has(error)) this.report(job, error);
       });
       worker.on('stalled', (jobId) => {
         log.warn({ queue, taskId: jobId }, 'task stalled: its worker stopped answering; it runs again');
@@ -84,19 +87,14 @@ export class TaskWorker {
     log.info({ queues: this.options.queues, worker: this.name }, 'worker ready');
   }
 
-  private report(job: Job, status: 'success' | 'failure', error?: Error): void {
+  /** A failure that is not the runner's to report: an unknown name, an expired task, one stalled too often. */
+  private report(job: Job, error: Error): void {
     const seconds = job.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0;
-    this.durations.record(job.name, status, seconds);
-    if (status === 'success') {
-      if (this.options.log.isLevelEnabled('info')) {
-        this.options.log.info({ task: job.name, taskId: job.id, durationMs: Math.round(seconds * 1000), attempt: job.attemptsMade }, 'task succeeded');
-      }
-      return;
-    }
+    this.runner.recordFailure(job.name, seconds);
     const fields = { task: job.name, taskId: job.id, durationMs: Math.round(seconds * 1000), attempt: job.attemptsMade };
     const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) && !job.finishedOn;
     this.options.log[willRetry ? 'warn' : 'error'](
-      { ...fields, error: error?.message },
+      { ...fields, error: error.message },
       willRetry ? 'task failed; retrying' : 'task failed',
     );
   }
@@ -120,36 +118,22 @@ export class TaskWorker {
       await this.results.markRevoked(job.id ?? '', reason);
       throw new UnrecoverableError(reason);
     }
-    const parsed = task.schema.safeParse(envelope.payload);
-    if (!parsed.success) {
-      const issues = toPayloadIssues(parsed.error)
-        .map((issue) => `${issue.field || '(payload)'}: ${issue.message}`)
-        .join('; ');
-      throw new UnrecoverableError(`invalid payload: ${issues}`);
-    }
-    const parentLog = this.options.log;
-    let log: Logger | undefined;
-    const deps: unknown = task.uses ? this.options.deps.get(task.uses, `task ${task.name}`) : undefined;
-    try {
-      return await task.handler(parsed.data, {
-        id: job.id ?? '',
-        attempt: job.attemptsMade + 1,
-        maxAttempts: job.opts.attempts ?? 1,
-        // Made on first use: most handlers never log, and a child logger per task is not free.
-        get log() {
-          log ??= parentLog.child({ task: job.name, taskId: job.id });
-          return log;
-        },
-        progress: (value) => job.updateProgress(value),
-        deps,
-      });
-    } catch (error) {
-      // Its message becomes the stored failure reason: no query parameters there.
-      stripQueryParameters(error);
-      // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
-      if (isPermanent(error)) throw new UnrecoverableError(error.message);
-      throw error;
-    }
+    const outcome = await this.runner.run(task, envelope.payload, {
+      id: job.id ?? '',
+      attempt: job.attemptsMade + 1,
+      maxAttempts: job.opts.attempts ?? 1,
+      progress: (value) => job.updateProgress(value),
+    });
+    if (outcome.status === 'success') return outcome.value;
+    // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
+    const error =
+      outcome.status === 'invalid'
+        ? new UnrecoverableError(outcome.reason)
+        : outcome.permanent
+          ? new UnrecoverableError(outcome.error.message)
+          : outcome.error;
+    this.reported.add(error);
+    throw error;
   }
 
   /**
@@ -171,6 +155,6 @@ export class TaskWorker {
       this.options.log.warn({ graceMs }, 'running tasks did not finish in the grace period; they will run again elsewhere');
       await Promise.all(this.workers.map((worker) => worker.close(true)));
     }
-    await this.durations.close();
+    await this.releaseRunner?.();
   }
 }

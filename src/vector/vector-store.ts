@@ -28,8 +28,32 @@ export interface VectorHit extends StoredVector {
   score: number;
 }
 
-/** Equality on each key; an array means "any of". */
-export type VectorFilter = Record<string, string | readonly string[]>;
+/** Bounds on a number, both inclusive: `{ lte: 45 }` is Chroma's `$lte`. */
+export interface VectorRange {
+  gte?: number;
+  lte?: number;
+}
+
+/** Every key must hold: a string is equality, an array "any of", a range bounds a number. */
+export type VectorFilter = Record<string, string | readonly string[] | VectorRange>;
+
+/** A nearest-neighbour search that returns ids and scores only (no documents, no metadata). */
+export interface NearestOptions {
+  limit: number;
+  filter?: VectorFilter;
+  /** At least one of these must hold too (Chroma's `$or`), besides `filter`. */
+  anyOf?: readonly VectorFilter[];
+  /** Only among these ids (Chroma compares them exhaustively). */
+  ids?: readonly string[];
+}
+
+/** The collection as stored: its id (a rebuild gives a new one), its metadata and embedder stamp. */
+export interface CollectionInfo {
+  id: string;
+  metadata: VectorMetadata;
+  /** Which embedder built it; undefined while the collection is empty and unstamped. */
+  stamp: EmbedderStamp | undefined;
+}
 
 /** Which embedder built the collection, as its metadata records it. */
 export interface EmbedderStamp {
@@ -61,14 +85,41 @@ const PAGE = 1_000;
 const EMBEDDER_KEY = 'ainfo:embedder';
 const DIMENSION_KEY = 'ainfo:dimension';
 
-function toWhere(filter: VectorFilter | undefined): Where | undefined {
-  if (!filter) return undefined;
-  const clauses: Where[] = Object.entries(filter).map(([key, value]) =>
-    typeof value === 'string' ? { [key]: { $eq: value } } : { [key]: { $in: [...value] } },
-  );
-  if (clauses.length === 0) return undefined;
-  if (clauses.length === 1) return clauses[0];
+function clausesOf(filter: VectorFilter | undefined): Where[] {
+  return Object.entries(filter ?? {}).flatMap(([key, value]): Where[] => {
+    if (typeof value === 'string') return [{ [key]: { $eq: value } }];
+    if (isRange(value)) {
+      return [
+        ...(value.gte !== undefined ? [{ [key]: { $gte: value.gte } }] : []),
+        ...(value.lte !== undefined ? [{ [key]: { $lte: value.lte } }] : []),
+      ];
+    }
+    return [{ [key]: { $in: [...value] } }];
+  });
+}
+
+function isRange(value: string | readonly string[] | VectorRange): value is VectorRange {
+  return typeof value === 'object' && !Array.isArray(value);
+}
+
+function allOf(clauses: Where[]): Where | undefined {
+  if (clauses.length <= 1) return clauses[0];
   return { $and: clauses };
+}
+
+function toWhere(filter: VectorFilter | undefined, anyOf?: readonly VectorFilter[]): Where | undefined {
+  const clauses = clausesOf(filter);
+  const alternatives = (anyOf ?? []).map((each) => allOf(clausesOf(each)) ?? {});
+  if (alternatives.length === 1 && alternatives[0]) clauses.push(alternatives[0]);
+  else if (alternatives.length > 1) clauses.push({ $or: alternatives });
+  return allOf(clauses);
+}
+
+function stampOf(metadata: VectorMetadata): EmbedderStamp | undefined {
+  const id = metadata[EMBEDDER_KEY];
+  if (typeof id !== 'string') return undefined;
+  const dimension = metadata[DIMENSION_KEY];
+  return { id, dimension: typeof dimension === 'number' ? dimension : undefined };
 }
 
 function flatMetadata(metadata: Metadata | null | undefined): VectorMetadata {
@@ -187,25 +238,39 @@ export class VectorStore {
     return (await this.collection()).count();
   }
 
+  /**
+   * The collection's id and metadata, read afresh: another process may have re-stamped (rebuilt)
+   * the collection since we opened it, and later calls then use the new one.
+   */
+  async collectionInfo(): Promise<CollectionInfo> {
+    const cached = await this.collection();
+    const current = await this.answering(async () => (await this.client()).getCollection({ name: this.options.collection }));
+    if (current.id !== cached.id) this.collectionPromise = Promise.resolve(current);
+    const metadata = flatMetadata(current.metadata);
+    return { id: current.id, metadata, stamp: stampOf(metadata) };
+  }
+
   /** The embedder recorded on the collection; undefined while the collection is empty and unstamped. */
   async embedderStamp(): Promise<EmbedderStamp | undefined> {
-    const cached = await this.collection();
-    // Read it afresh: another process may have re-stamped (rebuilt) the collection since we opened it.
-    const current = await (await this.client()).getCollection({ name: this.options.collection });
-    if (current.id !== cached.id) this.collectionPromise = Promise.resolve(current);
-    const metadata = current.metadata ?? {};
-    const id = metadata[EMBEDDER_KEY];
-    if (typeof id !== 'string') return undefined;
-    const dimension = metadata[DIMENSION_KEY];
-    return { id, dimension: typeof dimension === 'number' ? dimension : undefined };
+    return (await this.collectionInfo()).stamp;
   }
 
   /** Records which embedder built the collection. */
   async stampEmbedder(stamp: EmbedderStamp): Promise<void> {
-    const collection = await this.collection();
     const metadata: Record<string, string | number> = { [EMBEDDER_KEY]: stamp.id };
     if (stamp.dimension !== undefined) metadata[DIMENSION_KEY] = stamp.dimension;
-    await collection.modify({ metadata });
+    await this.updateCollectionMetadata(metadata);
+  }
+
+  /**
+   * Sets keys of the collection's metadata and keeps the others (Chroma's `modify` replaces the
+   * whole metadata). Two writers racing may lose one's key; callers write values where the last
+   * writer winning is fine (a stamp, a fresh version token).
+   */
+  async updateCollectionMetadata(patch: Readonly<Record<string, string | number>>): Promise<void> {
+    const collection = await this.collection();
+    const { metadata } = await this.collectionInfo();
+    await collection.modify({ metadata: { ...metadata, ...patch } });
   }
 
   /** Every stored id matching the filter. */
@@ -247,6 +312,68 @@ export class VectorStore {
     const foundId = result.ids[0];
     if (foundId === undefined) return undefined;
     return { id: foundId, document: result.documents[0] ?? '', metadata: flatMetadata(result.metadatas[0]) };
+  }
+
+  /** Metadata of every stored document (paged reads of 1,000), for indexes kept beside Chroma. */
+  async listMetadata(): Promise<{ id: string; metadata: VectorMetadata }[]> {
+    const collection = await this.collection();
+    const entries: { id: string; metadata: VectorMetadata }[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const result = await this.answering(() => collection.get({ include: ['metadatas'], limit: PAGE, offset }));
+      result.ids.forEach((id, index) => entries.push({ id, metadata: flatMetadata(result.metadatas[index]) }));
+      if (result.ids.length < PAGE) return entries;
+    }
+  }
+
+  /** The stored documents of these ids that exist, in the order asked. */
+  async getMany(ids: readonly string[]): Promise<StoredVector[]> {
+    if (ids.length === 0) return [];
+    const collection = await this.collection();
+    const result = await this.answering(() => collection.get({ ids: [...ids], include: ['documents', 'metadatas'] }));
+    const found = new Map(
+      result.ids.map((id, index) => [id, { id, document: result.documents[index] ?? '', metadata: flatMetadata(result.metadatas[index]) }]),
+    );
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /**
+   * Ids and cosine similarities of the nearest documents, best first: the light query (reading
+   * documents and metadata as well makes a 200-result query several times slower).
+   */
+  async nearest(embedding: number[], options: NearestOptions): Promise<{ id: string; score: number }[]> {
+    if (options.ids?.length === 0) return [];
+    const collection = await this.collection();
+    const where = toWhere(options.filter, options.anyOf);
+    const result = await this.answering(() =>
+      collection.query({
+        queryEmbeddings: [embedding],
+        nResults: options.limit,
+        ...(where ? { where } : {}),
+        ...(options.ids ? { ids: [...options.ids] } : {}),
+        include: ['distances'],
+      }),
+    );
+    const distances = result.distances[0] ?? [];
+    return (result.ids[0] ?? []).map((id, index) => ({ id, score: 1 - (distances[index] ?? 1) }));
+  }
+
+  /**
+   * Cosine similarities of `embedding` to the stored vectors of these ids (those that exist),
+   * computed here from the stored vectors: for a few ids, reading them is about half the cost of
+   * a nearest query restricted to them.
+   */
+  async similarities(embedding: readonly number[], ids: readonly string[]): Promise<{ id: string; score: number }[]> {
+    if (ids.length === 0) return [];
+    const collection = await this.collection();
+    const result = await this.answering(() => collection.get({ ids: [...ids], include: ['embeddings'] }));
+    const norm = Math.hypot(...embedding);
+    return result.ids.map((id, index) => {
+      const stored = result.embeddings[index] ?? [];
+      let dot = 0;
+      for (let i = 0; i < stored.length; i += 1) dot += (stored[i] ?? 0) * (embedding[i] ?? 0);
+      const length = norm * Math.hypot(...stored);
+      return { id, score: length > 0 ? dot / length : 0 };
+    });
   }
 
   /** Nearest documents to `embedding`, best first. */

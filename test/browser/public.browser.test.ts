@@ -163,4 +163,43 @@ describe.skipIf(skip !== undefined)('schedules, tasks and the public pages in a 
     expect(cspViolations(problems)).toEqual([]);
     await context.close();
   });
+
+  it('a person narrows the policy search to what they can apply for, by age and region, and is told what to relax when nothing matches', async () => {
+    // The collection the first test started: loading again changes nothing and makes this test stand alone.
+    for (const source of ['youth', 'gov24', 'work24'] as const) await stack.services.dataload.run(source);
+    const { context, page, problems } = await openPage(browser, baseUrl, { mobile: true });
+
+    await page.goto(`/policies?q=${encodeURIComponent('청년 월세 지원')}`);
+    await page.locator('ol.results li').first().waitFor();
+    const badges = await page.locator('ol.results .badge.status').allTextContents();
+    expect(badges.length).toBeGreaterThan(0);
+    expect(badges.every((badge) => ['신청 중', '마감', '상시', '예정'].includes(badge))).toBe(true);
+
+    await page.getByLabel('신청 가능한 것만').check();
+    await page.locator('input[name="age"]').fill('25');
+    await page.locator('select[name="sido"]').selectOption('서울');
+    await page.getByRole('button', { name: '검색' }).click();
+    await page.waitForURL(/status=open/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('age')).toBe('25');
+    expect(url.searchParams.get('sido')).toBe('서울');
+    expect(await page.getByLabel('신청 가능한 것만').isChecked()).toBe(true);
+    for (const badge of await page.locator('.badge.status').allTextContents()) expect(['신청 중', '상시']).toContain(badge);
+    await screenshot(page, 'public-policies-filtered');
+
+    await page.locator('select[name="sigungu"]').selectOption('서울 강남구');
+    await page.getByRole('searchbox', { name: '검색어' }).fill('zzzz');
+    await page.getByRole('button', { name: '검색' }).click();
+    await page.getByText('검색 결과가 없습니다').waitFor();
+    expect(new URL(page.url()).searchParams.get('sigungu')).toBe('서울 강남구');
+    await screenshot(page, 'public-policies-empty');
+    await page.getByRole('link', { name: '나이(만 25세)를 빼고 찾기' }).click();
+    await page.getByText('검색 결과가 없습니다').waitFor();
+    expect(new URL(page.url()).searchParams.get('age')).toBeNull();
+    expect(await page.locator('input[name="age"]').inputValue()).toBe('');
+    expect(await page.locator('select[name="sigungu"]').inputValue()).toBe('서울 강남구');
+
+    expect(cspViolations(problems)).toEqual([]);
+    await context.close();
+  });
 });

@@ -87,6 +87,21 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
   }
 }
 
+/** Every state published for `id` (Celery's result channel) while `action` runs and until a ready state arrives. */
+export async function publishedStates(redis: Redis, id: string, action: () => Promise<unknown>, timeoutMs = 20_000): Promise<string[]> {
+  const subscriber = redis.duplicate();
+  const states: string[] = [];
+  subscriber.on('message', (_channel: string, value: string) => states.push((JSON.parse(value) as { status: string }).status));
+  await subscriber.subscribe(`celery-task-meta-${id}`);
+  try {
+    await action();
+    await waitUntil('a ready state was published', () => states.some((state) => ['SUCCESS', 'FAILURE', 'REVOKED'].includes(state)), timeoutMs);
+  } finally {
+    subscriber.disconnect();
+  }
+  return states;
+}
+
 /** A Python process of the test app, with its output kept for assertions and failures. */
 export interface PythonProcess {
   child: ChildProcess;

@@ -7,6 +7,7 @@ import {
   celeryAvailable,
   celeryTestEnv,
   closeHarness,
+  publishedStates,
   requireCeleryInCi,
   startHarness,
   startPythonBeat,
@@ -99,33 +100,18 @@ describe.skipIf(!celeryAvailable)('Python Celery producers, our consumer (real C
     expect(await h.redis.llen(env.queue)).toBe(0);
   });
 
-  /** Every state published for `id` while `action` runs and until a ready state arrives. */
-  const publishedStates = async (id: string, action: () => Promise<unknown>): Promise<string[]> => {
-    const subscriber = h.redis.duplicate();
-    const states: string[] = [];
-    subscriber.on('message', (_channel: string, value: string) => states.push((JSON.parse(value) as { status: string }).status));
-    await subscriber.subscribe(`celery-task-meta-${id}`);
-    try {
-      await action();
-      await waitUntil('a ready state was published', () => states.some((state) => ['SUCCESS', 'FAILURE', 'REVOKED'].includes(state)));
-    } finally {
-      subscriber.disconnect();
-    }
-    return states;
-  };
-
   it('rejects unknown names on arrival when told which are registered: straight to FAILURE, no STARTED', async () => {
     const queue = `${env.queue}-known`;
     await h.startConsumer(queue, 2, { isRegistered: (name) => name.startsWith('tests.') });
     const id = `${env.queue}-unregistered`;
-    const states = await publishedStates(id, () => h.driver.send('send_task', 'billing.tasks.charge', [], { options: { queue, task_id: id } }));
+    const states = await publishedStates(h.redis, id, () => h.driver.send('send_task', 'billing.tasks.charge', [], { options: { queue, task_id: id } }));
     expect(states).toEqual(['FAILURE']);
     expect(await h.backend.get(id)).toMatchObject({ error: { type: 'NotRegistered', args: ['billing.tasks.charge'] } });
   });
 
   it('stores STARTED with our pid and worker name while a task runs, then SUCCESS', async () => {
     const id = `${env.queue}-started`;
-    const states = await publishedStates(id, () => h.driver.send('send_task', 'tests.add', [1, 1], { options: { task_id: id } }));
+    const states = await publishedStates(h.redis, id, () => h.driver.send('send_task', 'tests.add', [1, 1], { options: { task_id: id } }));
     expect(states).toEqual(['STARTED', 'SUCCESS']);
     const consumer = h.consumers[0];
     expect(consumer).toBeDefined();

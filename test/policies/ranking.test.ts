@@ -80,6 +80,14 @@ describe('the keyword index (BM25 on title and summary)', () => {
     expect(INDEX.queryWords('zzzz')).toEqual(['zzzz']);
     expect(INDEX.search('zzzz', 5)).toEqual([]);
   });
+
+  it('leaves out function words and unknown predicates, which name no programme, but never an unknown noun', () => {
+    expect(INDEX.queryWords('면접 볼 때 정장 빌려주는 곳')).toEqual(['면접', '정장', '빌려주는']);
+    expect(INDEX.queryWords('월세 때문에 힘들어요')).toEqual(['월세']);
+    expect(INDEX.queryWords('장학금 받을 수 있나요')).toEqual(['장학금']);
+    // A known predicate is cut to its known beginning like any other word.
+    expect(INDEX.queryWords('월세 지원받아요')).toEqual(['월세', '지원']);
+  });
 });
 
 describe('rankDocuments', () => {

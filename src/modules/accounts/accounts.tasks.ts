@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineSchedule, defineTask, depKey, PermanentError, type TaskContext } from '../../tasks/index.ts';
+import { celeryArguments, defineSchedule, defineTask, depKey, PermanentError, type TaskContext } from '../../tasks/index.ts';
 import type { AccountsService, DeliveryOutcome } from './accounts.service.ts';
 
 /** What the accounts tasks (and routes) use: the accounts service. Provided by each composition root. */
@@ -22,15 +22,37 @@ async function runDelivery(ctx: TaskContext<AccountsService>, deliver: (dedupeKe
   return outcome;
 }
 
-/** Mints a verification token and mails the link (Celery original: send_verification_email). */
+/**
+ * The original's `(user_id, email, domain)` as our payload: only the id is read. The address is the
+ * user's own, from the database, and links are built on PUBLIC_URL, never on a caller's domain.
+ */
+const fromOriginalMailTask = (args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown => ({
+  userId: celeryArguments(['user_id', 'email?', 'domain?'], args, kwargs).user_id,
+});
+
+/** Mints a verification token and mails the link (Celery original: `accounts.tasks.send_verify_email`). */
 export const sendVerifyEmail = defineTask(
-  { name: 'accounts.sendVerifyEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY, uses: ACCOUNTS },
+  {
+    name: 'accounts.sendVerifyEmail',
+    queue: 'mail',
+    schema: userPayload,
+    retry: ACCOUNT_MAIL_RETRY,
+    uses: ACCOUNTS,
+    celery: { name: 'accounts.tasks.send_verify_email', toPayload: fromOriginalMailTask },
+  },
   ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.deps.deliverVerifyEmail(userId, dedupeKey)),
 );
 
-/** Mints a reset token and mails the link (Celery original: send_password_reset_email). */
+/** Mints a reset token and mails the link (Celery original: `accounts.tasks.send_reset_pw_email`). */
 export const sendResetPasswordEmail = defineTask(
-  { name: 'accounts.sendResetPasswordEmail', queue: 'mail', schema: userPayload, retry: ACCOUNT_MAIL_RETRY, uses: ACCOUNTS },
+  {
+    name: 'accounts.sendResetPasswordEmail',
+    queue: 'mail',
+    schema: userPayload,
+    retry: ACCOUNT_MAIL_RETRY,
+    uses: ACCOUNTS,
+    celery: { name: 'accounts.tasks.send_reset_pw_email', toPayload: fromOriginalMailTask },
+  },
   ({ userId }, ctx) => runDelivery(ctx, (dedupeKey) => ctx.deps.deliverResetPasswordEmail(userId, dedupeKey)),
 );
 

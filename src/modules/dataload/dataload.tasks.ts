@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineSchedule, defineTask, depKey, type TaskContext } from '../../tasks/index.ts';
+import { celeryArguments, defineSchedule, defineTask, depKey, type TaskContext } from '../../tasks/index.ts';
 import { LoadInProgressError } from './dataload.errors.ts';
 import type { DataloadService, RunSummary } from './dataload.service.ts';
 import type { SourceName } from './dataload.types.ts';
@@ -44,21 +44,53 @@ function loadHandler(source: SourceName) {
   };
 }
 
+/** The original load tasks take no argument: a run from Celery loads as a scheduled one does (live with an API key). */
+function fromOriginalLoadTask(name: string) {
+  return {
+    name,
+    toPayload: (args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown => {
+      celeryArguments([], args, kwargs);
+      return {};
+    },
+  };
+}
+
 /** 고용24 구직자취업역량강화프로그램 → Chroma (the original's `load_employment_data`). */
 export const loadEmploymentData = defineTask(
-  { name: 'dataload.loadEmploymentData', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY, uses: DATALOAD },
+  {
+    name: 'dataload.loadEmploymentData',
+    queue: 'dataload',
+    schema: payloadSchema,
+    retry: LOAD_RETRY,
+    uses: DATALOAD,
+    celery: fromOriginalLoadTask('dataload.tasks.load_employment_data_task'),
+  },
   loadHandler('work24'),
 );
 
 /** 온통청년 청년정책 → Chroma. */
 export const loadYouthPolicyData = defineTask(
-  { name: 'dataload.loadYouthPolicyData', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY, uses: DATALOAD },
+  {
+    name: 'dataload.loadYouthPolicyData',
+    queue: 'dataload',
+    schema: payloadSchema,
+    retry: LOAD_RETRY,
+    uses: DATALOAD,
+    celery: fromOriginalLoadTask('dataload.tasks.load_youth_policy_data_task'),
+  },
   loadHandler('youth'),
 );
 
 /** 정부24 공공서비스(혜택) → Chroma. */
 export const loadGov24Data = defineTask(
-  { name: 'dataload.loadGov24Data', queue: 'dataload', schema: payloadSchema, retry: LOAD_RETRY, uses: DATALOAD },
+  {
+    name: 'dataload.loadGov24Data',
+    queue: 'dataload',
+    schema: payloadSchema,
+    retry: LOAD_RETRY,
+    uses: DATALOAD,
+    celery: fromOriginalLoadTask('dataload.tasks.load_gov24_data_task'),
+  },
   loadHandler('gov24'),
 );
 

@@ -12,6 +12,6 @@ export {
   type NoticeDetail,
   type NoticeView,
 } from './notifications.service.ts';
-export { NOTIFICATIONS, DELIVERY_RETRY, deliverNotice, resumeNotice, sendNoticeToAll } from './notifications.tasks.ts';
+export { NOTIFICATIONS, DELIVERY_RETRY, createAndSendNotice, deliverNotice, resumeNotice, sendNoticeToAll } from './notifications.tasks.ts';
 export { createNoticeBody } from './notifications.schemas.ts';
 export type { DeliveryCounts, DeliveryFailure } from './notifications.repository.ts';

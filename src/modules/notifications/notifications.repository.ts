@@ -65,6 +65,20 @@ export class NotificationsRepository {
     return row;
   }
 
+  /** Inserts a notice unless one with `requestKey` exists; returns the stored one either way. */
+  async createNoticeOnce(input: {
+    title: string;
+    content: string;
+    createdBy: number | null;
+    requestKey: string;
+  }): Promise<{ notice: NoticeRow; created: boolean }> {
+    const [row] = await this.db.insert(notices).values(input).onConflictDoNothing({ target: notices.requestKey }).returning();
+    if (row) return { notice: row, created: true };
+    const [existing] = await this.db.select().from(notices).where(eq(notices.requestKey, input.requestKey));
+    if (!existing) throw new Error(`notice of request ${input.requestKey} neither inserted nor found`);
+    return { notice: existing, created: false };
+  }
+
   async findNotice(id: number): Promise<NoticeRow | undefined> {
     const [row] = await this.db.select().from(notices).where(eq(notices.id, id));
     return row;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOTICE_CONTENT_MAX, NOTICE_TITLE_MAX } from './notifications.service.ts';
+import { NOTICE_CONTENT_MAX, NOTICE_TITLE_MAX } from './notifications.limits.ts';
 
 export const createNoticeBody = z.object({
   title: z

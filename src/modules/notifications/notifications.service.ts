@@ -93,8 +93,7 @@ export class DeliveryBusyError extends Error {
   }
 }
 
-export const NOTICE_TITLE_MAX = 200;
-export const NOTICE_CONTENT_MAX = 20_000;
+export { NOTICE_CONTENT_MAX, NOTICE_TITLE_MAX } from './notifications.limits.ts';
 const FAILURES_SHOWN = 100;
 const DEFAULT_LEASE_MS = 120_000;
 const DEFAULT_FAN_OUT_PAGE = 1_000;
@@ -167,9 +166,35 @@ export class NotificationsService {
    * new, and a request after a lost enqueue (Redis down at the first click) still starts it.
    */
   async requestSend(noticeId: number, admin: { id: number; name: string }): Promise<{ taskId: string; alreadyRequested: boolean }> {
-    const marked = await this.repository.markSendRequested(noticeId, { name: admin.name, userId: admin.id });
+    return this.requestBroadcast(noticeId, { name: admin.name, userId: admin.id });
+  }
+
+  /**
+   * Creates a notice and requests its broadcast, once per `requestKey` (the id of the task asking,
+   * e.g. a Celery `send_mail_to_all` message): a retry or a redelivered message finds the notice
+   * it created, and the broadcast, deduped on the notice, is not started twice.
+   */
+  async createAndSendNotice(
+    input: { title: string; content: string; senderName: string },
+    requestKey: string,
+  ): Promise<{ noticeId: number; created: boolean; broadcastTaskId: string }> {
+    const { notice, created } = await this.repository.createNoticeOnce({
+      title: input.title,
+      content: input.content,
+      createdBy: null,
+      requestKey,
+    });
+    const { taskId } = await this.requestBroadcast(notice.id, { name: input.senderName, userId: null });
+    return { noticeId: notice.id, created, broadcastTaskId: taskId };
+  }
+
+  private async requestBroadcast(
+    noticeId: number,
+    sender: { name: string; userId: number | null },
+  ): Promise<{ taskId: string; alreadyRequested: boolean }> {
+    const marked = await this.repository.markSendRequested(noticeId, sender);
     if (!marked) throw notFound(noticeId);
-    const ref = await this.producer.enqueue(sendNoticeToAll, { noticeId, senderName: marked.notice.sentBy ?? admin.name });
+    const ref = await this.producer.enqueue(sendNoticeToAll, { noticeId, senderName: marked.notice.sentBy ?? sender.name });
     return { taskId: ref.id, alreadyRequested: !marked.first };
   }
 

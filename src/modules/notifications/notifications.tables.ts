@@ -17,8 +17,13 @@ export const notices = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
     recipientsSnapshotAt: timestamp('recipients_snapshot_at', { withTimezone: true }),
     dispatchRound: integer('dispatch_round').notNull().default(0),
+    /** The task that created it (a Celery send_mail_to_all message's id); null for notices written in the admin. */
+    requestKey: text('request_key'),
   },
-  (table) => [index('notices_created_at_idx').on(table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst())],
+  (table) => [
+    index('notices_created_at_idx').on(table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst()),
+    uniqueIndex('notices_request_key_key').on(table.requestKey),
+  ],
 );
 
 export type NoticeRow = typeof notices.$inferSelect;

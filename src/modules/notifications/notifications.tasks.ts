@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineTask, depKey, PermanentError, type TaskContext } from '../../tasks/index.ts';
+import { celeryArguments, defineTask, depKey, PermanentError, type TaskContext } from '../../tasks/index.ts';
+import { createNoticeBody } from './notifications.schemas.ts';
 import type { DispatchReport, NotificationsService } from './notifications.service.ts';
 
 /** What the notifications tasks (and routes) use: the notifications service. */
@@ -33,6 +34,29 @@ export const sendNoticeToAll = defineTask(
     uses: NOTIFICATIONS,
   },
   async ({ noticeId, senderName }, ctx): Promise<DispatchReport> => ctx.deps.broadcast(noticeId, senderName, progressOf(ctx)),
+);
+
+/**
+ * Writes a notice and requests its broadcast: the original's `send_mail_to_all(title, content,
+ * sender_name)`, which Django's admin called. Once per task id: a retried run or a redelivered
+ * Celery message finds the notice it created (keyed on the id) and starts nothing new.
+ */
+export const createAndSendNotice = defineTask(
+  {
+    name: 'notifications.createAndSendNotice',
+    queue: 'notices',
+    schema: createNoticeBody.extend({ senderName: z.string().trim().min(1).max(200) }),
+    retry: BROADCAST_RETRY,
+    uses: NOTIFICATIONS,
+    celery: {
+      name: 'notifications.tasks.send_mail_to_all',
+      toPayload: (args, kwargs) => {
+        const { title, content, sender_name: senderName } = celeryArguments(['title', 'content', 'sender_name'], args, kwargs);
+        return { title, content, senderName };
+      },
+    },
+  },
+  (notice, ctx) => ctx.deps.createAndSendNotice(notice, ctx.id),
 );
 
 /** Re-enqueues a notice's pending deliveries under a new dispatch round (the admin's resume). */

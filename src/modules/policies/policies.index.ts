@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Embedder, VectorRecord, VectorStore } from '../../vector/index.ts';
 import { categoryKeyOf, documentText, type PolicyCatalogue, type PolicyDocument, type SourceName } from '../dataload/index.ts';
-import { searchMetadataOf } from './policies.metadata.ts';
+import { CATALOGUE_VERSION_KEY, searchMetadataOf } from './policies.metadata.ts';
 
 const SUMMARY_LENGTH = 300;
 
@@ -28,6 +29,8 @@ function metadataOf(doc: PolicyDocument, hash: string, embedderId: string): Vect
  * The write side of the policy catalogue (the Chroma collection policies owns): what the weekly
  * load writes through. It embeds, stamps the collection with the embedder that built it, stores
  * the document with its search metadata, and rebuilds every vector when the embedder changes.
+ * After each change it sets a new catalogue version on the collection, which tells every web
+ * process to rebuild its keyword index (a rebuilt collection has a new id, which says the same).
  */
 export class PolicyIndex implements PolicyCatalogue {
   constructor(private readonly deps: { vector: VectorStore; embedder: Embedder; log: Logger }) {}
@@ -75,9 +78,17 @@ export class PolicyIndex implements PolicyCatalogue {
         metadata: metadataOf(doc, hash, embedder.id),
       })),
     );
+    await this.bumpVersion();
   }
 
-  remove(ids: readonly string[]): Promise<void> {
-    return this.deps.vector.delete(ids);
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.deps.vector.delete(ids);
+    await this.bumpVersion();
+  }
+
+  /** A fresh token, not a counter: two loads bumping at once must still leave a value no reader has seen. */
+  private bumpVersion(): Promise<void> {
+    return this.deps.vector.updateCollectionMetadata({ [CATALOGUE_VERSION_KEY]: `${Date.now()}-${randomUUID()}` });
   }
 }

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../log/logger.ts';
 import { createEmbedder, VectorStore } from '../../vector/index.ts';
 import { PolicyIndex } from './policies.index.ts';
-import { PolicySearchService } from './policies.service.ts';
+import { PolicySearchService, type SearchTuning } from './policies.service.ts';
 
 /** The policy catalogue: one Chroma collection, read by search and written through the index. */
 export interface Policies {
@@ -22,8 +22,9 @@ export interface Policies {
  * The policies module's factory. Nothing is opened here: Chroma (or the embedded Chroma server,
  * which only `all` and the CLI may start) is reached on first use.
  */
-export function createPolicies(deps: { config: Config; role: string; log: Logger }): Policies {
-  const { config, log } = deps;
+export function createPolicies(deps: { config: Config; role: string; log: Logger; search?: SearchTuning }): Policies {
+  const { config } = deps;
+  const log = deps.log.child({ module: 'policies' });
   const embedder = createEmbedder(config);
   const vector = new VectorStore({
     url: config.vector.chromaUrl,
@@ -34,8 +35,8 @@ export function createPolicies(deps: { config: Config; role: string; log: Logger
     log,
   });
   return {
-    search: new PolicySearchService({ vector, embedder, log: log.child({ module: 'policies' }) }),
-    index: new PolicyIndex({ vector, embedder, log: log.child({ module: 'policies' }) }),
+    search: new PolicySearchService({ vector, embedder, log, ...(deps.search ? { tuning: deps.search } : {}) }),
+    index: new PolicyIndex({ vector, embedder, log }),
     readiness: config.vector.chromaUrl ? () => vector.ping() : undefined,
     close: () => vector.close(),
   };

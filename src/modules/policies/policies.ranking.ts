@@ -12,14 +12,13 @@ import { regionMatches, type Region } from '../../utils/regions.ts';
  * and the keyword score is normalised per query to "how much of the query, weighted by rarity, the
  * title and summary contain" (1 = every term present once in a document of average length).
  *
- * Calibrating the floor (part B, against the real store): run the labelled query set of the search
- * bench (relevant ids per query, a quarter of the queries with none) through `rankDocuments` with
- * `floor: 0`, record each query's scores, then sweep the floor from 0 to 1 in steps of 0.01 and
- * pick the value that maximises (share of no-answer queries answered with nothing) + (precision@5
- * of the others), subject to losing no relevant first result. Do it per embedder (the lexical
- * default and OpenAI give cosines on different scales) and keep the result in configuration,
- * with the sweep table in docs/benchmarks.md. `DEFAULT_RELEVANCE_FLOOR` is the lexical embedder's
- * value on the unit-test documents until then.
+ * Calibrating the floor: `npm run bench:search` runs the labelled query set (bench/search-queries.ts,
+ * a quarter of the queries with nothing relevant) through the real search with `floor: 0`, sweeps
+ * the floor from 0 to 0.6 in steps of 0.01 and picks the middle of the widest run of floors that
+ * maximise (share of no-answer queries answered with nothing) + (precision@5 of the others),
+ * subject to no query in the data's own words (names, topics, filters) losing its relevant first
+ * result. Do it per embedder (the lexical default and OpenAI give cosines on different scales)
+ * and keep the result in `RELEVANCE_FLOORS`, with the sweep table in docs/benchmarks.md.
  */
 
 /** What ranking reads of a document; `PolicyDocument` has all of it. */
@@ -76,8 +75,28 @@ export interface RankedResult<D extends RankableDocument> {
   sources: { id: string; source: string }[];
 }
 
-/** Provisional floor for the lexical embedder; calibrate per embedder as described above. */
-export const DEFAULT_RELEVANCE_FLOOR = 0.3;
+/**
+ * The floor of an embedder nobody has calibrated: the lexical embedder's, the only one calibrated
+ * here (an embedder with another similarity scale should get its own, as described above).
+ */
+export const DEFAULT_RELEVANCE_FLOOR = 0.35;
+
+/**
+ * Relevance floors calibrated per embedder id by `npm run bench:search` (the sweep is in
+ * docs/benchmarks.md). An embedder without one gets `DEFAULT_RELEVANCE_FLOOR`, and search logs
+ * that it is uncalibrated.
+ */
+export const RELEVANCE_FLOORS: Readonly<Record<string, number>> = {
+  // 0.34–0.36 maximise (no-answer share + precision@5) on the 59 labelled queries: every no-answer
+  // query empty, precision@5 0.89, no exact name or topic losing its first result.
+  'lexical-ngram-v1:1024': 0.35,
+};
+
+/** The floor for an embedder, and whether it was calibrated for it. */
+export function relevanceFloorFor(embedderId: string): { floor: number; calibrated: boolean } {
+  const floor = RELEVANCE_FLOORS[embedderId];
+  return floor === undefined ? { floor: DEFAULT_RELEVANCE_FLOOR, calibrated: false } : { floor, calibrated: true };
+}
 const DEFAULT_VECTOR_WEIGHT = 0.5;
 const DEFAULT_TITLE_BOOST = 0.2;
 /** BM25 saturation and length normalisation, the usual values. */
@@ -111,11 +130,23 @@ export function searchTerms(text: string): string[] {
 }
 
 /**
- * Words of a request that carry no topic (`월세 지원받고 싶어요`). A search box mostly gets
- * keywords; turning whole questions into keywords is the ask module's work, this only keeps the
- * commonest request endings from counting as missing terms.
+ * Words of a request that carry no topic (`월세 지원받고 싶어요`, `면접 볼 때 정장 빌려주는 곳`).
+ * A search box mostly gets keywords; turning whole questions into keywords is the ask module's
+ * work, this only keeps the commonest request endings, dependent nouns (때, 곳, 것) and light verb
+ * forms (받는, 하는, 볼) from counting as missing rare terms against every document.
  */
-const REQUEST_WORDS = new Set(['싶어요', '싶어', '싶습니다', '싶은데', '주세요', '알려줘', '알려주세요', '있나요', '있을까요', '있어요', '어떻게', '무엇', '뭐가', '뭐', '좀']);
+const REQUEST_WORDS = new Set([
+  '싶어요', '싶어', '싶습니다', '싶은데', '주세요', '알려줘', '알려주세요', '있나요', '있을까요', '있어요', '어떻게', '무엇', '뭐가', '뭐', '좀',
+  '때', '곳', '것', '수', '데', '등', '및', '또는', '더', '꼭', '때문에', '경우', '어디', '어디서', '언제', '어떤', '무슨',
+  '받고', '받는', '받을', '받으려면', '하고', '하는', '할', '하려면', '볼', '보는', '주는', '되는', '있는', '없는', '위한', '위해', '대한', '관련',
+]);
+
+/**
+ * A predicate's polite or plain ending (`힘들어요`, `받을래요`, `없습니다`): in a question it says how
+ * the person feels or what they do, not which programme they mean. Such a word is dropped when the
+ * collection does not know how it begins; a known one (`지원해요` → 지원) is cut as any other word.
+ */
+const PREDICATE_ENDING = /[\p{Script=Hangul}](?:어요|아요|해요|예요|에요|래요|네요|세요|니다|나요|까요|죠)$/u;
 
 export interface KeywordFields {
   id: string;
@@ -186,10 +217,14 @@ export class KeywordIndex {
    * does not (`월세를`, `지원받고`, `청년월세를`) is cut to its longest known beginning: otherwise
    * the particle's or ending's bigram (`세를`), found nowhere, would count as a missing rare term
    * against every document. A word unknown from its first bigram (`장학금`, `zzzz`) is kept whole:
-   * that absence is what tells a search nothing matched.
+   * that absence is what tells a search nothing matched; unless it is a predicate (`힘들어요`).
    */
   queryWords(query: string): string[] {
-    const words = query.normalize('NFKC').toLowerCase().split(/\s+/).filter((word) => word.length > 0 && !REQUEST_WORDS.has(word));
+    const words = query
+      .normalize('NFKC')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((word) => word.length > 0 && !REQUEST_WORDS.has(word) && !(PREDICATE_ENDING.test(word) && !this.postings.has(word.slice(0, 2))));
     return words.map((word) => {
       if (!/^[\p{Script=Hangul}]{3,}$/u.test(word) || !this.postings.has(word.slice(0, 2))) return word;
       let end = 2;
@@ -228,8 +263,11 @@ export class KeywordIndex {
     return weight > 0 ? Math.min(1, score / weight) : 0;
   }
 
-  /** The best documents by keyword score alone, for candidates the vector search missed. */
-  search(query: string, limit: number): { id: string; score: number }[] {
+  /**
+   * The best documents by keyword score alone, for candidates the vector search missed; `accept`
+   * filters before the limit is applied, so a selective filter still gets `limit` documents.
+   */
+  search(query: string, limit: number, accept?: (id: string) => boolean): { id: string; score: number }[] {
     const totals = new Float64Array(this.ids.length);
     const touched: number[] = [];
     let weight = 0;
@@ -246,7 +284,13 @@ export class KeywordIndex {
     }
     if (weight === 0) return [];
     touched.sort((a, b) => (totals[b] ?? 0) - (totals[a] ?? 0) || a - b);
-    return touched.slice(0, limit).map((index) => ({ id: this.ids[index] ?? '', score: Math.min(1, (totals[index] ?? 0) / weight) }));
+    const hits: { id: string; score: number }[] = [];
+    for (const index of touched) {
+      if (hits.length >= limit) break;
+      const id = this.ids[index] ?? '';
+      if (!accept || accept(id)) hits.push({ id, score: Math.min(1, (totals[index] ?? 0) / weight) });
+    }
+    return hits;
   }
 }
 
@@ -285,6 +329,23 @@ export function titleMatch(query: string, title: string): number {
   return q.length >= 3 && t.includes(q) ? 0.5 : 0;
 }
 
+/**
+ * The fused score, 0..1: the blend of the vector and keyword scores, with a share given to how
+ * much the title itself answers the query (`titleMatch`). Raising any input never lowers it, so
+ * it also bounds the score of a document whose vector score is only known to be at most `vector`.
+ */
+export function fuse(
+  vector: number,
+  keyword: number,
+  title: number,
+  options: Pick<RankOptions, 'vectorWeight' | 'titleBoost'> = {},
+): number {
+  const vectorWeight = options.vectorWeight ?? DEFAULT_VECTOR_WEIGHT;
+  const titleBoost = options.titleBoost ?? DEFAULT_TITLE_BOOST;
+  const blend = vectorWeight * Math.min(1, Math.max(0, vector)) + (1 - vectorWeight) * keyword;
+  return (1 - titleBoost) * blend + titleBoost * title;
+}
+
 /** Same programme, listed twice: same normalised title, region and organisation. */
 export function duplicateKey(doc: RankableDocument): string {
   return [comparable(doc.title), doc.regionSido ?? '전국', doc.regionSigungu ?? '', comparable(doc.organization)].join('|');
@@ -312,8 +373,6 @@ export function rankDocuments<D extends RankableDocument>(
   index: KeywordIndex = KeywordIndex.of(candidates.map(({ doc }) => doc)),
 ): RankedResult<D>[] {
   const floor = options.floor ?? DEFAULT_RELEVANCE_FLOOR;
-  const vectorWeight = options.vectorWeight ?? DEFAULT_VECTOR_WEIGHT;
-  const titleBoost = options.titleBoost ?? DEFAULT_TITLE_BOOST;
   const terms = index.queryTerms(query);
   const asked = index.queryWords(query).join(' ');
   // Candidates the index does not hold (written after it was built) are scored by a small index of their own.
@@ -327,8 +386,7 @@ export function rankDocuments<D extends RankableDocument>(
     if (!passesFilters(doc, options, status)) continue;
     const vector = Math.min(1, Math.max(0, vectorScore));
     const keyword = index.has(doc.id) ? index.score(terms, doc.id) : (extra?.score(extra.queryTerms(query), doc.id) ?? 0);
-    const blend = vectorWeight * vector + (1 - vectorWeight) * keyword;
-    const score = (1 - titleBoost) * blend + titleBoost * titleMatch(asked, doc.title);
+    const score = fuse(vector, keyword, titleMatch(asked, doc.title), options);
     scored.push({ doc, score, vectorScore: vector, keywordScore: keyword, status, sources: [{ id: doc.id, source: doc.source }] });
   }
   scored.sort((a, b) => b.score - a.score || b.keywordScore - a.keywordScore || a.doc.id.localeCompare(b.doc.id));

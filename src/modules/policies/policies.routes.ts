@@ -1,9 +1,11 @@
 import type { PageView } from '../../http/pages/layout.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { errorBodySchema } from '../../http/errors.ts';
 import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
-import { detailPage, messagePage, searchPage } from './policies.page.ts';
+import { parseRegion, sidoOf, type Region } from '../../utils/regions.ts';
+import { detailPage, messagePage, searchPage, type PageFilters } from './policies.page.ts';
 import {
   policyDocumentSchema,
   policyIdSchema,
@@ -11,9 +13,49 @@ import {
   searchQuerySchema,
   searchResponseSchema,
 } from './policies.schemas.ts';
-import { POLICIES, type SearchItem } from './policies.service.ts';
+import { POLICIES, SEARCH_LIMITS, type SearchResult } from './policies.service.ts';
 
 const PAGE_SIZE = 10;
+
+const AGE_PATTERN = /^\d{1,3}$/;
+
+/**
+ * The page's filters checked the way the form sends them: 만 나이 as typed, the 시도 select, and the
+ * 시군구 select whose values are `시도 시군구` (so the pair is checked here, not trusted). A bad
+ * value becomes a Korean message on the page; the filters keep what the person chose.
+ */
+function readPageFilters(query: z.infer<typeof searchPageQuerySchema>): { filters: PageFilters; region: Region | undefined; age: number | undefined; error: string | undefined } {
+  const ageText = query.age ?? '';
+  const age = AGE_PATTERN.test(ageText) && Number(ageText) <= SEARCH_LIMITS.maxAge ? Number(ageText) : undefined;
+  let error = ageText !== '' && age === undefined ? `나이는 0부터 ${SEARCH_LIMITS.maxAge} 사이의 숫자로 입력해 주세요.` : undefined;
+  const chosenSido = query.sido ? sidoOf(query.sido) : undefined;
+  let region: Region | undefined;
+  if (query.sigungu) {
+    region = parseRegion(query.sigungu);
+    if (!region?.sigungu) {
+      error ??= `시군구 “${query.sigungu}”을(를) 찾을 수 없습니다. 목록에서 골라 주세요.`;
+      region = undefined;
+    } else if (chosenSido && chosenSido.short !== region.sido) {
+      error ??= `${region.sigungu}은(는) ${chosenSido.name}에 속하지 않습니다. 시도와 시군구를 다시 골라 주세요.`;
+      region = undefined;
+    }
+  } else if (query.sido) {
+    if (chosenSido) region = { sido: chosenSido.short, sigungu: null };
+    else error ??= `시도 “${query.sido}”을(를) 찾을 수 없습니다. 목록에서 골라 주세요.`;
+  } else if (query.region) {
+    region = parseRegion(query.region);
+    if (!region) error ??= `지역 “${query.region}”을(를) 찾을 수 없습니다. 시도와 시군구를 목록에서 골라 주세요.`;
+  }
+  const filters: PageFilters = {
+    q: query.q,
+    source: query.source === '' ? undefined : query.source,
+    sido: region?.sido ?? chosenSido?.short,
+    sigungu: region?.sigungu ?? undefined,
+    age: ageText,
+    openOnly: query.status === 'open',
+  };
+  return { filters, region, age, error };
+}
 
 /** Policy search: the JSON API under /api/policies and the public page /policies. */
 export default defineRoutes(POLICIES, (app, policies) => {
@@ -24,7 +66,7 @@ export default defineRoutes(POLICIES, (app, policies) => {
     {
       schema: {
         tags: ['policies'],
-        summary: 'Search collected policies (정부24, 온통청년, 고용24) by meaning, with metadata filters',
+        summary: 'Search collected policies (정부24, 온통청년, 고용24): hybrid vector + keyword ranking, a relevance floor, eligibility, region and status filters, near-duplicates merged',
         querystring: searchQuerySchema,
         response: { 200: searchResponseSchema, 400: errorBodySchema, 503: errorBodySchema },
       },
@@ -50,14 +92,21 @@ export default defineRoutes(POLICIES, (app, policies) => {
     { schema: { hide: true, querystring: searchPageQuerySchema } },
     async (request, reply) => {
       const { q, offset } = request.query;
-      const source = request.query.source === '' ? undefined : request.query.source;
-      const region = request.query.region === '' ? undefined : request.query.region;
-      let items: SearchItem[] | undefined;
-      let error: string | undefined;
-      let status = 200;
-      if (q !== '') {
+      const read = readPageFilters(request.query);
+      let result: SearchResult | undefined;
+      let error = read.error;
+      let status = error ? 400 : 200;
+      if (q !== '' && !error) {
         try {
-          items = (await policies.search({ q, source, region, limit: PAGE_SIZE, offset })).items;
+          result = await policies.search({
+            q,
+            ...(read.filters.source ? { source: read.filters.source } : {}),
+            ...(read.region ? { region: read.region } : {}),
+            ...(read.age !== undefined ? { age: read.age } : {}),
+            status: read.filters.openOnly ? 'open' : 'any',
+            limit: PAGE_SIZE,
+            offset,
+          });
         } catch (failure) {
           if (!(failure instanceof AppError)) throw failure;
           status = failure.status;
@@ -65,10 +114,7 @@ export default defineRoutes(POLICIES, (app, policies) => {
         }
       }
       // A public page without tokens or personal data: caches may keep it.
-      return reply.page(searchPage({ q, source, region, regions: policies.regions, offset, limit: PAGE_SIZE, items, error }), {
-        status,
-        cacheable: true,
-      });
+      return reply.page(searchPage({ ...read.filters, offset, limit: PAGE_SIZE, result, error }), { status, cacheable: true });
     },
   );
 
@@ -76,7 +122,8 @@ export default defineRoutes(POLICIES, (app, policies) => {
     let page: PageView;
     let status = 200;
     try {
-      page = detailPage(await policies.get(request.params.id));
+      const doc = await policies.get(request.params.id);
+      page = detailPage(doc, policies.statusOf(doc));
     } catch (failure) {
       if (!(failure instanceof AppError)) throw failure;
       status = failure.status;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { PERIOD_KINDS } from '../../utils/application-period.ts';
+import { APPLICATION_STATUSES, PERIOD_KINDS } from '../../utils/application-period.ts';
 import { INCOME_BANDS, SOURCE_NAMES, SUPPORT_CONDITION_CODES } from '../dataload/index.ts';
+import { MAX_SEARCH_WINDOW, SEARCH_LIMITS, SEARCH_STATUSES } from './policies.service.ts';
 
 /** 정부24 support conditions as named flags (docs/dataload.md lists the JA code of each). */
 const supportConditionsSchema = z.object({
@@ -8,13 +9,32 @@ const supportConditionsSchema = z.object({
   incomeBands: z.array(z.enum(INCOME_BANDS)),
 });
 
+const AGE_MESSAGE = `나이(age)는 0부터 ${SEARCH_LIMITS.maxAge} 사이의 정수로 입력하세요`;
+
+/** An empty parameter (`age=`, as a form sends it) is no parameter. */
+const blankAsMissing = (value: unknown): unknown => (value === '' ? undefined : value);
+
 export const searchQuerySchema = z.object({
-  q: z.string().trim().min(1, '검색어(q)를 입력하세요').max(200),
+  q: z.string().trim().min(1, '검색어(q)를 입력하세요').max(SEARCH_LIMITS.qMaxLength),
   source: z.enum(SOURCE_NAMES).optional(),
-  region: z.string().trim().max(20).optional(),
+  /** Parsed by the service with parseRegion; a 400 naming `region` when it names no region. */
+  region: z.string().trim().max(40).optional(),
   category: z.string().trim().max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(10),
-  offset: z.coerce.number().int().min(0).max(190).default(0),
+  age: z.preprocess(
+    blankAsMissing,
+    z.coerce.number({ error: AGE_MESSAGE }).int({ error: AGE_MESSAGE }).min(0, { error: AGE_MESSAGE }).max(SEARCH_LIMITS.maxAge, { error: AGE_MESSAGE }).optional(),
+  ),
+  status: z.enum(SEARCH_STATUSES, { error: 'status는 any 또는 open입니다' }).default('any'),
+  limit: z.coerce.number().int().min(1).max(SEARCH_LIMITS.maxLimit).default(10),
+  offset: z.coerce.number().int().min(0).max(MAX_SEARCH_WINDOW - 1).default(0),
+});
+
+const searchSourceSchema = z.object({
+  id: z.string(),
+  source: z.enum(SOURCE_NAMES),
+  sourceLabel: z.string(),
+  title: z.string(),
+  url: z.string(),
 });
 
 export const searchItemSchema = z.object({
@@ -28,12 +48,19 @@ export const searchItemSchema = z.object({
   period: z.string(),
   url: z.string(),
   score: z.number(),
+  status: z.enum(APPLICATION_STATUSES),
+  applyStart: z.string().nullable(),
+  applyEnd: z.string().nullable(),
+  ageMin: z.number().int().nullable(),
+  ageMax: z.number().int().nullable(),
+  sources: z.array(searchSourceSchema).optional(),
 });
 
 export const searchResponseSchema = z.object({
   items: z.array(searchItemSchema),
   limit: z.number(),
   offset: z.number(),
+  total: z.number(),
 });
 
 export const policyIdSchema = z.object({ id: z.string().min(3).max(120) });
@@ -67,10 +94,18 @@ export const policyDocumentSchema = z.object({
   updatedAt: z.string(),
 });
 
-/** The page's query: everything optional, so an empty form shows the start page, not an error. */
+/**
+ * The page's query: everything optional and kept as typed, so an empty form shows the start page
+ * and a bad value is explained on the page rather than answered with JSON. `region` is the old
+ * single field (links from before the 시도/시군구 pair); `sigungu` values are `시도 시군구`.
+ */
 export const searchPageQuerySchema = z.object({
-  q: z.string().trim().max(200).default(''),
+  q: z.string().trim().max(SEARCH_LIMITS.qMaxLength).default(''),
   source: z.enum(SOURCE_NAMES).or(z.literal('')).optional(),
-  region: z.string().trim().max(20).optional(),
-  offset: z.coerce.number().int().min(0).max(190).default(0),
+  region: z.string().trim().max(40).optional(),
+  sido: z.string().trim().max(20).optional(),
+  sigungu: z.string().trim().max(40).optional(),
+  age: z.string().trim().max(10).optional(),
+  status: z.enum(SEARCH_STATUSES).or(z.literal('')).optional(),
+  offset: z.coerce.number().int().min(0).max(MAX_SEARCH_WINDOW - 1).default(0),
 });

@@ -73,6 +73,8 @@ export interface CeleryConsumerOptions {
   workerName?: string;
   /** How often unacknowledged messages of dead consumers are looked for. Default a quarter of the visibility timeout, 1-60 s. */
   restoreIntervalMs?: number;
+  /** Log each task's success and failure (off where `execute` logs them itself). Default true. */
+  logOutcomes?: boolean;
 }
 
 /** What `inspect()` lists (Celery's `inspect active` / `scheduled`). */
@@ -455,22 +457,9 @@ export class CeleryConsumer {
     );
   }
 
-  private request(message: CeleryTaskMessage): CeleryRequestInfo {
-    const request: CeleryRequestInfo = {
-      task: message.task,
-      args: message.args,
-      kwargs: message.kwargs,
-      retries: message.retries,
-      queue: message.routingKey,
-    };
-    if (message.groupId) request.groupId = message.groupId;
-    if (message.parentId) request.parentId = message.parentId;
-    return request;
-  }
-
   private async run(message: CeleryTaskMessage): Promise<void> {
     const fields = { task: message.task, taskId: message.id, queue: message.queue, retries: message.retries };
-    const request = this.request(message);
+    const request = celeryRequestInfo(message);
     if (this.options.trackStarted !== false && !message.ignoreResult) {
       const stored = await this.results.store(message.id, 'STARTED', { pid: process.pid, hostname: this.workerName }, { request });
       if (!stored) {
@@ -497,7 +486,7 @@ export class CeleryConsumer {
     switch (outcome.status) {
       case 'success':
         if (!message.ignoreResult) await this.results.store(message.id, 'SUCCESS', outcome.result, { request });
-        this.log.info({ ...fields, durationMs }, 'Celery task succeeded');
+        if (this.options.logOutcomes !== false) this.log.info({ ...fields, durationMs }, 'Celery task succeeded');
         break;
       case 'failure': {
         const exception = failureException(outcome.error);
@@ -505,14 +494,18 @@ export class CeleryConsumer {
         if (outcome.retry && this.canRetry(message, outcome.retry.countdownSeconds)) {
           await this.results.store(message.id, 'RETRY', exception, stored);
           await this.sendRetry(message, outcome.retry.countdownSeconds);
-          this.log.warn(
-            { ...fields, durationMs, error: outcome.error.message, countdownSeconds: outcome.retry.countdownSeconds },
-            'Celery task failed; retrying',
-          );
+          if (this.options.logOutcomes !== false) {
+            this.log.warn(
+              { ...fields, durationMs, error: outcome.error.message, countdownSeconds: outcome.retry.countdownSeconds },
+              'Celery task failed; retrying',
+            );
+          }
           return;
         }
         await this.results.store(message.id, 'FAILURE', exception, stored);
-        this.log.error({ ...fields, durationMs, errorType: outcome.error.type, error: outcome.error.message }, 'Celery task failed');
+        if (this.options.logOutcomes !== false) {
+          this.log.error({ ...fields, durationMs, errorType: outcome.error.type, error: outcome.error.message }, 'Celery task failed');
+        }
         break;
       }
       case 'unknown-task':
@@ -563,7 +556,7 @@ export class CeleryConsumer {
       `Received unregistered task of type '${message.task}'. The message has been ignored and discarded.`,
     );
     const notRegistered: CeleryException = { type: 'NotRegistered', module: 'celery.exceptions', args: [message.task] };
-    await this.results.store(message.id, 'FAILURE', notRegistered, { request: this.request(message) });
+    await this.results.store(message.id, 'FAILURE', notRegistered, { request: celeryRequestInfo(message) });
     await this.transport.putAside({
       at: new Date().toISOString(),
       queue: message.queue,
@@ -579,7 +572,7 @@ export class CeleryConsumer {
   private async revokeExpired(message: CeleryTaskMessage): Promise<void> {
     this.log.info({ task: message.task, taskId: message.id, expires: message.expires }, `Discarding revoked task: ${message.task}[${message.id}] (expired)`);
     const revoked: CeleryException = { type: 'TaskRevokedError', module: 'celery.exceptions', args: ['expired'] };
-    await this.results.store(message.id, 'REVOKED', revoked, { request: this.request(message) });
+    await this.results.store(message.id, 'REVOKED', revoked, { request: celeryRequestInfo(message) });
     await this.transport.ack(message.deliveryTag);
   }
 
@@ -599,7 +592,7 @@ export class CeleryConsumer {
     });
     const ids = rejection.id ? [rejection.id, ...(message ? chainTaskIds(message.canvas.chain) : [])] : [];
     // As Celery's mark_as_failure does for a chain, every waiting member learns of the failure.
-    const request: CeleryRequestInfo = message ? this.request(message) : { queue: rejection.routingKey ?? item.queue };
+    const request: CeleryRequestInfo = message ? celeryRequestInfo(message) : { queue: rejection.routingKey ?? item.queue };
     if (!message && rejection.task) request.task = rejection.task;
     for (const id of ids) await this.results.store(id, 'FAILURE', rejection.exception, { request });
     if (item.deliveryTag) await this.transport.ack(item.deliveryTag);
@@ -627,6 +620,20 @@ export class CeleryConsumer {
       this.log.warn({ err: error }, 'Celery visibility sweep failed; it runs again later');
     }
   }
+}
+
+/** The request fields a result of `message` carries (group and parent ids; the rest with `result_extended`). */
+export function celeryRequestInfo(message: CeleryTaskMessage): CeleryRequestInfo {
+  const request: CeleryRequestInfo = {
+    task: message.task,
+    args: message.args,
+    kwargs: message.kwargs,
+    retries: message.retries,
+    queue: message.routingKey,
+  };
+  if (message.groupId) request.groupId = message.groupId;
+  if (message.parentId) request.parentId = message.parentId;
+  return request;
 }
 
 /** The task ids of a protocol 2 chain (signatures whose `options.task_id` is set). */

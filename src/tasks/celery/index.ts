@@ -2,8 +2,11 @@
  * Celery interop: Celery's task protocol 2 (JSON) over kombu's Redis transport, and Celery's Redis
  * result backend, so Python producers and workers share one Redis with ours. See docs/celery.md.
  */
+export { CeleryActivity, readCeleryActive, type CeleryActiveTask } from './activity.ts';
+export { celeryArguments, CeleryArgumentsError } from './arguments.ts';
 export {
   CeleryConsumer,
+  celeryRequestInfo,
   failureException,
   type CeleryConsumerOptions,
   type CeleryConsumerSnapshot,
@@ -23,7 +26,13 @@ export {
   type RejectedEntry,
   type RestoreReport,
 } from './kombu.ts';
-export { CELERY_DEFAULT_QUEUE, sendCeleryTask, type SendCeleryTaskOptions } from './producer.ts';
+export {
+  CELERY_DEFAULT_QUEUE,
+  CeleryProducer,
+  sendCeleryTask,
+  type CeleryProducerOptions,
+  type SendCeleryTaskOptions,
+} from './producer.ts';
 export {
   decodeCeleryMessage,
   encodeCeleryMessage,
@@ -44,6 +53,7 @@ export {
   CELERY_STATES,
   CeleryResultBackend,
   CeleryResultFormatError,
+  celeryToTaskResult,
   DEFAULT_RESULT_EXPIRES_SECONDS,
   READY_STATES,
   TASK_KEY_PREFIX,
@@ -52,3 +62,4 @@ export {
   type CeleryResultBackendOptions,
   type CeleryState,
 } from './result-backend.ts';
+export { CeleryTaskWorker, type CeleryTaskWorkerOptions } from './worker.ts';

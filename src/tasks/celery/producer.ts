@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { TaskPayloadError, type PayloadIssue } from '../errors.ts';
-import { KOMBU_SEP, type KombuTransport } from './kombu.ts';
+import { createRedis } from '../redis.ts';
+import { KOMBU_SEP, KombuTransport } from './kombu.ts';
 import { encodeCeleryMessage, type CeleryMessageSpec, type JsonObject, type JsonValue } from './protocol.ts';
+import { CeleryResultBackend, type CeleryResult } from './result-backend.ts';
 
 /** Celery's `task_default_queue`. */
 export const CELERY_DEFAULT_QUEUE = 'celery';
@@ -109,4 +112,78 @@ export function buildSpec(name: string, options: SendCeleryTaskOptions, now = Da
   if (options.groupId) spec.groupId = options.groupId;
   if (options.ignoreResult) spec.ignoreResult = true;
   return spec;
+}
+
+export interface CeleryProducerOptions {
+  /** The Celery side's `broker_url`. */
+  brokerUrl: string;
+  /** The Celery side's `result_backend`. Default `brokerUrl`. */
+  resultUrl?: string;
+  /** kombu's `global_keyprefix`. Default none. */
+  keyPrefix?: string;
+}
+
+/**
+ * Our side of a Celery app as a client (`app.send_task` + `AsyncResult`): hands tasks to Python
+ * Celery workers and reads Celery results. Connects on first use, so a process that never talks to
+ * Celery opens nothing; the composition gives one to every process (`core.celery`).
+ */
+export class CeleryProducer {
+  private broker: Redis | undefined;
+  private resultRedis: Redis | undefined;
+  private transport: KombuTransport | undefined;
+  private backend: CeleryResultBackend | undefined;
+
+  constructor(private readonly options: CeleryProducerOptions) {}
+
+  /**
+   * Sends a protocol 2 message that a Celery worker consuming `options.queue` (default `celery`)
+   * runs; returns the task id. See `sendCeleryTask`.
+   * @throws TaskPayloadError naming each wrong option; nothing is sent then.
+   */
+  send(name: string, options: SendCeleryTaskOptions = {}): Promise<string> {
+    return sendCeleryTask(this.kombu(), name, options);
+  }
+
+  /** The task's Celery result; PENDING when nothing is stored (unknown, not started, or expired). */
+  get(id: string): Promise<CeleryResult> {
+    return this.results().get(id);
+  }
+
+  /** Waits until the task is ready (SUCCESS, FAILURE, REVOKED), or `timeoutMs`, and returns its result then. */
+  wait(id: string, options: { timeoutMs?: number } = {}): Promise<CeleryResult> {
+    return this.results().wait(id, options);
+  }
+
+  async close(): Promise<void> {
+    await this.backend?.close();
+    for (const redis of new Set([this.broker, this.resultRedis])) {
+      if (redis) await redis.quit().catch(() => { redis.disconnect(); });
+    }
+  }
+
+  private connection(url: string): Redis {
+    // A producer fails fast: a caller must not wait on a Redis that does not answer.
+    const redis = createRedis(url, { maxRetriesPerRequest: 1 });
+    // The caller sees failed commands; an unhandled 'error' event would end the process.
+    redis.on('error', () => undefined);
+    return redis;
+  }
+
+  private kombu(): KombuTransport {
+    if (!this.transport) {
+      this.broker = this.connection(this.options.brokerUrl);
+      this.transport = new KombuTransport(this.broker, this.options.keyPrefix ? { keyPrefix: this.options.keyPrefix } : {});
+    }
+    return this.transport;
+  }
+
+  private results(): CeleryResultBackend {
+    if (!this.backend) {
+      const url = this.options.resultUrl ?? this.options.brokerUrl;
+      this.resultRedis = url === this.options.brokerUrl ? this.kombu().redis : this.connection(url);
+      this.backend = new CeleryResultBackend(this.resultRedis);
+    }
+    return this.backend;
+  }
 }

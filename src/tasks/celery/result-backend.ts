@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isFinished, type TaskResult } from '../results.ts';
 import { LuaScript } from './lua.ts';
 import { formatDateDone, parseCeleryDate, type CeleryException, type JsonObject, type JsonValue } from './protocol.ts';
 
@@ -308,4 +309,26 @@ function exceptionFromJson(value: JsonValue): CeleryException | undefined {
     module: typeof value.exc_module === 'string' ? value.exc_module : null,
     args: Array.isArray(message) ? message : message === undefined ? [] : [message],
   };
+}
+
+/**
+ * A Celery result in the shape `results.get` gives ours (what `ainfo result` prints): RECEIVED
+ * reads as PENDING; the exception becomes `Type: message`; name, queue and arguments are there
+ * when the writer had `result_extended` on.
+ */
+export function celeryToTaskResult(celery: CeleryResult): TaskResult {
+  const state = celery.state === 'RECEIVED' ? 'PENDING' : celery.state;
+  const retries = celery.retries ?? 0;
+  const out: TaskResult = { id: celery.id, state, attempts: state === 'PENDING' ? 0 : retries + 1 };
+  if (celery.name) out.name = celery.name;
+  if (celery.queue) out.queue = celery.queue;
+  if (celery.args !== undefined || celery.kwargs !== undefined) out.payload = { args: celery.args ?? [], kwargs: celery.kwargs ?? {} };
+  if (state === 'SUCCESS') out.result = celery.result;
+  const meta = celery.result;
+  if (state === 'STARTED' && typeof meta === 'object' && meta !== null && !Array.isArray(meta) && meta.progress !== undefined) {
+    out.progress = meta.progress;
+  }
+  if (celery.error) out.error = `${celery.error.type}: ${celery.error.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(', ')}`;
+  if (celery.dateDone && isFinished(state)) out.finishedAt = celery.dateDone.toISOString();
+  return out;
 }

@@ -10,6 +10,7 @@ CELERY_BEAT_TASK / CELERY_BEAT_INTERVAL / CELERY_BEAT_ARGS   one beat_schedule e
 """
 import json
 import os
+import socket
 import time
 
 import redis
@@ -94,3 +95,31 @@ def flaky(self):
     if self.request.retries < 2:
         raise self.retry(countdown=0.2, exc=RuntimeError(f'attempt {self.request.retries + 1}'))
     return self.request.retries
+
+
+@app.task(name='config.celery.debug_task', bind=True)
+def debug_task(self, *args, **kwargs):
+    """The original project's debug_task, returning what AInfo's system.debug returns for it."""
+    return {'received': {'args': list(args), 'kwargs': kwargs}, 'host': socket.gethostname(), 'pid': os.getpid(), 'attempt': self.request.retries + 1}
+
+
+# The original Django project's tasks, declared with their real signatures as the Django side
+# imports them, so that `delay()` checks its arguments as it does there. They run in AInfo's worker
+# (ainfo worker --celery-queues); a Python worker that received one would say so.
+class RunsInAInfo(Exception):
+    """This task was moved to AInfo; its Python body is only a declaration."""
+
+
+@app.task(name='accounts.tasks.send_verify_email')
+def send_verify_email(user_id, email, domain):
+    raise RunsInAInfo('accounts.tasks.send_verify_email')
+
+
+@app.task(name='accounts.tasks.send_reset_pw_email')
+def send_reset_pw_email(user_id, email, domain):
+    raise RunsInAInfo('accounts.tasks.send_reset_pw_email')
+
+
+@app.task(name='notifications.tasks.send_mail_to_all')
+def send_mail_to_all(title, content, sender_name):
+    raise RunsInAInfo('notifications.tasks.send_mail_to_all')
