@@ -98,8 +98,6 @@ export interface AccountsDeps {
   rateCounter: RateCounter;
   settings: AccountsSettings;
   log: Logger;
-  /** Waits (the login slow-down). Default: a timer. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What signup answers, whether the address was free or taken. */
@@ -305,7 +303,7 @@ export class AccountsService {
     }
     const failuresKey = `login-failures:${address}`;
     const delayedMs = loginDelayMs(await this.deps.rateCounter.count(failuresKey), loginSlowdown);
-    if (delayedMs > 0) await (this.deps.sleep ?? sleep)(delayedMs);
+    if (delayedMs > 0) await sleep(delayedMs);
     const failed = async (): Promise<LoginCheck> => {
       // The window's ceiling is never reached: the count only feeds the delay.
       await this.deps.rateCounter.hit(failuresKey, Number.MAX_SAFE_INTEGER, loginSlowdown.windowSeconds);
