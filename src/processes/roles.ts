@@ -61,11 +61,14 @@ export async function startWorker(
       })
     : undefined;
   log.info({ tasks: registry.names() }, 'tasks registered');
+  // Running tasks get the grace less a second for closing the connections after them: the whole
+  // shutdown is bounded by SHUTDOWN_GRACE_MS (lifecycle.ts).
   const grace = config.tasks.shutdownGraceMs;
+  const taskGrace = Math.max(0, grace - Math.min(1_000, Math.floor(grace / 2)));
   return {
     name: 'worker',
     stop: async () => {
-      await Promise.all([worker.close(grace), celery?.close(grace)]);
+      await Promise.all([worker.close(taskGrace), celery?.close(taskGrace)]);
     },
   };
 }

@@ -594,7 +594,12 @@ export class AccountsService {
   private async underAddressLimit(purpose: AccountMailKind, email: string): Promise<boolean> {
     const { max, windowSeconds } = this.settings.mailsPerAddress;
     const key = `${purpose}:${sha256Hex(email.trim().toLowerCase())}`;
-    const allowed = await this.deps.rateCounter.hit(key, max, windowSeconds);
+    // With Redis down the mail is recorded all the same (the outbox holds it): an outage must not
+    // turn the 201/202 into an error that would tell a taken address from a new one.
+    const allowed = await this.deps.rateCounter.hit(key, max, windowSeconds).catch((error: unknown) => {
+      this.log.warn({ err: error, purpose }, 'per-address mail limit unavailable; the mail is allowed');
+      return true;
+    });
     if (!allowed) this.log.info({ purpose }, 'mail request over the per-address limit; accepted and dropped');
     return allowed;
   }
