@@ -13,6 +13,8 @@ export interface TaskEnvelope {
   payload: unknown;
   /** Epoch ms after which the task is revoked instead of run. */
   expiresAt?: number;
+  /** Relayed from the outbox: its row is marked done when the task has finished. */
+  outbox?: true;
 }
 
 export interface BrokerOptions {
@@ -127,10 +129,21 @@ export class Broker implements TaskProducer {
 
   /** Enqueues one task run; see EnqueueOptions. */
   async enqueue<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: z.input<S>, options: EnqueueOptions = {}): Promise<TaskRef> {
+    return this.add(task, payload, options, false);
+  }
+
+  /** The outbox relay's enqueue: the job says it came from the outbox, so its row is marked done when it finishes. */
+  relay<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: unknown, options: EnqueueOptions): Promise<TaskRef> {
+    return this.add(task, payload as z.input<S>, options, true);
+  }
+
+  private async add<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: z.input<S>, options: EnqueueOptions, fromOutbox: boolean): Promise<TaskRef> {
+    if (options.tx) throw new Error(`enqueue ${task.name} with { tx } needs the OutboxProducer (services get it), not the Broker`);
     const data = this.validate(task, payload);
     const id = this.taskId(task, data, options.id);
     const queueName = options.queue ?? task.queue;
     const envelope: TaskEnvelope = { payload: data };
+    if (fromOutbox) envelope.outbox = true;
     const expiresAt = expiresAtMs(options.expires);
     if (expiresAt !== undefined) envelope.expiresAt = expiresAt;
     await this.deadline(this.queue(queueName).add(task.name, envelope, this.jobOptions(task, id, options)));
@@ -157,7 +170,8 @@ export class Broker implements TaskProducer {
     return withRedisDeadline(work, ENQUEUE_DEADLINE_MS + jobs, redactRedisUrl(this.options.redisUrl));
   }
 
-  private taskId<S extends z.ZodType, R, D>(task: Task<S, R, D>, data: z.output<S>, explicit: string | undefined): string {
+  /** The id a run of `task` gets (taskIdOf), checked. @throws TaskPayloadError for an id BullMQ cannot take. */
+  taskId<S extends z.ZodType, R, D>(task: Task<S, R, D>, data: z.output<S>, explicit: string | undefined): string {
     const id = taskIdOf(task, data, explicit);
     if (!TASK_ID.test(id) || /^\d+$/.test(id)) {
       throw new TaskPayloadError(task.name, [
