@@ -17,9 +17,48 @@ export interface ShutdownOptions {
 }
 
 /**
- * Waits for SIGINT/SIGTERM, then stops each part in order (stop taking work first, connections
- * last) and exits 0, within `graceMs` whatever the services behind do. A second signal exits at
- * once with 1, for an operator who cannot wait.
+ * Stops each part in order (stop taking work first, connections last), then exits 0; exits 0 at
+ * `graceMs` whatever is still stopping. Resolves when it has called exit.
+ */
+export function shutdown(parts: readonly Stoppable[], log: Logger, options: ShutdownOptions): Promise<void> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  return new Promise((resolve) => {
+    let current = '';
+    let over = false;
+    const finish = (): void => {
+      if (over) return;
+      over = true;
+      clearTimeout(deadline);
+      resolve();
+      exit(0);
+    };
+    const deadline = setTimeout(() => {
+      log.warn({ part: current, graceMs: options.graceMs }, 'shutdown grace over: exiting without waiting for the rest');
+      finish();
+    }, options.graceMs);
+    void (async () => {
+      for (const part of parts) {
+        if (over) return;
+        const started = Date.now();
+        current = part.name;
+        try {
+          await part.stop();
+          log.info({ part: part.name, durationMs: Date.now() - started }, 'stopped');
+        } catch (error) {
+          log.error({ part: part.name, err: error }, 'error while stopping');
+        }
+      }
+      if (over) return;
+      log.info('bye');
+      // Exit rather than wait for the event loop to drain: a client still reconnecting (Redis down) would keep it alive.
+      finish();
+    })();
+  });
+}
+
+/**
+ * Waits for SIGINT/SIGTERM, then shuts down (see `shutdown`: in order, bounded by `graceMs`, exit
+ * 0). A second signal exits at once with 1, for an operator who cannot wait.
  */
 export function stopOnSignals(parts: readonly Stoppable[], log: Logger, options: ShutdownOptions): Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -33,28 +72,7 @@ export function stopOnSignals(parts: readonly Stoppable[], log: Logger, options:
       }
       stopping = true;
       log.info({ signal, graceMs: options.graceMs }, 'shutting down');
-      let current = '';
-      const deadline = setTimeout(() => {
-        log.warn({ part: current, graceMs: options.graceMs }, 'shutdown grace over: exiting without waiting for the rest');
-        exit(0);
-      }, options.graceMs);
-      void (async () => {
-        for (const part of parts) {
-          const started = Date.now();
-          current = part.name;
-          try {
-            await part.stop();
-            log.info({ part: part.name, durationMs: Date.now() - started }, 'stopped');
-          } catch (error) {
-            log.error({ part: part.name, err: error }, 'error while stopping');
-          }
-        }
-        clearTimeout(deadline);
-        log.info('bye');
-        resolve();
-        // A client still reconnecting (Redis down) would keep the event loop, and the process, alive.
-        exit(0);
-      })();
+      void shutdown(parts, log, { ...options, exit }).then(resolve);
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
