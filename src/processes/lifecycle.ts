@@ -24,10 +24,11 @@ export function shutdown(parts: readonly Stoppable[], log: Logger, options: Shut
   const exit = options.exit ?? ((code: number) => process.exit(code));
   return new Promise((resolve) => {
     let current = '';
-    let over = false;
+    // An object, not a boolean: the loop below reads it after awaits the narrowing cannot see.
+    const state = { over: false };
     const finish = (): void => {
-      if (over) return;
-      over = true;
+      if (state.over) return;
+      state.over = true;
       clearTimeout(deadline);
       resolve();
       exit(0);
@@ -38,7 +39,7 @@ export function shutdown(parts: readonly Stoppable[], log: Logger, options: Shut
     }, options.graceMs);
     void (async () => {
       for (const part of parts) {
-        if (over) return;
+        if (state.over) return;
         const started = Date.now();
         current = part.name;
         try {
@@ -48,7 +49,7 @@ export function shutdown(parts: readonly Stoppable[], log: Logger, options: Shut
           log.error({ part: part.name, err: error }, 'error while stopping');
         }
       }
-      if (over) return;
+      if (state.over) return;
       log.info('bye');
       // Exit rather than wait for the event loop to drain: a client still reconnecting (Redis down) would keep it alive.
       finish();
