@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, type FieldError } from '../../utils/errors.ts';
-import { sidoOf } from '../../utils/regions.ts';
+import { findSido, sidoOf } from '../../utils/regions.ts';
 import { nameSchema } from './accounts.schemas.ts';
 import { SITUATIONS, type Situation, type UserRow } from './accounts.tables.ts';
 
@@ -87,7 +87,7 @@ export function checkProfilePatch(input: unknown): CheckedProfilePatch {
   if (patch.regionSido === '') patch.regionSido = null;
   if (patch.regionSigungu === '') patch.regionSigungu = null;
   if (patch.regionSido !== undefined && patch.regionSido !== null) {
-    const sido = sidoOf(patch.regionSido);
+    const sido = findSido(patch.regionSido);
     if (!sido) fields.push({ field: 'regionSido', message: `시도 “${patch.regionSido}”을(를) 찾을 수 없습니다. 목록에서 골라 주세요.` });
     else patch.regionSido = sido.short;
   }
