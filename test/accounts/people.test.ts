@@ -181,6 +181,9 @@ describe('the people’s side: pages, page sessions and /api/accounts/me (Postgr
     const region = await app.inject({ method: 'PATCH', url: '/api/accounts/me', headers: { authorization: auth }, payload: { regionSido: '서울', regionSigungu: '해운대구' } });
     expect(region.statusCode).toBe(400);
     expect(region.json()).toMatchObject({ error: { fields: [{ field: 'regionSigungu', message: '해운대구은(는) 서울특별시에 속하지 않습니다. 목록에서 골라 주세요.' }] } });
+    const unknown = await app.inject({ method: 'PATCH', url: '/api/accounts/me', headers: { authorization: auth }, payload: { isAdmin: true } });
+    expect(unknown.statusCode).toBe(400);
+    expect(JSON.stringify(unknown.json())).toContain('알 수 없는 항목입니다: isAdmin');
     const name = await app.inject({ method: 'PATCH', url: '/api/accounts/me', headers: { authorization: auth }, payload: { name: 'evil.example.com' } });
     expect(name.json()).toMatchObject({ error: { fields: [{ field: 'name' }] } });
 

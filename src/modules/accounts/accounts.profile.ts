@@ -51,16 +51,18 @@ const birthYearSchema = z
  * `null` empties one. The region pair is checked against src/utils/regions.ts afterwards.
  */
 export const profilePatchSchema = z
-  .object({
+  .strictObject(
+    {
     name: nameSchema,
     birthYear: birthYearSchema.nullable(),
     regionSido: z.string().trim().max(20, '시도를 목록에서 골라 주세요.').nullable(),
     regionSigungu: z.string().trim().max(40, '시군구를 목록에서 골라 주세요.').nullable(),
     situation: z.enum(SITUATIONS, { error: `상황은 ${Object.values(SITUATION_LABELS).join(', ')} 중에서 골라 주세요.` }).nullable(),
     noticeConsent: z.boolean({ error: '공지 메일 수신 동의는 true 또는 false여야 합니다.' }),
-  })
-  .partial()
-  .strict();
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? `알 수 없는 항목입니다: ${issue.keys.join(', ')}` : undefined) },
+  )
+  .partial();
 
 export type ProfilePatch = z.infer<typeof profilePatchSchema>;
 
@@ -78,7 +80,7 @@ export function checkProfilePatch(input: unknown): CheckedProfilePatch {
   if (!parsed.success) {
     const fields: FieldError[] = parsed.error.issues.map((issue) => ({
       field: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body'),
-      message: issue.code === 'unrecognized_keys' ? `알 수 없는 항목입니다: ${issue.keys.join(', ')}` : issue.message,
+      message: issue.message,
     }));
     throw invalid(fields);
   }
