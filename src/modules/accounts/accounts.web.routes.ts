@@ -122,7 +122,7 @@ export default defineRoutes(ACCOUNTS, (instance, accounts) => {
     reply.page(
       homeView({
         signedInName: request.viewer?.name,
-        info: request.query.msg === 'logged-out' ? '로그아웃했습니다.' : request.query.msg === 'deleted' ? '계정을 삭제했습니다.' : undefined,
+        info: request.query.msg === 'logged-out' ? '로그아웃했습니다.' : undefined,
       }),
     ),
   );
