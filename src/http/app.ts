@@ -16,7 +16,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Broker } from '../tasks/broker.ts';
 import { AppError } from '../utils/errors.ts';
 import type { Deps } from '../utils/deps.ts';
-import type { Authenticator } from './auth.ts';
+import type { Authenticator, SessionReader } from './auth.ts';
 import { errorBody, errorBodySchema, installErrorHandling } from './errors.ts';
 import { installSecurityHeaders } from './headers.ts';
 import { installInputGuard } from './input-guard.ts';
@@ -52,6 +52,8 @@ export interface WebDeps {
   outbox?: OutboxBacklogSource;
   /** Who a bearer token belongs to (accounts). */
   authenticator: Authenticator;
+  /** Who a page session cookie belongs to (accounts). */
+  sessionReader: SessionReader;
   /** Signs cookies (`reply.setCookie(…, { signed: true })`); the same in every web process. */
   cookieSecret: Buffer;
   /** Extra /readyz checks by name (the database, Chroma…); each rejects when its service is down. */
@@ -87,6 +89,8 @@ export async function buildApp(deps: WebDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('authenticator', deps.authenticator);
+  app.decorate('sessionReader', deps.sessionReader);
+  app.decorateRequest('viewer', undefined);
   app.decorate('authRateLimit', { rateLimit: { max: config.auth.rateLimitPerMinute, timeWindow: 60_000 } });
   installErrorHandling(app);
   installInputGuard(app);

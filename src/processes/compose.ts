@@ -141,6 +141,7 @@ export async function buildWebApp(core: Core, services: Services): Promise<App> 
     log: core.log,
     broker: core.broker,
     authenticator: (token) => services.accounts.authenticate(token),
+    sessionReader: (sessionId) => services.accounts.viewerOfSession(sessionId),
     cookieSecret: await services.accounts.deriveKey('cookie-signing'),
     readiness: services.readiness,
     outbox: services.outbox,
