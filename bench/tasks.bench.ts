@@ -5,8 +5,12 @@
  *   - round trip: 500 sequential enqueue + wait for the return value (and, ours only, for the full
  *     result record, which costs one more read).
  * Both sides use the same job options (attempts, backoff, result retention) so that only the
- * layer itself differs. Usage: npm run bench:tasks [-- --tasks 20000 --concurrency 50]
+ * layer itself differs. After a warm-up the sides run interleaved for `--rounds` rounds (ABBA
+ * order); each measure is printed as the median of the per-round ratios with its min–max.
+ * `--profile` runs our side once more under V8's CPU profiler and prints where the profile went.
+ * Usage: npm run bench:tasks [-- --tasks 20000 --concurrency 50 --round-trips 500 --rounds 5 --profile]
  */
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Queue, QueueEvents, Worker, type JobsOptions } from 'bullmq';
@@ -16,17 +20,21 @@ import { loadConfig } from '../src/config/config.ts';
 import { openCore } from '../src/processes/compose.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { defineTask, Deps, TaskRegistry, TaskWorker } from '../src/tasks/index.ts';
+import { interleave, machineLoad, ratioTable, summarise, topSelfTime, withCpuProfile, type Measure } from './lib/rounds.ts';
 
 const { values } = parseArgs({
   options: {
     tasks: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '50' },
     'round-trips': { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const TASKS = Number(values.tasks);
 const CONCURRENCY = Number(values.concurrency);
 const ROUND_TRIPS = Number(values['round-trips']);
+const ROUNDS = Number(values.rounds);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const IN_FLIGHT = 100;
 
@@ -71,16 +79,16 @@ async function deletePrefix(prefix: string): Promise<void> {
   redis.disconnect();
 }
 
-interface Figures {
+type Figures = {
   drainPerS: number;
   enqueuePerS: number;
   /** enqueue + results.value (ours) / add + waitUntilFinished (plain): the return value. */
   rtP50: number;
   rtP99: number;
   /** enqueue + results.wait: the full result record (ours only). */
-  fullP50?: number;
-  fullP99?: number;
-}
+  fullP50: number;
+  fullP99: number;
+};
 
 async function benchOurs(): Promise<Figures> {
   const prefix = `ainfo-bench-ours-${randomBytes(3).toString('hex')}`;
@@ -196,7 +204,7 @@ async function benchPlain(): Promise<Figures> {
     await events.close();
     await rtWorker.close();
     latencies.sort((a, b) => a - b);
-    return { drainPerS, enqueuePerS, rtP50: percentile(latencies, 50), rtP99: percentile(latencies, 99) };
+    return { drainPerS, enqueuePerS, rtP50: percentile(latencies, 50), rtP99: percentile(latencies, 99), fullP50: 0, fullP99: 0 };
   } finally {
     await queue.close();
     connection.disconnect();
@@ -204,37 +212,34 @@ async function benchPlain(): Promise<Figures> {
   }
 }
 
-const fmt = (value: number, digits = 0): string => value.toFixed(digits).padStart(9);
-
-console.log(`tasks=${TASKS} concurrency=${CONCURRENCY} round-trips=${ROUND_TRIPS} redis=${REDIS_URL}`);
-// Interleaved after a warm-up (JIT, Redis memory): plain, ours, plain, ours, averaged per side, so
-// that drift over the run favours neither.
-function average(runs: Figures[]): Figures {
-  const mean = (pick: (figures: Figures) => number | undefined): number =>
-    runs.reduce((sum, figures) => sum + (pick(figures) ?? 0), 0) / runs.length;
-  return {
-    drainPerS: mean((f) => f.drainPerS),
-    enqueuePerS: mean((f) => f.enqueuePerS),
-    rtP50: mean((f) => f.rtP50),
-    rtP99: mean((f) => f.rtP99),
-    fullP50: mean((f) => f.fullP50),
-    fullP99: mean((f) => f.fullP99),
-  };
+console.log(`tasks=${TASKS} concurrency=${CONCURRENCY} round-trips=${ROUND_TRIPS} rounds=${ROUNDS} redis=${REDIS_URL}`);
+console.log(`at the start: ${machineLoad()}`);
+const result = await interleave<Figures>({
+  rounds: ROUNDS,
+  ours: benchOurs,
+  theirs: benchPlain,
+  onRound: (round, ours, plain) => {
+    console.log(
+      `round ${round}: drain ${ours.drainPerS.toFixed(0)}/${plain.drainPerS.toFixed(0)} = ${(ours.drainPerS / plain.drainPerS).toFixed(2)}, ` +
+        `enqueue ${(ours.enqueuePerS / plain.enqueuePerS).toFixed(2)}, rt p50 ${ours.rtP50.toFixed(2)}/${plain.rtP50.toFixed(2)} ms = ${(ours.rtP50 / plain.rtP50).toFixed(2)}, ` +
+        `rt p99 ${(ours.rtP99 / plain.rtP99).toFixed(2)}`,
+    );
+  },
+});
+const measures: Measure<Figures>[] = [
+  { key: 'drainPerS', label: 'drain', unit: 'tasks/s' },
+  { key: 'enqueuePerS', label: 'enqueue', unit: 'tasks/s' },
+  { key: 'rtP50', label: 'round trip p50', unit: 'ms', digits: 2 },
+  { key: 'rtP99', label: 'round trip p99', unit: 'ms', digits: 2 },
+];
+console.log(ratioTable(result, measures, { ours: 'ours', theirs: 'plain BullMQ' }));
+const full = summarise({ ours: result.ours, theirs: result.ours }, 'fullP50');
+console.log(`round trip: enqueue + results.value vs add + waitUntilFinished; full record (enqueue + results.wait) p50 ${full.oursMedian.toFixed(2)} ms (median of rounds)`);
+console.log(`at the end: ${machineLoad()}`);
+if (values.profile) {
+  const { file } = await withCpuProfile('tasks-ours', benchOurs);
+  console.log(`CPU profile of one more run of our side: ${file}`);
+  for (const line of topSelfTime(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof topSelfTime>[0])) console.log(`  ${line}`);
 }
-await benchPlain();
-const plainRuns: Figures[] = [];
-const oursRuns: Figures[] = [];
-for (let round = 0; round < 2; round += 1) {
-  plainRuns.push(await benchPlain());
-  oursRuns.push(await benchOurs());
-}
-const plain = average(plainRuns);
-const ours = average(oursRuns);
-console.log('                      ours      plain BullMQ   ratio');
-console.log(`drain (tasks/s)   ${fmt(ours.drainPerS)}   ${fmt(plain.drainPerS)}   ${(ours.drainPerS / plain.drainPerS).toFixed(2)}`);
-console.log(`enqueue (tasks/s) ${fmt(ours.enqueuePerS)}   ${fmt(plain.enqueuePerS)}   ${(ours.enqueuePerS / plain.enqueuePerS).toFixed(2)}`);
-console.log(`round trip p50 ms ${fmt(ours.rtP50, 2)}   ${fmt(plain.rtP50, 2)}   ${(ours.rtP50 / plain.rtP50).toFixed(2)}   (enqueue + results.value vs add + waitUntilFinished)`);
-console.log(`round trip p99 ms ${fmt(ours.rtP99, 2)}   ${fmt(plain.rtP99, 2)}   ${(ours.rtP99 / plain.rtP99).toFixed(2)}`);
-console.log(`full record p50/p99 ms (enqueue + results.wait): ${(ours.fullP50 ?? 0).toFixed(2)} / ${(ours.fullP99 ?? 0).toFixed(2)}`);
-console.log(`throughput ratio (ours/plain BullMQ): ${(ours.drainPerS / plain.drainPerS).toFixed(2)}`);
+console.log(`throughput ratio (ours/plain BullMQ): ${summarise(result, 'drainPerS').ratio.toFixed(2)}`);
 process.exit(0);
