@@ -29,7 +29,7 @@ import { renderNoticeMail } from '../src/modules/notifications/notifications.tem
 import { createPostgresDatabase, type TestDatabase } from '../test/helpers/db.ts';
 import { ROOT, spawnAinfo, type Child } from '../test/helpers/processes.ts';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.ts';
-import { childProfileOptions, interleave, machineLoad, ratioTable, type Measure } from './lib/rounds.ts';
+import { childProfileArgs, interleave, profilePath, machineLoad, ratioTable, type Measure } from './lib/rounds.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +45,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
   },
 });
-const SIZES = values.sizes.split(',').map(Number);
+const SIZES = values.sizes.split(',').filter((size) => size.trim() !== '').map(Number);
 const CONCURRENCY = Number(values.concurrency);
 const DELIVER_MAX = Number(values['deliver-max']);
 const ORIGINAL_SIZE = Number(values['original-size']);
@@ -254,14 +254,17 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
     const target = Math.min(recipients, DELIVER_MAX);
     const perRun = { recipients, fanOutMs, snapshotMs: report.snapshotMs, enqueueMs: report.enqueueMs, fanOutWorkerCpuS, fanOutRedisCpuS, fanOutRssMiB };
     if (target === 0) return { ...perRun, delivered: 0, deliverMs: 0, mailsPerSecond: 0, cpuMsPerMail: 0, deliverRssMiB: 0 };
-    const profileOptions = options.profile ? childProfileOptions(`notices-mail-worker-${recipients}`) : undefined;
+    const profile = options.profile ? profilePath(`notices-mail-worker-${recipients}`) : undefined;
     const mailWorker = spawnAinfo(
       ['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'],
-      profileOptions ? { ...env, NODE_OPTIONS: profileOptions } : env,
+      env,
+      profile ? childProfileArgs(profile) : [],
     );
     children.push(mailWorker);
     // The clock starts when the first mail arrives, so process start-up is not counted.
-    await waitUntil(() => sink.count > 0, 120_000, 'first mail');
+    await waitUntil(() => sink.count > 0, 120_000, 'first mail').catch((error: unknown) => {
+      throw new Error(`${String(error)}; mail worker output:\n${mailWorker.output().slice(-2000)}`);
+    });
     const deliverStarted = performance.now();
     const firstCount = sink.count;
     const cpuAtFirstMail = await cpuSeconds(mailWorker.process.pid);
@@ -277,7 +280,7 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
         throw new Error(`expected ${recipients} sent, got ${JSON.stringify(detail.deliveries)}, ${sink.recipients.size} at the sink`);
       }
     }
-    if (profileOptions) process.stdout.write(`CPU profile of the mail worker: ${profileOptions.split('--cpu-prof-name=')[1] ?? ''} in data/profiles\n`);
+    if (profile) process.stdout.write(`CPU profile of the mail worker (written as it exits): ${profile}\n`);
     return {
       ...perRun,
       delivered: target,

@@ -176,8 +176,7 @@ export function topSelfTime(profile: { nodes: ProfileNode[]; samples?: number[] 
     .map(([key, samples]) => `${((samples / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
 }
 
-/** Node options that make a child process write a CPU profile into data/profiles when it exits. */
-export function childProfileOptions(name: string): string {
-  const file = profilePath(name);
-  return `--cpu-prof --cpu-prof-dir=${path.dirname(file)} --cpu-prof-name=${path.basename(file)}`;
+/** Node arguments that make a child process write a CPU profile to `file` when it exits. */
+export function childProfileArgs(file: string): string[] {
+  return ['--cpu-prof', `--cpu-prof-dir=${path.dirname(file)}`, `--cpu-prof-name=${path.basename(file)}`];
 }
