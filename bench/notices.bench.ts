@@ -10,7 +10,7 @@
  *     the median ratio of mails/s with its min–max, and the CPU per mail of each side.
  * `--deliver-max 0` measures the fan-out alone (e.g. `--sizes 100000,1000000 --deliver-max 0
  * --rounds 0`: seconds per 100,000 and the fan-out worker's peak RSS at both sizes).
- * `--profile` makes the mail worker of the warm-up delivery at 0 ms write a CPU profile (data/profiles).
+ * `--profile` makes the mail worker of each `--sizes` run and of the warm-up at 0 ms write CPU profiles (data/profiles).
  * Usage: npm run bench:notices [-- --sizes 10000,100000 --concurrency 16 --deliver-max 100000 --rounds 5]
  * Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test) and Redis.
  */
@@ -254,7 +254,7 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
     const target = Math.min(recipients, DELIVER_MAX);
     const perRun = { recipients, fanOutMs, snapshotMs: report.snapshotMs, enqueueMs: report.enqueueMs, fanOutWorkerCpuS, fanOutRedisCpuS, fanOutRssMiB };
     if (target === 0) return { ...perRun, delivered: 0, deliverMs: 0, mailsPerSecond: 0, cpuMsPerMail: 0, deliverRssMiB: 0 };
-    const profile = options.profile ? profilePath(`notices-mail-worker-${recipients}`) : undefined;
+    const profile = options.profile ? profilePath(`notices-mail-worker-${recipients}`).replace(/\.cpuprofile$/, '') : undefined;
     const mailWorker = spawnAinfo(
       ['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'],
       env,
@@ -280,7 +280,7 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
         throw new Error(`expected ${recipients} sent, got ${JSON.stringify(detail.deliveries)}, ${sink.recipients.size} at the sink`);
       }
     }
-    if (profile) process.stdout.write(`CPU profile of the mail worker (written as it exits): ${profile}\n`);
+    if (profile) process.stdout.write(`CPU profiles of the mail worker (written as it exits, one per thread): ${profile}/\n`);
     return {
       ...perRun,
       delivered: target,
@@ -379,7 +379,7 @@ async function main(): Promise<void> {
   try {
     const runs: RunResult[] = [];
     for (const size of SIZES) {
-      const run = await runBroadcast(sink, size);
+      const run = await runBroadcast(sink, size, { profile: values.profile });
       runs.push(run);
       process.stdout.write(`${JSON.stringify(run)}\n`);
     }

@@ -176,7 +176,11 @@ export function topSelfTime(profile: { nodes: ProfileNode[]; samples?: number[] 
     .map(([key, samples]) => `${((samples / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
 }
 
-/** Node arguments that make a child process write a CPU profile to `file` when it exits. */
-export function childProfileArgs(file: string): string[] {
-  return ['--cpu-prof', `--cpu-prof-dir=${path.dirname(file)}`, `--cpu-prof-name=${path.basename(file)}`];
+/**
+ * Node arguments that make a child process write its CPU profiles into the directory `dir` when
+ * it exits: one file per thread (tsx's module loader runs on a thread of its own); the main
+ * thread's is the largest.
+ */
+export function childProfileArgs(dir: string): string[] {
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }

@@ -113,6 +113,9 @@ export class SmtpMailer implements Mailer {
         html: message.html,
         ...(message.headers ? { headers: message.headers } : {}),
         ...(message.messageId ? { messageId: message.messageId } : {}),
+        // Our mail is mostly Korean: base64 is encoded natively, where nodemailer would otherwise
+        // scan every body to choose and then quoted-printable-encode in JavaScript.
+        textEncoding: 'base64',
       })) as { messageId?: unknown; response?: unknown };
       return {
         messageId: typeof info.messageId === 'string' ? info.messageId : (message.messageId ?? ''),
