@@ -21,7 +21,7 @@ import { errorBody, errorBodySchema, installErrorHandling } from './errors.ts';
 import { installSecurityHeaders } from './headers.ts';
 import { installInputGuard } from './input-guard.ts';
 import { bearerMatches } from './metrics-access.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type OutboxBacklogSource } from './metrics.ts';
 import { contentSecurityPolicy } from './pages/csp.ts';
 import { runReadinessChecks, type ReadinessChecks } from './readiness.ts';
 import { installPages } from './pages/page.ts';
@@ -48,6 +48,8 @@ export interface WebDeps {
   log: Logger;
   /** Its Redis holds the rate-limit counters; its queues feed /metrics and /readyz. */
   broker: Broker;
+  /** The task outbox, whose backlog /metrics shows. */
+  outbox?: OutboxBacklogSource;
   /** Who a bearer token belongs to (accounts). */
   authenticator: Authenticator;
   /** Signs cookies (`reply.setCookie(…, { signed: true })`); the same in every web process. */
@@ -166,7 +168,7 @@ export async function buildApp(deps: WebDeps): Promise<App> {
   // Without a token, /metrics is served by the web role's loopback listener (metrics-access.ts), never here.
   const metricsToken = config.metrics.token;
   if (config.metrics.enabled && metricsToken) {
-    const metrics = createMetrics(broker);
+    const metrics = createMetrics(broker, deps.outbox);
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (!bearerMatches(request.headers.authorization, metricsToken)) throw new AppError(401, 'UNAUTHORIZED', '메트릭을 보려면 토큰이 필요합니다.');
       const text = await metrics.render();

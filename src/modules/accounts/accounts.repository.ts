@@ -63,10 +63,15 @@ export class AccountsRepository {
     this.db = database.db;
   }
 
+  /** Runs `work` in one transaction (a change and the outbox row of the mail that follows it). */
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(tx));
+  }
+
   /** Inserts a user; undefined when the address is taken (case-insensitively). */
-  async createUser(user: NewUser): Promise<UserRow | undefined> {
+  async createUser(user: NewUser, db: Database = this.db): Promise<UserRow | undefined> {
     // No conflict target: the unique index is on lower(email), and any unique clash means "taken".
-    const rows = await this.db.insert(users).values(user).onConflictDoNothing().returning();
+    const rows = await db.insert(users).values(user).onConflictDoNothing().returning();
     return rows[0];
   }
 
