@@ -5,12 +5,16 @@
  *     runs only the `notices` queue (target: 100,000 under 10 s);
  *   - delivery: mails/s through a worker running only the `mail` queue, until the sink has them all;
  *   - peak RSS (VmHWM) of each worker;
- *   - the original's way for the same 10,000 mails: one task, one loop, one SMTP connection.
- * Usage: npm run bench:notices [-- --sizes 10000,100000 --concurrency 16 --deliver-max 100000]
+ *   - the original's way for the same mails: one task, one loop, one SMTP connection, against ours
+ *     in `--rounds` interleaved rounds (after a warm-up) at 0 ms and at `--latency-ms` per mail;
+ *     the median ratio of mails/s with its min–max, and the CPU per mail of each side.
+ * `--deliver-max 0` measures the fan-out alone (e.g. `--sizes 100000,1000000 --deliver-max 0
+ * --rounds 0`: seconds per 100,000 and the fan-out worker's peak RSS at both sizes).
+ * `--profile` makes the mail worker of each `--sizes` run and of the warm-up at 0 ms write CPU profiles (data/profiles).
+ * Usage: npm run bench:notices [-- --sizes 10000,100000 --concurrency 16 --deliver-max 100000 --rounds 5]
  * Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test) and Redis.
  */
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SMTPServer } from 'smtp-server';
@@ -25,6 +29,7 @@ import { renderNoticeMail } from '../src/modules/notifications/notifications.tem
 import { createPostgresDatabase, type TestDatabase } from '../test/helpers/db.ts';
 import { ROOT, spawnAinfo, type Child } from '../test/helpers/processes.ts';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.ts';
+import { childProfileArgs, interleave, profilePath, machineLoad, ratioTable, type Measure } from './lib/rounds.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,18 +37,21 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     // Deliveries of a run are timed up to this many mails (all of them by default).
     'deliver-max': { type: 'string', default: '100000' },
-    'original-size': { type: 'string', default: '10000' },
+    'original-size': { type: 'string', default: '2000' },
     // A second comparison against a sink that answers each message after this delay (a remote provider).
     'latency-ms': { type: 'string', default: '20' },
-    'latency-size': { type: 'string', default: '2000' },
+    'latency-size': { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
-const SIZES = values.sizes.split(',').map(Number);
+const SIZES = values.sizes.split(',').filter((size) => size.trim() !== '').map(Number);
 const CONCURRENCY = Number(values.concurrency);
 const DELIVER_MAX = Number(values['deliver-max']);
 const ORIGINAL_SIZE = Number(values['original-size']);
 const LATENCY_MS = Number(values['latency-ms']);
 const LATENCY_SIZE = Number(values['latency-size']);
+const ROUNDS = Number(values.rounds);
 const PUBLIC_URL = 'https://ainfo.example';
 const TITLE = '[안내] 2026년 청년 월세 지원 신청 안내';
 const CONTENT = [
@@ -202,7 +210,7 @@ async function seed(database: TestDatabase, recipients: number): Promise<number>
   return Number(admin?.id);
 }
 
-async function runBroadcast(sink: CountingSink, recipients: number): Promise<RunResult> {
+async function runBroadcast(sink: CountingSink, recipients: number, options: { profile?: boolean } = {}): Promise<RunResult> {
   const database = await createPostgresDatabase(`bench_notices_${recipients}`);
   const prefix = uniquePrefix('bench-notices');
   const env = {
@@ -244,10 +252,19 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
 
     sink.reset();
     const target = Math.min(recipients, DELIVER_MAX);
-    const mailWorker = spawnAinfo(['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'], env);
+    const perRun = { recipients, fanOutMs, snapshotMs: report.snapshotMs, enqueueMs: report.enqueueMs, fanOutWorkerCpuS, fanOutRedisCpuS, fanOutRssMiB };
+    if (target === 0) return { ...perRun, delivered: 0, deliverMs: 0, mailsPerSecond: 0, cpuMsPerMail: 0, deliverRssMiB: 0 };
+    const profile = options.profile ? profilePath(`notices-mail-worker-${recipients}`).replace(/\.cpuprofile$/, '') : undefined;
+    const mailWorker = spawnAinfo(
+      ['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'],
+      env,
+      profile ? childProfileArgs(profile) : [],
+    );
     children.push(mailWorker);
     // The clock starts when the first mail arrives, so process start-up is not counted.
-    await waitUntil(() => sink.count > 0, 120_000, 'first mail');
+    await waitUntil(() => sink.count > 0, 120_000, 'first mail').catch((error: unknown) => {
+      throw new Error(`${String(error)}; mail worker output:\n${mailWorker.output().slice(-2000)}`);
+    });
     const deliverStarted = performance.now();
     const firstCount = sink.count;
     const cpuAtFirstMail = await cpuSeconds(mailWorker.process.pid);
@@ -263,14 +280,9 @@ async function runBroadcast(sink: CountingSink, recipients: number): Promise<Run
         throw new Error(`expected ${recipients} sent, got ${JSON.stringify(detail.deliveries)}, ${sink.recipients.size} at the sink`);
       }
     }
+    if (profile) process.stdout.write(`CPU profiles of the mail worker (written as it exits, one per thread): ${profile}/\n`);
     return {
-      recipients,
-      fanOutMs,
-      snapshotMs: report.snapshotMs,
-      enqueueMs: report.enqueueMs,
-      fanOutWorkerCpuS,
-      fanOutRedisCpuS,
-      fanOutRssMiB,
+      ...perRun,
       delivered: target,
       deliverMs,
       mailsPerSecond: ((target - firstCount) / deliverMs) * 1000,
@@ -329,53 +341,68 @@ async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalR
 const fmt = (value: number, digits = 0): string =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+type Comparison = { mailsPerS: number; cpuMsPerMail: number };
+
+/** Ours against the original loop on the same mails, interleaved rounds after a warm-up. */
+async function compare(sink: CountingSink, latencyMs: number, mails: number): Promise<string> {
+  sink.delayMs = latencyMs;
+  let round = 0;
+  const result = await interleave<Comparison>({
+    rounds: ROUNDS,
+    ours: async () => {
+      round += 1;
+      const run = await runBroadcast(sink, mails, { profile: values.profile && latencyMs === 0 && round === 1 });
+      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail };
+    },
+    theirs: async () => {
+      const run = await runOriginal(sink, mails);
+      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail };
+    },
+    onRound: (index, ours, original) => {
+      process.stdout.write(
+        `  ${latencyMs} ms round ${index}: ours ${fmt(ours.mailsPerS)} mails/s (${fmt(ours.cpuMsPerMail, 2)} ms CPU/mail), ` +
+          `original ${fmt(original.mailsPerS)} mails/s (${fmt(original.cpuMsPerMail, 2)} ms CPU/mail, sink included) = ${(ours.mailsPerS / original.mailsPerS).toFixed(2)}; ${machineLoad()}\n`,
+      );
+    },
+  });
+  sink.delayMs = 0;
+  const measures: Measure<Comparison>[] = [
+    { key: 'mailsPerS', label: `delivery, sink ${latencyMs} ms/mail, ${fmt(mails)} mails`, unit: 'mails/s' },
+    { key: 'cpuMsPerMail', label: 'CPU per mail (ours: mail worker; original: loop + sink)', unit: 'ms', digits: 2 },
+  ];
+  return ratioTable(result, measures, { ours: 'ours', theirs: 'original loop' });
+}
+
 async function main(): Promise<void> {
   const sink = await CountingSink.start();
-  const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
-  process.stdout.write(`notices bench: sizes ${SIZES.join(', ')}, mail worker concurrency ${CONCURRENCY}; ${os.cpus().length} CPUs, load ${load}\n`);
+  process.stdout.write(`notices bench: sizes ${SIZES.join(', ')}, mail worker concurrency ${CONCURRENCY}, rounds ${ROUNDS}; ${machineLoad()}\n`);
   try {
     const runs: RunResult[] = [];
     for (const size of SIZES) {
-      const run = await runBroadcast(sink, size);
+      const run = await runBroadcast(sink, size, { profile: values.profile });
       runs.push(run);
       process.stdout.write(`${JSON.stringify(run)}\n`);
     }
-    const original = await runOriginal(sink, ORIGINAL_SIZE);
-    process.stdout.write(`${JSON.stringify({ original })}\n`);
-    sink.delayMs = LATENCY_MS;
-    const remote = await runBroadcast(sink, LATENCY_SIZE);
-    process.stdout.write(`${JSON.stringify({ remote })}\n`);
-    const remoteOriginal = await runOriginal(sink, LATENCY_SIZE);
-    process.stdout.write(`${JSON.stringify({ remoteOriginal })}\n\n`);
-    sink.delayMs = 0;
+    const tables: string[] = [];
+    if (ROUNDS > 0) {
+      tables.push(await compare(sink, 0, ORIGINAL_SIZE));
+      tables.push(await compare(sink, LATENCY_MS, LATENCY_SIZE));
+    }
 
     process.stdout.write(
-      '| recipients | fan-out (snapshot + enqueue) | snapshot | enqueue | CPU: worker / Redis | fan-out worker peak RSS | delivery | mails/s | worker CPU per mail | mail worker peak RSS |\n',
+      '\n| recipients | fan-out (snapshot + enqueue) | s per 100,000 | snapshot | enqueue | CPU: worker / Redis | fan-out worker peak RSS | delivery | mails/s | worker CPU per mail | mail worker peak RSS |\n',
     );
-    process.stdout.write('|---|---|---|---|---|---|---|---|---|---|\n');
+    process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|\n');
     for (const run of runs) {
       process.stdout.write(
-        `| ${fmt(run.recipients)} | ${fmt(run.fanOutMs / 1000, 2)} s | ${fmt(run.snapshotMs / 1000, 2)} s | ${fmt(run.enqueueMs / 1000, 2)} s | ` +
+        `| ${fmt(run.recipients)} | ${fmt(run.fanOutMs / 1000, 2)} s | ${fmt(run.fanOutMs / 1000 / (run.recipients / 100_000), 2)} s | ${fmt(run.snapshotMs / 1000, 2)} s | ${fmt(run.enqueueMs / 1000, 2)} s | ` +
           `${fmt(run.fanOutWorkerCpuS, 1)} s / ${fmt(run.fanOutRedisCpuS, 1)} s | ` +
           `${fmt(run.fanOutRssMiB)} MiB | ${fmt(run.delivered)} in ${fmt(run.deliverMs / 1000, 1)} s | ${fmt(run.mailsPerSecond)} | ` +
           `${fmt(run.cpuMsPerMail, 2)} ms | ${fmt(run.deliverRssMiB)} MiB |\n`,
       );
     }
-    process.stdout.write(
-      `\n| same mails, sink answering after | ours (\`mail\` worker, concurrency ${CONCURRENCY}) | original (one loop, one connection) |\n|---|---|---|\n`,
-    );
-    const ours = runs.find((run) => run.recipients === ORIGINAL_SIZE);
-    process.stdout.write(
-      `| 0 ms, ${fmt(ORIGINAL_SIZE)} mails | ${ours ? fmt(ours.mailsPerSecond) : '-'} mails/s | ` +
-        `${fmt(original.mailsPerSecond)} mails/s (${fmt(original.ms / 1000, 1)} s; ${fmt(original.cpuMsPerMail, 2)} ms CPU per mail, sink included) |\n`,
-    );
-    process.stdout.write(
-      `| ${fmt(LATENCY_MS)} ms, ${fmt(LATENCY_SIZE)} mails | ${fmt(remote.mailsPerSecond)} mails/s | ` +
-        `${fmt(remoteOriginal.mailsPerSecond)} mails/s (${fmt(remoteOriginal.ms / 1000, 1)} s) |\n`,
-    );
-    process.stdout.write(`\noriginal: heap after loading all ${fmt(ORIGINAL_SIZE)} recipients at once: ${fmt(original.heapAfterLoadMiB)} MiB\n`);
-    const load2 = os.loadavg().map((value) => value.toFixed(1)).join(' ');
-    process.stdout.write(`load average at the end: ${load2}\n`);
+    for (const table of tables) process.stdout.write(`\n${table}\n`);
+    process.stdout.write(`\nat the end: ${machineLoad()}\n`);
   } finally {
     await sink.close();
   }

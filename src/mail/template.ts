@@ -22,6 +22,8 @@ export interface RenderedMail {
 
 const SERVICE_NAME = 'AInfo';
 const GREETING_NAME_MAX = 40;
+/** Made once: constructing an ICU segmenter costs more than segmenting a name (it ran per mail). */
+const GRAPHEMES = new Intl.Segmenter('ko', { granularity: 'grapheme' });
 
 /**
  * How a mail addresses a person: their name on one line, at most 40 characters, or 회원 when the
@@ -32,7 +34,9 @@ const GREETING_NAME_MAX = 40;
 export function greetingName(name: string): string {
   const line = oneLine(name);
   if (line === '' || looksLikeLink(line)) return '회원';
-  const segments = [...new Intl.Segmenter('ko', { granularity: 'grapheme' }).segment(line)];
+  // No more UTF-16 units than the limit: no more graphemes either.
+  if (line.length <= GREETING_NAME_MAX) return line;
+  const segments = [...GRAPHEMES.segment(line)];
   return segments
     .slice(0, GREETING_NAME_MAX)
     .map(({ segment }) => segment)

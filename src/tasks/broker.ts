@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
+import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { taskIdOf, type AnyTask, type Task } from './define-task.ts';
@@ -172,6 +172,8 @@ export class Broker implements TaskProducer {
 
   /** The id a run of `task` gets (taskIdOf), checked. @throws TaskPayloadError for an id BullMQ cannot take. */
   taskId<S extends z.ZodType, R, D>(task: Task<S, R, D>, data: z.output<S>, explicit: string | undefined): string {
+    // A generated id is valid by construction: only given and derived ids are checked.
+    if (explicit === undefined && !task.dedupe) return taskIdOf(task, data);
     const id = taskIdOf(task, data, explicit);
     if (!TASK_ID.test(id) || /^\d+$/.test(id)) {
       throw new TaskPayloadError(task.name, [
@@ -192,6 +194,15 @@ export class Broker implements TaskProducer {
   /** The queue a task id was enqueued on by this process, if it was recently. */
   queueOf(id: string): QueueName | undefined {
     return this.recentQueues.get(id);
+  }
+
+  /**
+   * A handle on a job this process enqueued recently, made without reading Redis: enough to wait
+   * for it (its id and queue), not to describe it (no data, state or progress).
+   */
+  recentJobHandle(id: string): Job | undefined {
+    const queue = this.recentQueues.get(id);
+    return queue ? new Job(this.queue(queue), '', undefined, {}, id) : undefined;
   }
 
   /** Finds a task's job in whichever queue holds it. */

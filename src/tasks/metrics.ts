@@ -16,6 +16,8 @@ export function durationsKey(prefix: string): string {
 export class DurationRecorder {
   /** Per `task|status`: counts per bucket (the last one is +Inf) and the sum in ms. */
   private pending = new Map<string, { buckets: number[]; sumMs: number }>();
+  /** `task|success` and `task|failure` per task, made once instead of per record. */
+  private readonly seriesNames = new Map<string, { success: string; failure: string }>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -28,14 +30,19 @@ export class DurationRecorder {
 
   /** Called once per finished task: kept allocation-free, as it runs at the worker's full rate. */
   record(task: string, status: 'success' | 'failure', seconds: number): void {
-    const series = `${task}|${status}`;
+    let names = this.seriesNames.get(task);
+    if (!names) {
+      names = { success: `${task}|success`, failure: `${task}|failure` };
+      this.seriesNames.set(task, names);
+    }
+    const series = names[status];
     let entry = this.pending.get(series);
     if (!entry) {
       entry = { buckets: new Array<number>(DURATION_BUCKETS_S.length + 1).fill(0), sumMs: 0 };
       this.pending.set(series, entry);
     }
-    let index = DURATION_BUCKETS_S.findIndex((bound) => seconds <= bound);
-    if (index === -1) index = DURATION_BUCKETS_S.length;
+    let index = 0;
+    while (index < DURATION_BUCKETS_S.length && seconds > (DURATION_BUCKETS_S[index] ?? Infinity)) index += 1;
     entry.buckets[index] = (entry.buckets[index] ?? 0) + 1;
     entry.sumMs += Math.round(seconds * 1000);
   }

@@ -135,7 +135,9 @@ export class ResultStore {
    */
   private async settle(id: string, { timeoutMs = 30_000, onProgress }: WaitOptions): Promise<{ done: true; value: unknown } | { done: false }> {
     const deadline = Date.now() + timeoutMs;
-    const job = await this.findOrAwaitJob(id, deadline);
+    // Enqueued by this process: wait on a handle at once (waitUntilFinished checks whether it has
+    // finished already) instead of reading the job first; a progress listener needs the read.
+    const job = (onProgress ? undefined : this.broker.recentJobHandle(id)) ?? (await this.findOrAwaitJob(id, deadline));
     if (!job || !isQueueName(job.queueName)) return { done: false };
     const events = await this.broker.queueEvents(job.queueName);
     const progressEvent = `progress:${id}`;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { stripQueryParameters } from '../log/scrub.ts';
 import type { Deps } from '../utils/deps.ts';
 import { toPayloadIssues } from './broker.ts';
-import type { AnyTask, RetryPolicy } from './define-task.ts';
+import type { AnyTask, RetryPolicy, TaskContext } from './define-task.ts';
 import { isPermanent } from './errors.ts';
 import { DurationRecorder } from './metrics.ts';
 
@@ -110,7 +110,8 @@ export class TaskRunner {
 
   private async execute(task: AnyTask, payload: unknown, info: TaskRunInfo): Promise<TaskRunOutcome> {
     const parentLog = this.options.log;
-    const fields = { task: task.name, taskId: info.id, attempt: info.attempt, ...info.logFields };
+    // Built only for a line that is written: at the worker's full rate most runs log nothing.
+    const fields = (): Record<string, unknown> => ({ task: task.name, taskId: info.id, attempt: info.attempt, ...info.logFields });
     const parsed = task.schema.safeParse(payload);
     if (!parsed.success) {
       const issues = toPayloadIssues(parsed.error)
@@ -118,29 +119,17 @@ export class TaskRunner {
         .join('; ');
       const reason = `invalid payload: ${issues}`;
       this.durations.record(task.name, 'failure', 0);
-      parentLog.error({ ...fields, durationMs: 0, error: reason }, 'task failed');
+      parentLog.error({ ...fields(), durationMs: 0, error: reason }, 'task failed');
       return { status: 'invalid', reason };
     }
-    let log: Logger | undefined;
     const deps: unknown = task.uses ? this.options.deps.get(task.uses, `task ${task.name}`) : undefined;
     const started = performance.now();
     try {
-      const value: unknown = await task.handler(parsed.data, {
-        id: info.id,
-        attempt: info.attempt,
-        maxAttempts: info.maxAttempts,
-        // Made on first use: most handlers never log, and a child logger per task is not free.
-        get log() {
-          log ??= parentLog.child({ task: task.name, taskId: info.id, ...info.logFields });
-          return log;
-        },
-        progress: (value) => info.progress(value),
-        deps,
-      });
+      const value: unknown = await task.handler(parsed.data, new RunContext(task.name, info, deps, parentLog));
       const seconds = (performance.now() - started) / 1000;
       this.durations.record(task.name, 'success', seconds);
       const durationMs = Math.round(seconds * 1000);
-      if (parentLog.isLevelEnabled('info')) parentLog.info({ ...fields, durationMs }, 'task succeeded');
+      if (parentLog.isLevelEnabled('info')) parentLog.info({ ...fields(), durationMs }, 'task succeeded');
       return { status: 'success', value, durationMs };
     } catch (caught) {
       const seconds = (performance.now() - started) / 1000;
@@ -151,10 +140,42 @@ export class TaskRunner {
       const permanent = isPermanent(caught);
       const retryInMs = !permanent && info.attempt < info.maxAttempts ? retryDelayMs(task.retry, info.attempt) : undefined;
       parentLog[retryInMs === undefined ? 'error' : 'warn'](
-        { ...fields, durationMs, error: error.message, ...(permanent ? { permanent } : {}) },
+        { ...fields(), durationMs, error: error.message, ...(permanent ? { permanent } : {}) },
         retryInMs === undefined ? 'task failed' : 'task failed; retrying',
       );
       return { status: 'failed', error, permanent, retryInMs, durationMs };
     }
+  }
+}
+
+/**
+ * What a handler receives, as a class: its methods live on the prototype, so a run allocates one
+ * object and no closures (call `ctx.progress(…)` as a method).
+ */
+class RunContext implements TaskContext<unknown> {
+  readonly id: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  private logger: Logger | undefined;
+
+  constructor(
+    private readonly taskName: string,
+    private readonly info: TaskRunInfo,
+    readonly deps: unknown,
+    private readonly parentLog: Logger,
+  ) {
+    this.id = info.id;
+    this.attempt = info.attempt;
+    this.maxAttempts = info.maxAttempts;
+  }
+
+  /** Made on first use: most handlers never log, and a child logger per task is not free. */
+  get log(): Logger {
+    this.logger ??= this.parentLog.child({ task: this.taskName, taskId: this.info.id, ...this.info.logFields });
+    return this.logger;
+  }
+
+  progress(value: number | Record<string, unknown>): Promise<void> {
+    return this.info.progress(value);
   }
 }

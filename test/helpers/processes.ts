@@ -14,9 +14,12 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-/** Runs `ainfo <args>` as a real child process with the given environment. */
-export function spawnAinfo(args: readonly string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [AINFO_BIN, ...args], {
+/**
+ * Runs `ainfo <args>` as a real child process with the given environment; `nodeArgs` go to node
+ * itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept).
+ */
+export function spawnAinfo(args: readonly string[], env: Record<string, string>, nodeArgs: readonly string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeArgs, AINFO_BIN, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -75,6 +75,50 @@ describe.each(['postgres', 'pglite'] as const)('notifications repository on %s',
     expect(await repository.claimDelivery(c, 'run-3', 60_000)).toMatchObject({ kind: 'claimed', delivery: { noticeConsent: false } });
   });
 
+  it('takes many leases in one statement, each with its own outcome, and marks many sent in one', async () => {
+    const notice = await repository.createNotice({ title: '묶음', content: '한 번에', createdBy: null });
+    await repository.markSendRequested(notice.id, { name: '관리자', userId: null });
+    await repository.snapshotRecipients(notice.id);
+    const [a, b, c, d] = await repository.pendingDeliveryIds(notice.id, 0, 4);
+    if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error('expected ids');
+    expect((await repository.claimDelivery(a, 'other-run', 60_000)).kind).toBe('claimed');
+    await repository.markSent(d, { messageId: '<d@x>', reply: '250 OK' });
+
+    const claims = await repository.claimDeliveries(
+      [
+        { deliveryId: a, claimant: 'run-1' },
+        { deliveryId: b, claimant: 'run-1' },
+        { deliveryId: c, claimant: 'run-2' },
+        { deliveryId: d, claimant: 'run-1' },
+        { deliveryId: 999_999, claimant: 'run-1' },
+      ],
+      60_000,
+    );
+    expect(claims.get(a)).toEqual({ kind: 'busy', claimedBy: 'other-run' });
+    expect(claims.get(b)).toMatchObject({ kind: 'claimed', delivery: { id: b, noticeId: notice.id, title: '묶음' } });
+    expect(claims.get(c)).toMatchObject({ kind: 'claimed', delivery: { id: c } });
+    expect(claims.get(d)).toEqual({ kind: 'finished', status: 'sent' });
+    expect(claims.get(999_999)).toEqual({ kind: 'missing' });
+    // The lease went to each delivery's own claimant.
+    expect(await repository.claimDelivery(c, 'run-1', 60_000)).toEqual({ kind: 'busy', claimedBy: 'run-2' });
+
+    await repository.markSentMany([
+      { deliveryId: b, messageId: '<b@x>', reply: '250 b' },
+      { deliveryId: c, messageId: '<c@x>', reply: '250 c' },
+    ]);
+    // A late second mark of a sent delivery changes nothing.
+    await repository.markSentMany([{ deliveryId: b, messageId: '<b-again@x>', reply: '250 again' }]);
+    const rows = await stack.db.sql.query<{ id: string; status: string; message_id: string | null; claimed_by: string | null }>(
+      'select id::text as id, status, message_id, claimed_by from notice_deliveries where id = any($1::bigint[]) order by id',
+      [[b, c]],
+    );
+    expect(rows).toEqual([
+      { id: String(b), status: 'sent', message_id: '<b@x>', claimed_by: null },
+      { id: String(c), status: 'sent', message_id: '<c@x>', claimed_by: null },
+    ]);
+    expect((await repository.deliveryCounts([notice.id])).get(notice.id)).toMatchObject({ sent: 3 });
+  });
+
   it('lists users by consent and verification, paged (accounts owns the list)', async () => {
     await seedUsers(stack.db.sql, 'listed', 12, { consent: true, verified: true });
     await seedUsers(stack.db.sql, 'listedquiet', 3, { consent: true, verified: false });

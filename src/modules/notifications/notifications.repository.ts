@@ -220,8 +220,19 @@ export class NotificationsRepository {
    * live lease; the same claimant may take it again (its task re-run after a crash).
    */
   async claimDelivery(deliveryId: number, claimant: string, leaseMs: number): Promise<ClaimResult> {
+    return (await this.claimDeliveries([{ deliveryId, claimant }], leaseMs)).get(deliveryId) ?? { kind: 'missing' };
+  }
+
+  /**
+   * claimDelivery for many deliveries in one statement (the mail worker's runs that start
+   * together share it). Each delivery id may appear once; every id gets its own result.
+   */
+  async claimDeliveries(claims: readonly { deliveryId: number; claimant: string }[], leaseMs: number): Promise<Map<number, ClaimResult>> {
+    const results = new Map<number, ClaimResult>();
+    if (claims.length === 0) return results;
     const rows = await queryRows<{
-      status: DeliveryStatus;
+      input_id: string | number;
+      status: DeliveryStatus | null;
       claimed_by: string | null;
       id: string | number | null;
       notice_id: string | number | null;
@@ -234,49 +245,63 @@ export class NotificationsRepository {
       notice_consent: boolean | null;
     }>(
       this.sql,
-      sql`with target as (
-         select id, status, claimed_by from notice_deliveries where id = ${deliveryId}
+      sql`with input as (
+         select * from unnest(${sql.param(claims.map((claim) => claim.deliveryId))}::bigint[],
+                              ${sql.param(claims.map((claim) => claim.claimant))}::text[]) as i(id, claimant)
+       ), target as (
+         select d.id, d.status, d.claimed_by from notice_deliveries d join input on input.id = d.id
        ), claimed as (
          update notice_deliveries d
-            set claimed_by = ${claimant}, claimed_until = now() + make_interval(secs => ${leaseMs / 1000}::double precision)
-           from notices n
-          where d.id = ${deliveryId} and d.status = 'pending' and n.id = d.notice_id
-            and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = ${claimant})
+            set claimed_by = input.claimant, claimed_until = now() + make_interval(secs => ${leaseMs / 1000}::double precision)
+           from input, notices n
+          where d.id = input.id and d.status = 'pending' and n.id = d.notice_id
+            and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = input.claimant)
          returning d.id, d.notice_id, d.user_id, d.email, d.name, d.unsubscribe_token::text as unsubscribe_token,
                    n.title, n.content, ${currentNoticeConsent(sql`d.user_id`)} as notice_consent
        )
-       select target.status, target.claimed_by, claimed.* from target left join claimed on claimed.id = target.id`,
+       select input.id as input_id, target.status, target.claimed_by, claimed.*
+         from input left join target on target.id = input.id left join claimed on claimed.id = input.id`,
     );
-    const row = rows[0];
-    if (!row) return { kind: 'missing' };
-    if (row.id === null) {
-      if (row.status === 'pending') return { kind: 'busy', claimedBy: row.claimed_by ?? '' };
-      return { kind: 'finished', status: row.status };
+    for (const row of rows) {
+      const deliveryId = toNumber(row.input_id);
+      if (row.status === null) results.set(deliveryId, { kind: 'missing' });
+      else if (row.id === null) {
+        results.set(deliveryId, row.status === 'pending' ? { kind: 'busy', claimedBy: row.claimed_by ?? '' } : { kind: 'finished', status: row.status });
+      } else {
+        results.set(deliveryId, {
+          kind: 'claimed',
+          delivery: {
+            id: toNumber(row.id),
+            noticeId: toNumber(row.notice_id),
+            userId: toNumber(row.user_id),
+            email: row.email ?? '',
+            name: row.name ?? '',
+            unsubscribeToken: row.unsubscribe_token ?? '',
+            title: row.title ?? '',
+            content: row.content ?? '',
+            noticeConsent: row.notice_consent === true,
+          },
+        });
+      }
     }
-    return {
-      kind: 'claimed',
-      delivery: {
-        id: toNumber(row.id),
-        noticeId: toNumber(row.notice_id),
-        userId: toNumber(row.user_id),
-        email: row.email ?? '',
-        name: row.name ?? '',
-        unsubscribeToken: row.unsubscribe_token ?? '',
-        title: row.title ?? '',
-        content: row.content ?? '',
-        noticeConsent: row.notice_consent === true,
-      },
-    };
+    return results;
+  }
+
+  /** markSent for many deliveries in one statement; each delivery id may appear once. */
+  async markSentMany(sent: readonly { deliveryId: number; messageId: string; reply: string }[]): Promise<void> {
+    if (sent.length === 0) return;
+    await this.sql.query(
+      `update notice_deliveries d
+          set status = 'sent', sent_at = now(), message_id = s.message_id, smtp_reply = s.reply, last_error = null,
+              claimed_by = null, claimed_until = null
+         from unnest($1::bigint[], $2::text[], $3::text[]) as s(id, message_id, reply)
+        where d.id = s.id and d.status = 'pending'`,
+      [sent.map((row) => row.deliveryId), sent.map((row) => row.messageId), sent.map((row) => row.reply)],
+    );
   }
 
   async markSent(deliveryId: number, result: { messageId: string; reply: string }): Promise<void> {
-    await this.sql.query(
-      `update notice_deliveries
-          set status = 'sent', sent_at = now(), message_id = $2, smtp_reply = $3, last_error = null,
-              claimed_by = null, claimed_until = null
-        where id = $1 and status = 'pending'`,
-      [deliveryId, result.messageId, result.reply],
-    );
+    await this.markSentMany([{ deliveryId, ...result }]);
   }
 
   async markFailed(deliveryId: number, reply: string): Promise<void> {

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import { MailPermanentError, MailTransientError, type Mailer, type SendResult } from '../../mail/index.ts';
 import type { TaskProducer } from '../../tasks/index.ts';
 import { AppError } from '../../utils/errors.ts';
+import { GroupBatcher } from '../../utils/group-batcher.ts';
 import { renderNoticeMarkdown } from './notifications.markdown.ts';
-import type { DeliveryCounts, DeliveryFailure, NotificationsRepository } from './notifications.repository.ts';
+import type { ClaimResult, DeliveryCounts, DeliveryFailure, NotificationsRepository } from './notifications.repository.ts';
 import type { NoticeRow } from './notifications.tables.ts';
 import { deliverNotice, resumeNotice, sendNoticeToAll } from './notifications.tasks.ts';
 import { renderNoticeMail } from './notifications.templates.ts';
@@ -120,6 +121,15 @@ export class NotificationsService {
   private readonly leaseMs: number;
   private readonly pageSize: number;
   private readonly pagesInFlight: number;
+  /**
+   * The mail worker's bookkeeping, batched: the leases of the runs that start together are taken
+   * in one statement, and the marks of the mails accepted together written in one. A run still
+   * waits for its own mark before it ends, so at-least-once is unchanged.
+   */
+  private readonly claims: GroupBatcher<{ deliveryId: number; claimant: string }, ClaimResult>;
+  private readonly sentMarks: GroupBatcher<{ deliveryId: number; messageId: string; reply: string }, undefined>;
+  /** The last notices' content as HTML: the same for every recipient, so rendered once per notice. */
+  private readonly contentHtml = new Map<number, { content: string; html: string }>();
 
   constructor(options: NotificationsServiceOptions) {
     this.repository = options.repository;
@@ -132,6 +142,20 @@ export class NotificationsService {
     this.leaseMs = options.deliveryLeaseMs ?? DEFAULT_LEASE_MS;
     this.pageSize = options.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE;
     this.pagesInFlight = Math.max(1, options.fanOutPagesInFlight ?? DEFAULT_PAGES_IN_FLIGHT);
+    this.claims = new GroupBatcher(
+      async (items) => {
+        const claimed = await this.repository.claimDeliveries(items, this.leaseMs);
+        return items.map((item): ClaimResult => claimed.get(item.deliveryId) ?? { kind: 'missing' });
+      },
+      (item) => item.deliveryId,
+    );
+    this.sentMarks = new GroupBatcher(
+      async (items) => {
+        await this.repository.markSentMany(items);
+        return items.map(() => undefined);
+      },
+      (item) => item.deliveryId,
+    );
   }
 
   async createNotice(input: { title: string; content: string }, adminUserId: number | null): Promise<NoticeView> {
@@ -307,7 +331,7 @@ export class NotificationsService {
    * @throws MailTransientError (retry later), DeliveryBusyError (another run holds it).
    */
   async deliver(deliveryId: number, claimant: string): Promise<DeliveryOutcome> {
-    const claim = await this.repository.claimDelivery(deliveryId, claimant, this.leaseMs);
+    const claim = await this.claims.submit({ deliveryId, claimant });
     if (claim.kind === 'missing') return { status: 'gone' };
     if (claim.kind === 'finished') return { status: `already-${claim.status}` };
     if (claim.kind === 'busy') throw new DeliveryBusyError(deliveryId, claim.claimedBy);
@@ -317,15 +341,18 @@ export class NotificationsService {
       await this.repository.markSkipped(delivery.id, reason);
       return { status: 'skipped', reason };
     }
-    const mail = renderNoticeMail({
-      noticeId: delivery.noticeId,
-      deliveryId: delivery.id,
-      title: delivery.title,
-      content: delivery.content,
-      recipientName: delivery.name,
-      unsubscribeToken: delivery.unsubscribeToken,
-      publicUrl: this.publicUrl,
-    });
+    const mail = renderNoticeMail(
+      {
+        noticeId: delivery.noticeId,
+        deliveryId: delivery.id,
+        title: delivery.title,
+        content: delivery.content,
+        recipientName: delivery.name,
+        unsubscribeToken: delivery.unsubscribeToken,
+        publicUrl: this.publicUrl,
+      },
+      this.contentHtmlOf(delivery.noticeId, delivery.content),
+    );
     let result: SendResult;
     try {
       result = await this.mailer.send({
@@ -346,8 +373,17 @@ export class NotificationsService {
       await this.repository.recordTransientFailure(delivery.id, reason);
       throw error;
     }
-    await this.repository.markSent(delivery.id, { messageId: result.messageId || mail.messageId, reply: result.response });
+    await this.sentMarks.submit({ deliveryId: delivery.id, messageId: result.messageId || mail.messageId, reply: result.response });
     return { status: 'sent', messageId: result.messageId || mail.messageId, reply: result.response };
+  }
+
+  private contentHtmlOf(noticeId: number, content: string): string {
+    const cached = this.contentHtml.get(noticeId);
+    if (cached?.content === content) return cached.html;
+    const html = renderNoticeMarkdown(content);
+    if (this.contentHtml.size >= 8) this.contentHtml.clear();
+    this.contentHtml.set(noticeId, { content, html });
+    return html;
   }
 
   /**

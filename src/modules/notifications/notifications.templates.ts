@@ -44,8 +44,11 @@ export function noticeMessageId(publicUrl: string, noticeId: number, deliveryId:
 }
 
 
-/** The Korean notice mail: HTML (content rendered from the Markdown subset, escaped) and text. */
-export function renderNoticeMail(input: NoticeMailInput): NoticeMail {
+/**
+ * The Korean notice mail: HTML (content rendered from the Markdown subset, escaped) and text.
+ * `contentHtml` is the content rendered already (the same for every recipient of a notice).
+ */
+export function renderNoticeMail(input: NoticeMailInput, contentHtml = renderNoticeMarkdown(input.content)): NoticeMail {
   // Line breaks and other control characters must never reach a header.
   const title = oneLine(input.title);
   const greeting = `${greetingName(input.recipientName)}님, 안녕하세요.`;
@@ -59,7 +62,7 @@ export function renderNoticeMail(input: NoticeMailInput): NoticeMail {
 <p style="font-size:13px;color:#2f6fed;margin:0 0 8px">AInfo 공지</p>
 <h1 style="font-size:20px;margin:0 0 16px">${title}</h1>
 <p style="line-height:1.6;margin:0 0 12px">${greeting}</p>
-${rawHtml(renderNoticeMarkdown(input.content))}
+${rawHtml(contentHtml)}
 <hr style="border:none;border-top:1px solid #eee;margin:24px 0 12px">
 <p style="font-size:12px;color:#777;line-height:1.6;margin:0 0 8px">이 메일은 AInfo 공지 메일 수신에 동의하신 분께 보내 드립니다. 더 이상 받지 않으시려면 <a href="${pageUrl}">수신 거부</a>를 눌러 주세요.</p>
 <p style="font-size:12px;color:#999;margin:0">${SERVICE_FOOTER}</p>
