@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { stripQueryParameters } from '../log/scrub.ts';
 import type { Deps } from '../utils/deps.ts';
@@ -47,7 +48,7 @@ export interface TaskRunnerOptions {
   deps: Deps;
   log: Logger;
   /** Where the duration histograms are flushed (the broker's Redis and prefix). */
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
 }
 
@@ -110,6 +111,7 @@ export class TaskRunner {
     try {
       const value: unknown = await task.handler(parsed.data, {
         id: info.id,
+        runId: `${info.id}#${randomUUID()}`,
         attempt: info.attempt,
         maxAttempts: info.maxAttempts,
         // Made on first use: most handlers never log, and a child logger per task is not free.

@@ -28,6 +28,11 @@ export interface ProcessStackOptions {
   env?: Record<string, string>;
   /** Start a Chroma server and the public APIs peer serving `dataset` (default: the fixtures). */
   publicData?: { dataset?: SampleDataset };
+  /**
+   * The address every service listens on (default 127.0.0.1): a test's own bridge address when
+   * processes on other hosts (network namespaces) use them too.
+   */
+  host?: string;
 }
 
 export const ADMIN = { email: 'admin@fault.test', password: 'quiet harbor lights 42', name: '관리자' };
@@ -65,13 +70,14 @@ export class ProcessStack {
 
   /** Starts the services and migrates the database (through `ainfo createsuperuser`, which creates the admin too); no role yet. */
   static async start(options: ProcessStackOptions): Promise<ProcessStack> {
+    const host = options.host ?? '127.0.0.1';
     const [redis, postgres, smtp, chroma, peer, dataDir, webPort] = await Promise.all([
-      PrivateRedis.start(),
-      PrivatePostgres.start(),
-      TestSmtpServer.start(),
-      options.publicData ? RestartableChroma.start() : undefined,
+      PrivateRedis.start({ host }),
+      PrivatePostgres.start({ host }),
+      TestSmtpServer.start({ host }),
+      options.publicData ? RestartableChroma.start({ host }) : undefined,
       options.publicData
-        ? startPublicApisServer({ data: options.publicData.dataset ?? cloneDataset(await loadFixtures()) })
+        ? startPublicApisServer({ data: options.publicData.dataset ?? cloneDataset(await loadFixtures()), host })
         : undefined,
       mkdtemp(path.join(os.tmpdir(), 'ainfo-stack-')),
       findFreePort(),
@@ -124,8 +130,8 @@ export class ProcessStack {
     return `http://127.0.0.1:${this.webPort}`;
   }
 
-  private spawn(name: string, args: readonly string[], extraEnv: Record<string, string>): Child {
-    const child = spawnAinfo(args, this.env(extraEnv));
+  private spawn(name: string, args: readonly string[], extraEnv: Record<string, string>, wrap: readonly string[] = []): Child {
+    const child = spawnAinfo(args, this.env(extraEnv), wrap);
     this.children.push(child);
     this.named.set(child, `${name}-${this.children.length}`);
     return child;
@@ -139,8 +145,8 @@ export class ProcessStack {
   }
 
   /** Starts `ainfo worker` (every queue unless `--queues` is given); resolves once it is ready. */
-  async startWorker(args: readonly string[] = [], extraEnv: Record<string, string> = {}): Promise<Child> {
-    const child = this.spawn('worker', ['worker', ...args], extraEnv);
+  async startWorker(args: readonly string[] = [], extraEnv: Record<string, string> = {}, wrap: readonly string[] = []): Promise<Child> {
+    const child = this.spawn('worker', ['worker', ...args], extraEnv, wrap);
     await child.waitFor('worker ready', 60_000);
     return child;
   }

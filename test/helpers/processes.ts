@@ -14,9 +14,13 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-/** Runs `ainfo <args>` as a real child process with the given environment. */
-export function spawnAinfo(args: readonly string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [AINFO_BIN, ...args], {
+/**
+ * Runs `ainfo <args>` as a real child process with the given environment; `wrap` runs it through
+ * another command (`['ip', 'netns', 'exec', '<ns>']`: on a host of the test's own), which must exec it.
+ */
+export function spawnAinfo(args: readonly string[], env: Record<string, string>, wrap: readonly string[] = []): Child {
+  const [command, ...commandArgs] = [...wrap, process.execPath, AINFO_BIN, ...args] as [string, ...string[]];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

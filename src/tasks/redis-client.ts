@@ -1,0 +1,23 @@
+import { Cluster, type RedisOptions } from 'ioredis';
+
+/**
+ * An ioredis Cluster seeded with REDIS_URL's node (it learns the others from it). `options` (a
+ * role's retry and queueing behaviour) apply to every node's connection; the URL's user and
+ * password and, for `rediss://`, TLS carry over to every node, since the addresses the cluster
+ * announces come without them.
+ */
+export function createCluster(url: string, options: RedisOptions = {}): Cluster {
+  const seed = new URL(url);
+  const tls = seed.protocol === 'rediss:';
+  const { maxRetriesPerRequest, enableOfflineQueue, retryStrategy, ...nodeOptions } = options;
+  if (seed.username) nodeOptions.username = decodeURIComponent(seed.username);
+  if (seed.password) nodeOptions.password = decodeURIComponent(seed.password);
+  if (tls) nodeOptions.tls ??= {};
+  return new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
+    // Managed clusters behind TLS announce names their certificates are for: connect by name.
+    ...(tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+    redisOptions: { ...nodeOptions, ...(maxRetriesPerRequest === undefined ? {} : { maxRetriesPerRequest }) },
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),
+  });
+}
