@@ -15,7 +15,13 @@ export function createCluster(url: string, options: RedisOptions = {}): Cluster 
   if (tls) nodeOptions.tls ??= {};
   return new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
     // Managed clusters behind TLS announce names their certificates are for: connect by name.
-    ...(tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+    ...(tls
+      ? {
+          dnsLookup: (address: string, callback: (error: null, address: string) => void) => {
+            callback(null, address);
+          },
+        }
+      : {}),
     redisOptions: { ...nodeOptions, ...(maxRetriesPerRequest === undefined ? {} : { maxRetriesPerRequest }) },
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),

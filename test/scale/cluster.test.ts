@@ -47,9 +47,9 @@ describe('web, worker and beat on a three-master Redis Cluster', () => {
   }, 300_000);
 
   afterAll(async () => {
-    client?.disconnect();
-    await stack?.close();
-    await cluster?.close();
+    client.disconnect();
+    await stack.close();
+    await cluster.close();
   });
 
   it('runs a task round trip and a revocation through the cluster', async () => {

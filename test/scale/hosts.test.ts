@@ -93,9 +93,9 @@ describe.skipIf(unavailable !== undefined)('three worker hosts, one cut off mid-
   }, 480_000);
 
   afterAll(async () => {
-    await events?.close();
-    await stack?.close();
-    await network?.close();
+    await events.close();
+    await stack.close();
+    await network.close();
   });
 
   /** Tasks found stalled (and put back for another worker) since `at`. */
