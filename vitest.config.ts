@@ -32,6 +32,8 @@ export default defineConfig({
           // namespaces. Minutes long, so not part of `npm test`; its figures are in docs/scaling.md.
           name: 'scale',
           include: ['test/scale/**/*.test.ts'],
+          // One file at a time: each starts a dozen processes, and two at once starve each other on 2 cores.
+          fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 600_000,
           sequence: { groupOrder: 2 },

@@ -22,6 +22,8 @@ export function createCluster(url: string, options: RedisOptions = {}): Cluster 
           },
         }
       : {}),
+    // ioredis gives a node 1 s to answer CLUSTER SLOTS; a busy or distant node needs more.
+    slotsRefreshTimeout: 5_000,
     redisOptions: { ...nodeOptions, ...(maxRetriesPerRequest === undefined ? {} : { maxRetriesPerRequest }) },
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),

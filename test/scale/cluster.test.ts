@@ -39,6 +39,7 @@ describe('web, worker and beat on a three-master Redis Cluster', () => {
       },
     });
     client = createCluster(cluster.url);
+    client.on('error', () => undefined);
     const secondPort = await findFreePort();
     await Promise.all([stack.startWeb(), stack.startWeb({}, secondPort), stack.startWorker(), stack.startBeat()]);
     secondWeb = `http://127.0.0.1:${secondPort}`;
