@@ -33,6 +33,8 @@ export interface ProcessStackOptions {
    * processes on other hosts (network namespaces) use them too.
    */
   host?: string;
+  /** How long a role may take to say it is ready (default 60 s; a crowded machine needs more). */
+  readyTimeoutMs?: number;
 }
 
 export const ADMIN = { email: 'admin@fault.test', password: 'quiet harbor lights 42', name: '관리자' };
@@ -54,6 +56,7 @@ export class ProcessStack {
   private readonly named = new Map<Child, string>();
   private pool: pg.Pool | undefined;
   private adminToken: string | undefined;
+  private readyTimeoutMs = 60_000;
 
   private constructor(
     readonly label: string,
@@ -95,6 +98,7 @@ export class ProcessStack {
       dataDir,
       { ...(peer ? publicApisEnv(peer) : {}), ...options.env },
     );
+    stack.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     const created = await stack.cli(['createsuperuser', '--email', ADMIN.email, '--password', ADMIN.password, '--name', ADMIN.name]);
     if (created.code !== 0) {
       await stack.close();
@@ -140,21 +144,21 @@ export class ProcessStack {
   /** Starts `ainfo web` on the stack's port; resolves once it listens. */
   async startWeb(extraEnv: Record<string, string> = {}, port = this.webPort): Promise<Child> {
     const child = this.spawn('web', ['web', '--port', String(port), '--host', '127.0.0.1'], extraEnv);
-    await child.waitFor('web listening', 60_000);
+    await child.waitFor('web listening', this.readyTimeoutMs);
     return child;
   }
 
   /** Starts `ainfo worker` (every queue unless `--queues` is given); resolves once it is ready. */
   async startWorker(args: readonly string[] = [], extraEnv: Record<string, string> = {}, wrap: readonly string[] = []): Promise<Child> {
     const child = this.spawn('worker', ['worker', ...args], extraEnv, wrap);
-    await child.waitFor('worker ready', 60_000);
+    await child.waitFor('worker ready', this.readyTimeoutMs);
     return child;
   }
 
   /** Starts `ainfo beat`; resolves once it has written the schedule. */
   async startBeat(extraEnv: Record<string, string> = {}): Promise<Child> {
     const child = this.spawn('beat', ['beat'], extraEnv);
-    await child.waitFor('periodic schedule synced', 60_000);
+    await child.waitFor('periodic schedule synced', this.readyTimeoutMs);
     return child;
   }
 

@@ -28,6 +28,7 @@ describe('web, worker and beat on a three-master Redis Cluster', () => {
     cluster = await TestRedisCluster.start(3);
     stack = await ProcessStack.start({
       label: 'cluster',
+      readyTimeoutMs: 240_000,
       env: {
         REDIS_URL: cluster.url,
         REDIS_CLUSTER: 'true',

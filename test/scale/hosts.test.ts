@@ -48,6 +48,7 @@ describe.skipIf(unavailable !== undefined)('three worker hosts, one cut off mid-
     network = await TestNetwork.create(HOSTS);
     stack = await ProcessStack.start({
       label: 'hosts',
+      readyTimeoutMs: 240_000,
       host: network.address,
       publicData: { dataset: generateDataset({ gov24: 0, youth: 2_000, work24: 0 }) },
       env: { MAIL_RATE_PER_SECOND: '100', PUBLIC_API_REQUESTS_PER_SECOND: '2', TASK_LOCK_MS: String(TASK_LOCK_MS) },
@@ -81,7 +82,16 @@ describe.skipIf(unavailable !== undefined)('three worker hosts, one cut off mid-
     await holdFor(3 * TASK_LOCK_MS);
     await pollUntil(
       () => {
-        const takenOver = stalledSince(cutAt);
+        // Each copy beyond the first: who sent the two, and when (s from the cut), to read the figures by.
+    const byRecipient = new Map<string, string[]>();
+    for (const message of notices) {
+      for (const to of message.to) {
+        const host = network.hosts.findIndex((candidate) => message.remoteAddress.endsWith(candidate.address)) + 1;
+        byRecipient.set(to, [...(byRecipient.get(to) ?? []), `h${host}@${((message.receivedAt - cutAt) / 1000).toFixed(1)}`]);
+      }
+    }
+    const copies = [...byRecipient.values()].filter((sends) => sends.length > 1).map((sends) => sends.join('+'));
+    const takenOver = stalledSince(cutAt);
         return Promise.resolve(takenOver.length > 0 && takenOver.every((id) => completed.has(id)));
       },
       { everyMs: 250, timeoutMs: 60_000 },
@@ -116,6 +126,15 @@ describe.skipIf(unavailable !== undefined)('three worker hosts, one cut off mid-
     const resentAfterReturn = notices.filter(
       (message) => message.remoteAddress.endsWith(cutHost.address) && message.receivedAt >= restoredAt && message.to.some((to) => (firstCopy.get(to) ?? Infinity) < message.receivedAt),
     ).length;
+    // Each copy beyond the first: who sent the two, and when (s from the cut), to read the figures by.
+    const byRecipient = new Map<string, string[]>();
+    for (const message of notices) {
+      for (const to of message.to) {
+        const host = network.hosts.findIndex((candidate) => message.remoteAddress.endsWith(candidate.address)) + 1;
+        byRecipient.set(to, [...(byRecipient.get(to) ?? []), `h${host}@${((message.receivedAt - cutAt) / 1000).toFixed(1)}`]);
+      }
+    }
+    const copies = [...byRecipient.values()].filter((sends) => sends.length > 1).map((sends) => sends.join('+'));
     const takenOver = stalledSince(cutAt);
     const takeoverDone = Math.max(0, ...takenOver.map((id) => completed.get(id) ?? 0));
     const tally = await mail.reportNotice('hosts-cut-broadcast', noticeId, {
@@ -130,6 +149,9 @@ describe.skipIf(unavailable !== undefined)('three worker hosts, one cut off mid-
       cutHostMailedAfterReturn: fromHost(cutHost, restoredAt),
       resentAfterReturn,
       cutWorkerAlive: cutWorker.process.exitCode === null ? 'yes' : `no(${cutWorker.process.exitCode})`,
+      cutHost: `h${HOSTS}`,
+      restoredAtS: ((restoredAt - cutAt) / 1000).toFixed(1),
+      copies: copies.slice(0, 8).join(',') || 'none',
       settled: settledAs,
     });
     expect(tally.lost).toBe(0);

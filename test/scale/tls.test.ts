@@ -13,6 +13,7 @@ describe('a worker and the CLI on a TLS-only Redis (rediss://)', () => {
     redis = await TlsRedis.start();
     stack = await ProcessStack.start({
       label: 'tls',
+      readyTimeoutMs: 240_000,
       env: { REDIS_URL: redis.url, NODE_EXTRA_CA_CERTS: redis.caFile, TASK_MODULES: path.join(ROOT, 'test/fixtures/test.tasks.ts') },
     });
     await stack.startWorker(['--queues', 'default']);
