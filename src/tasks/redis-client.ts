@@ -9,7 +9,9 @@ import { Cluster, type RedisOptions } from 'ioredis';
 export function createCluster(url: string, options: RedisOptions = {}): Cluster {
   const seed = new URL(url);
   const tls = seed.protocol === 'rediss:';
-  const { maxRetriesPerRequest, enableOfflineQueue, retryStrategy, ...nodeOptions } = options;
+  // enableOfflineQueue stays on for a cluster: off, every command before the first slot map (the
+  // start of every process) fails with "Cluster isn't ready". Commands then wait for the cluster.
+  const { maxRetriesPerRequest, enableOfflineQueue: _offline, retryStrategy, ...nodeOptions } = options;
   if (seed.username) nodeOptions.username = decodeURIComponent(seed.username);
   if (seed.password) nodeOptions.password = decodeURIComponent(seed.password);
   if (tls) nodeOptions.tls ??= {};
@@ -25,7 +27,6 @@ export function createCluster(url: string, options: RedisOptions = {}): Cluster 
     // ioredis gives a node 1 s to answer CLUSTER SLOTS; a busy or distant node needs more.
     slotsRefreshTimeout: 5_000,
     redisOptions: { ...nodeOptions, ...(maxRetriesPerRequest === undefined ? {} : { maxRetriesPerRequest }) },
-    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),
   });
 }
