@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**'] },
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**', 'test/scale/**'] },
       },
       {
         extends: true,
@@ -23,6 +23,20 @@ export default defineConfig({
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The scale suite (`npm run test:scale`): a Redis Cluster and worker hosts in network
+          // namespaces. Minutes long, so not part of `npm test`; its figures are in docs/scaling.md.
+          name: 'scale',
+          include: ['test/scale/**/*.test.ts'],
+          // One file at a time: each starts a dozen processes, and two at once starve each other on 2 cores.
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

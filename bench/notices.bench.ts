@@ -258,7 +258,7 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
     const mailWorker = spawnAinfo(
       ['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'],
       env,
-      profile ? childProfileArgs(profile) : [],
+      { nodeArgs: profile ? childProfileArgs(profile) : [] },
     );
     children.push(mailWorker);
     // The clock starts when the first mail arrives, so process start-up is not counted.

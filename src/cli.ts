@@ -148,7 +148,7 @@ async function runProcess(
 ): Promise<void> {
   const config = readConfig({ LOG_LEVEL: options.loglevel });
   const log = createLogger(config.log.level, { role });
-  const stopRedis = await ensureRedis(config.redis.url, { mayStart: role === 'all', dataDir: config.dataDir, log });
+  const stopRedis = await ensureRedis(config.redis.url, { mayStart: role === 'all' && !config.redis.cluster, dataDir: config.dataDir, log });
   const parts: Stoppable[] = [];
   const connections: Stoppable[] = [];
   try {

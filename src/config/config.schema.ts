@@ -35,7 +35,13 @@ export const envSchema = z.object({
   PUBLIC_URL: url(['http', 'https']).default('http://localhost:8000'),
   DATA_DIR: z.string().min(1).default('./data'),
 
+  /** rediss:// connects over TLS (managed Redis); user and password go in the URL. */
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  /**
+   * REDIS_URL names one node of a Redis Cluster (the others are learned from it). Needs a
+   * hash-tagged QUEUE_PREFIX (unset: `{ainfo}`), so that every key lives in one slot.
+   */
+  REDIS_CLUSTER: booleanFromEnv.default(false),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}.-]+$/, 'letters, digits, _ . - { } only (no ":")')

@@ -37,7 +37,7 @@ function shapeConfig(env: Env) {
       publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
     },
     dataDir,
-    redis: { url: env.REDIS_URL },
+    redis: { url: env.REDIS_URL, cluster: env.REDIS_CLUSTER },
     tasks: {
       prefix: env.QUEUE_PREFIX,
       resultTtlSeconds: env.TASK_RESULT_TTL_SECONDS,
@@ -155,5 +155,26 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
       })),
     );
   }
-  return deepFreeze(shapeConfig(parsed.data));
+  const env = { ...parsed.data };
+  const clusterIssues: ConfigIssue[] = [];
+  if (env.REDIS_CLUSTER) {
+    // BullMQ's scripts touch several keys of a queue at once, and a flow several queues: on a
+    // cluster they must share one slot, which only a hash tag in the prefix gives.
+    if (cleaned.QUEUE_PREFIX === undefined) env.QUEUE_PREFIX = `{${env.QUEUE_PREFIX}}`;
+    else if (!/\{[^{}]+\}/.test(env.QUEUE_PREFIX)) {
+      clusterIssues.push({
+        variable: 'QUEUE_PREFIX',
+        message: `on a Redis Cluster (REDIS_CLUSTER) the prefix needs a hash tag so that every key lives in one slot, e.g. {${env.QUEUE_PREFIX.replace(/[{}]/g, '')}}`,
+      });
+    }
+    // kombu names its keys itself (no hash tag possible) and does not speak the cluster protocol.
+    if (env.CELERY_QUEUES !== undefined && env.CELERY_REDIS_URL === undefined) {
+      clusterIssues.push({
+        variable: 'CELERY_REDIS_URL',
+        message: 'Celery interop needs a Redis that is not a cluster: set CELERY_REDIS_URL to the Celery side\'s own Redis',
+      });
+    }
+  }
+  if (clusterIssues.length > 0) throw new ConfigError(clusterIssues);
+  return deepFreeze(shapeConfig(env));
 }

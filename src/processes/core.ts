@@ -26,6 +26,7 @@ export async function openCore(config: Config, log: Logger, role: ProcessRole): 
   const registry = await discoverTasks(config.tasks.extraModules);
   const broker = new Broker({
     redisUrl: config.redis.url,
+    cluster: config.redis.cluster,
     prefix: config.tasks.prefix,
     resultTtlSeconds: config.tasks.resultTtlSeconds,
     resultMaxCount: config.tasks.resultMaxCount,

@@ -1,12 +1,13 @@
 import type { EventEmitter } from 'node:events';
-import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Job, Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import { taskIdOf, type AnyTask, type Task } from './define-task.ts';
 import { TaskPayloadError, type PayloadIssue } from './errors.ts';
 import type { EnqueueItem, EnqueueOptions, TaskProducer, TaskRef } from './producer.ts';
 import { QUEUE_NAMES, type QueueName } from './queues.ts';
-import { createProducerRedis, redactRedisUrl, withRedisDeadline } from './redis.ts';
+import { createProducerRedis, PRODUCER_REDIS_OPTIONS, redactRedisUrl, withRedisDeadline } from './redis.ts';
+import { createCluster } from './redis-client.ts';
 
 /** What is stored as a BullMQ job's data. */
 export interface TaskEnvelope {
@@ -19,6 +20,8 @@ export interface TaskEnvelope {
 
 export interface BrokerOptions {
   redisUrl: string;
+  /** REDIS_URL names a node of a Redis Cluster (the prefix then carries a hash tag). */
+  cluster?: boolean;
   /** Redis key prefix of every queue, so tests and tenants can share one Redis. */
   prefix: string;
   /** How long finished tasks (and their results) are kept. */
@@ -44,15 +47,17 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
  */
 export class Broker implements TaskProducer {
   readonly options: BrokerOptions;
-  readonly connection: Redis;
+  readonly connection: Redis | Cluster;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly events = new Map<QueueName, Promise<QueueEvents>>();
   /** Queues of recently enqueued ids, so a result look-up right after enqueue reads one queue, not all. */
   private readonly recentQueues = new Map<string, QueueName>();
+  /** The cluster clients handed to BullMQ workers and listeners, which do not end what they are given. */
+  private readonly ownClients: Cluster[] = [];
 
   constructor(options: BrokerOptions) {
     this.options = options;
-    this.connection = createProducerRedis(options.redisUrl);
+    this.connection = options.cluster ? createCluster(options.redisUrl, PRODUCER_REDIS_OPTIONS) : createProducerRedis(options.redisUrl);
     // Errors are reported by the processes' health checks; an unhandled 'error' would crash us.
     this.connection.on('error', () => undefined);
     // Made now, while Redis answers (processes check it at start): a queue made later, with Redis
@@ -77,12 +82,24 @@ export class Broker implements TaskProducer {
     return QUEUE_NAMES.map((name) => this.queue(name));
   }
 
+  /**
+   * The connection a BullMQ Worker or QueueEvents opens for itself: REDIS_URL, or on a cluster a
+   * Cluster client of its own (BullMQ makes none from options), ended by close().
+   */
+  ownConnection(): ConnectionOptions {
+    if (!this.options.cluster) return { url: this.options.redisUrl, maxRetriesPerRequest: null };
+    const client = createCluster(this.options.redisUrl, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    this.ownClients.push(client);
+    return client;
+  }
+
   /** A QueueEvents listener of one queue, shared by every waiter. */
   queueEvents(name: QueueName): Promise<QueueEvents> {
     let events = this.events.get(name);
     if (!events) {
       const created = new QueueEvents(name, {
-        connection: { url: this.options.redisUrl, maxRetriesPerRequest: null },
+        connection: this.ownConnection(),
         prefix: this.options.prefix,
       });
       created.on('error', () => undefined);
@@ -229,6 +246,7 @@ export class Broker implements TaskProducer {
     await this.connection.quit().catch(() => {
       this.connection.disconnect();
     });
+    for (const client of this.ownClients.splice(0)) client.disconnect();
   }
 }
 

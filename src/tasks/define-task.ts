@@ -8,6 +8,12 @@ import type { QueueName } from './queues.ts';
 export interface TaskContext<D = undefined> {
   /** The task id (Celery's `self.request.id`). */
   id: string;
+  /**
+   * This run's own id: a retry, or a run taken over after a stall, gets a new one, while the
+   * stalled run may still be going (a worker cut off from Redis keeps running). What must not run
+   * twice at once is leased to it, not to `id`.
+   */
+  runId: string;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
   /** Attempts allowed in all. */

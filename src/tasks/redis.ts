@@ -32,17 +32,19 @@ export const PRODUCER_COMMAND_TIMEOUT_MS = 5_000;
  * waiting for it to return, so a request answers 503 in well under 2 s. Reconnects in the background.
  */
 export function createProducerRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    enableReadyCheck: true,
-    connectTimeout: PRODUCER_CONNECT_TIMEOUT_MS,
-    commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
-    // Reconnect quickly at first, then every 2 s at most: requests meanwhile fail fast.
-    retryStrategy: (times) => Math.min(times * 100, 2_000),
-    ...options,
-  });
+  return new Redis(url, { ...PRODUCER_REDIS_OPTIONS, ...options });
 }
+
+/** createProducerRedis' options, also those of each node of a Redis Cluster producer (createCluster). */
+export const PRODUCER_REDIS_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  enableReadyCheck: true,
+  connectTimeout: PRODUCER_CONNECT_TIMEOUT_MS,
+  commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+  // Reconnect quickly at first, then every 2 s at most: requests meanwhile fail fast.
+  retryStrategy: (times) => Math.min(times * 100, 2_000),
+};
 
 /** ioredis' words for "no connection", as a producer connection reports them. */
 const CONNECTION_FAILURE = /enableOfflineQueue|Connection is closed|max retries per request|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|connect ETIMEDOUT|Redis does not answer/i;

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { stripQueryParameters } from '../log/scrub.ts';
 import type { Deps } from '../utils/deps.ts';
@@ -49,7 +50,7 @@ export interface TaskRunnerOptions {
   deps: Deps;
   log: Logger;
   /** Where the duration histograms are flushed (the broker's Redis and prefix). */
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   /** Where a finished outbox task's row is marked done (workers with a database). */
   outbox?: { markDone(taskId: string, error?: string): Promise<void> };
@@ -154,6 +155,8 @@ export class TaskRunner {
  */
 class RunContext implements TaskContext<unknown> {
   readonly id: string;
+  /** Unique per run, also when a stalled task is taken over under the same id: a lease held by it is never re-claimed by a second runner. */
+  readonly runId: string;
   readonly attempt: number;
   readonly maxAttempts: number;
   private logger: Logger | undefined;
@@ -165,6 +168,7 @@ class RunContext implements TaskContext<unknown> {
     private readonly parentLog: Logger,
   ) {
     this.id = info.id;
+    this.runId = `${info.id}#${randomUUID()}`;
     this.attempt = info.attempt;
     this.maxAttempts = info.maxAttempts;
   }

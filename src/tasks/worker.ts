@@ -70,7 +70,7 @@ export class TaskWorker {
     for (const queue of this.options.queues) {
       const limit = this.options.limits?.[queue];
       const worker = new Worker(queue, (job, token) => this.process(job, token), {
-        connection: { url: broker.options.redisUrl, maxRetriesPerRequest: null },
+        connection: broker.ownConnection(),
         prefix: broker.options.prefix,
         concurrency: this.options.concurrency ?? QUEUE_SETTINGS[queue].concurrency,
         lockDuration: lockMs,

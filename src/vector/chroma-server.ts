@@ -16,6 +16,8 @@ export interface StartChromaOptions {
   dir: string;
   /** Default: a free port on 127.0.0.1. */
   port?: number;
+  /** The address to listen on. Default 127.0.0.1. */
+  host?: string;
   /** How long to wait for the heartbeat. Default 60 s (the first start on a cold disk is slow). */
   startTimeoutMs?: number;
   /** Receives the server's output lines (default: dropped). */
@@ -81,10 +83,11 @@ async function answersHeartbeat(url: string): Promise<boolean> {
 export async function startChromaServer(options: StartChromaOptions): Promise<ChromaServer> {
   await mkdir(options.dir, { recursive: true });
   const port = options.port ?? (await findFreePort());
-  const url = `http://127.0.0.1:${port}`;
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host}:${port}`;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-e', WATCHDOG, String(process.pid), chromaCliPath(), 'run', '--path', options.dir, '--port', String(port), '--host', '127.0.0.1'],
+    ['-e', WATCHDOG, String(process.pid), chromaCliPath(), 'run', '--path', options.dir, '--port', String(port), '--host', host],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
   );
   const output: string[] = [];

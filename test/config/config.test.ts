@@ -33,6 +33,17 @@ describe('config', () => {
     );
   });
 
+  it('puts every key in one hash slot on a Redis Cluster: a tagged prefix by default, an untagged one refused', () => {
+    expect(loadConfig({ REDIS_CLUSTER: 'true' })).toMatchObject({ redis: { cluster: true }, tasks: { prefix: '{ainfo}' } });
+    expect(loadConfig({ REDIS_CLUSTER: 'true', QUEUE_PREFIX: 'prod-{ainfo}' }).tasks.prefix).toBe('prod-{ainfo}');
+    expect(loadConfig({ QUEUE_PREFIX: 'ainfo' }).redis.cluster).toBe(false);
+    expect(() => loadConfig({ REDIS_CLUSTER: 'true', QUEUE_PREFIX: 'ainfo' })).toThrow(/QUEUE_PREFIX: .*hash tag.*\{ainfo\}/);
+    // kombu's keys cannot carry our tag: Celery interop needs a Redis of its own.
+    expect(() => loadConfig({ REDIS_CLUSTER: 'true', CELERY_QUEUES: 'celery' })).toThrow(/CELERY_REDIS_URL/);
+    expect(loadConfig({ REDIS_CLUSTER: 'true', CELERY_QUEUES: 'celery', CELERY_REDIS_URL: 'redis://celery:6379/0' }).celery.brokerUrl).toBe('redis://celery:6379/0');
+    expect(loadConfig({ REDIS_URL: 'rediss://user:secret@redis.example.kr:6380/0' }).redis.url).toBe('rediss://user:secret@redis.example.kr:6380/0');
+  });
+
   it('is frozen all the way down', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

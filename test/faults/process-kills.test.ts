@@ -97,9 +97,11 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
     tickIds = (await redis.lrange('ainfo:test:ticks', 0, -1)).map((entry) => entry.split('|')[0] ?? '');
 
     await signups.stop();
-    settledAs = await mail.settle(90_000);
+    // The killed worker's in-flight deliveries stay leased to its dead runs until the lease ends
+    // (120 s): a takeover cannot tell a dead run from one cut off that may still send.
+    settledAs = await mail.settle(240_000);
     await load.waitForOutcome(60_000);
-  }, 360_000);
+  }, 540_000);
 
   async function kill(child: Child): Promise<void> {
     child.process.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,9 +40,12 @@ export class PrivatePostgres {
     readonly port: number,
     private readonly dir: string,
     private readonly owner: { uid: number; gid: number } | undefined,
+    /** The address it listens on: 127.0.0.1, or one other hosts reach (a test's own bridge). */
+    readonly host: string,
   ) {}
 
-  static async start(): Promise<PrivatePostgres> {
+  static async start(options: { host?: string } = {}): Promise<PrivatePostgres> {
+    const host = options.host ?? '127.0.0.1';
     const owner = await clusterOwner();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ainfo-pg-'));
     if (owner) await chown(dir, owner.uid, owner.gid);
@@ -60,14 +63,16 @@ export class PrivatePostgres {
         else reject(new Error(`initdb failed (${code}):\n${initdb.output().slice(-2000)}`));
       });
     });
-    const cluster = new PrivatePostgres(await findFreePort(), dir, owner);
+    // initdb trusts loopback only; a test's own network reaches it too (trust, as the rest of the test setup).
+    if (host !== '127.0.0.1') await appendFile(path.join(data, 'pg_hba.conf'), 'host all all samenet trust\n');
+    const cluster = new PrivatePostgres(await findFreePort(), dir, owner, host);
     await cluster.start();
     return cluster;
   }
 
   /** The URL of a database in this cluster (default `postgres`). */
   url(database = 'postgres'): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
+    return `postgres://postgres@${this.host}:${this.port}/${database}`;
   }
 
   get isRunning(): boolean {
@@ -82,7 +87,7 @@ export class PrivatePostgres {
       [
         '-D', path.join(this.dir, 'data'),
         '-p', String(this.port),
-        '-c', 'listen_addresses=127.0.0.1',
+        '-c', `listen_addresses=${this.host}`,
         '-c', `unix_socket_directories=${this.dir}`,
         '-c', 'max_connections=200',
       ],

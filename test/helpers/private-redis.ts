@@ -37,18 +37,20 @@ export class PrivateRedis {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    /** The address it listens on: 127.0.0.1, or one other hosts reach (a test's own bridge). */
+    readonly host: string,
   ) {}
 
-  static async start(): Promise<PrivateRedis> {
+  static async start(options: { host?: string } = {}): Promise<PrivateRedis> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ainfo-redis-'));
-    const redis = new PrivateRedis(await findFreePort(), dir);
+    const redis = new PrivateRedis(await findFreePort(), dir, options.host ?? '127.0.0.1');
     await redis.start();
     return redis;
   }
 
-  /** `redis://127.0.0.1:<port>` for REDIS_URL. */
+  /** `redis://<host>:<port>` for REDIS_URL. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.host}:${this.port}`;
   }
 
   get isRunning(): boolean {
@@ -60,7 +62,7 @@ export class PrivateRedis {
     if (this.isRunning) return;
     const server = spawnWatched('redis-server', [
       '--port', String(this.port),
-      '--bind', '127.0.0.1',
+      '--bind', this.host,
       '--dir', this.dir,
       '--save', '',
       '--appendonly', 'no',

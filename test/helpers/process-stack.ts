@@ -28,6 +28,13 @@ export interface ProcessStackOptions {
   env?: Record<string, string>;
   /** Start a Chroma server and the public APIs peer serving `dataset` (default: the fixtures). */
   publicData?: { dataset?: SampleDataset };
+  /**
+   * The address every service listens on (default 127.0.0.1): a test's own bridge address when
+   * processes on other hosts (network namespaces) use them too.
+   */
+  host?: string;
+  /** How long a role may take to say it is ready (default 60 s; a crowded machine needs more). */
+  readyTimeoutMs?: number;
 }
 
 export const ADMIN = { email: 'admin@fault.test', password: 'quiet harbor lights 42', name: '관리자' };
@@ -49,6 +56,7 @@ export class ProcessStack {
   private readonly named = new Map<Child, string>();
   private pool: pg.Pool | undefined;
   private adminToken: string | undefined;
+  private readyTimeoutMs = 60_000;
 
   private constructor(
     readonly label: string,
@@ -65,13 +73,14 @@ export class ProcessStack {
 
   /** Starts the services and migrates the database (through `ainfo createsuperuser`, which creates the admin too); no role yet. */
   static async start(options: ProcessStackOptions): Promise<ProcessStack> {
+    const host = options.host ?? '127.0.0.1';
     const [redis, postgres, smtp, chroma, peer, dataDir, webPort] = await Promise.all([
-      PrivateRedis.start(),
-      PrivatePostgres.start(),
-      TestSmtpServer.start(),
-      options.publicData ? RestartableChroma.start() : undefined,
+      PrivateRedis.start({ host }),
+      PrivatePostgres.start({ host }),
+      TestSmtpServer.start({ host }),
+      options.publicData ? RestartableChroma.start({ host }) : undefined,
       options.publicData
-        ? startPublicApisServer({ data: options.publicData.dataset ?? cloneDataset(await loadFixtures()) })
+        ? startPublicApisServer({ data: options.publicData.dataset ?? cloneDataset(await loadFixtures()), host })
         : undefined,
       mkdtemp(path.join(os.tmpdir(), 'ainfo-stack-')),
       findFreePort(),
@@ -89,6 +98,7 @@ export class ProcessStack {
       dataDir,
       { ...(peer ? publicApisEnv(peer) : {}), ...options.env },
     );
+    stack.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     const created = await stack.cli(['createsuperuser', '--email', ADMIN.email, '--password', ADMIN.password, '--name', ADMIN.name]);
     if (created.code !== 0) {
       await stack.close();
@@ -124,8 +134,8 @@ export class ProcessStack {
     return `http://127.0.0.1:${this.webPort}`;
   }
 
-  private spawn(name: string, args: readonly string[], extraEnv: Record<string, string>): Child {
-    const child = spawnAinfo(args, this.env(extraEnv));
+  private spawn(name: string, args: readonly string[], extraEnv: Record<string, string>, wrap: readonly string[] = []): Child {
+    const child = spawnAinfo(args, this.env(extraEnv), { wrap });
     this.children.push(child);
     this.named.set(child, `${name}-${this.children.length}`);
     return child;
@@ -134,21 +144,21 @@ export class ProcessStack {
   /** Starts `ainfo web` on the stack's port; resolves once it listens. */
   async startWeb(extraEnv: Record<string, string> = {}, port = this.webPort): Promise<Child> {
     const child = this.spawn('web', ['web', '--port', String(port), '--host', '127.0.0.1'], extraEnv);
-    await child.waitFor('web listening', 60_000);
+    await child.waitFor('web listening', this.readyTimeoutMs);
     return child;
   }
 
   /** Starts `ainfo worker` (every queue unless `--queues` is given); resolves once it is ready. */
-  async startWorker(args: readonly string[] = [], extraEnv: Record<string, string> = {}): Promise<Child> {
-    const child = this.spawn('worker', ['worker', ...args], extraEnv);
-    await child.waitFor('worker ready', 60_000);
+  async startWorker(args: readonly string[] = [], extraEnv: Record<string, string> = {}, wrap: readonly string[] = []): Promise<Child> {
+    const child = this.spawn('worker', ['worker', ...args], extraEnv, wrap);
+    await child.waitFor('worker ready', this.readyTimeoutMs);
     return child;
   }
 
   /** Starts `ainfo beat`; resolves once it has written the schedule. */
   async startBeat(extraEnv: Record<string, string> = {}): Promise<Child> {
     const child = this.spawn('beat', ['beat'], extraEnv);
-    await child.waitFor('periodic schedule synced', 60_000);
+    await child.waitFor('periodic schedule synced', this.readyTimeoutMs);
     return child;
   }
 

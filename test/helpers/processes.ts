@@ -15,11 +15,20 @@ export interface Child {
 }
 
 /**
- * Runs `ainfo <args>` as a real child process with the given environment; `nodeArgs` go to node
- * itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept).
+ * Runs `ainfo <args>` as a real child process with the given environment. `nodeArgs` go to node
+ * itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept); `wrap` runs it through another
+ * command (`['ip', 'netns', 'exec', '<ns>']`: on a host of the test's own), which must exec it.
  */
-export function spawnAinfo(args: readonly string[], env: Record<string, string>, nodeArgs: readonly string[] = []): Child {
-  const child = spawn(process.execPath, [...nodeArgs, AINFO_BIN, ...args], {
+export function spawnAinfo(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { nodeArgs?: readonly string[]; wrap?: readonly string[] } = {},
+): Child {
+  const [command, ...commandArgs] = [...(options.wrap ?? []), process.execPath, ...(options.nodeArgs ?? []), AINFO_BIN, ...args] as [
+    string,
+    ...string[],
+  ];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

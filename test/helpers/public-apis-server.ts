@@ -17,9 +17,9 @@ export const TEST_API_KEY = 'test-api-key';
  * The local peer of the three public APIs for a test file: over real HTTP on a free port, serving a
  * private copy of the fixtures (or `data`) that the test may change, with switchable faults.
  */
-export async function startPublicApisServer(options: { data?: SampleDataset } = {}): Promise<PublicApisPeer> {
+export async function startPublicApisServer(options: { data?: SampleDataset; host?: string } = {}): Promise<PublicApisPeer> {
   const data = options.data ?? cloneDataset(await loadFixtures());
-  return new PublicApisPeer(data, TEST_API_KEY).start();
+  return new PublicApisPeer(data, TEST_API_KEY).start(0, options.host);
 }
 
 /** Environment for a test context pointing every source at the peer, fast-paced for tests. */

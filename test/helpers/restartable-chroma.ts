@@ -15,18 +15,19 @@ export class RestartableChroma {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    readonly host: string,
   ) {}
 
-  static async start(): Promise<RestartableChroma> {
+  static async start(options: { host?: string } = {}): Promise<RestartableChroma> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ainfo-chroma-'));
-    const chroma = new RestartableChroma(await findFreePort(), dir);
+    const chroma = new RestartableChroma(await findFreePort(), dir, options.host ?? '127.0.0.1');
     await chroma.start();
     return chroma;
   }
 
   /** Set CHROMA_URL to this. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
   get isRunning(): boolean {
@@ -34,7 +35,7 @@ export class RestartableChroma {
   }
 
   async start(): Promise<void> {
-    this.server ??= await startChromaServer({ dir: this.dir, port: this.port });
+    this.server ??= await startChromaServer({ dir: this.dir, port: this.port, host: this.host });
   }
 
   /** Stops the server; its data stays for the next start(). */

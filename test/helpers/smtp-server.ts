@@ -12,11 +12,15 @@ export interface ReceivedMail {
   messageId: string;
   headers: ParsedMail['headers'];
   receivedAt: number;
+  /** The client's address: which host sent it, when several do. */
+  remoteAddress: string;
 }
 
 export interface TestSmtpOptions {
   /** Wait this long before answering the end of DATA (a slow server). Default 0. */
   delayMs?: number;
+  /** The address to listen on. Default 127.0.0.1. */
+  host?: string;
 }
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {
@@ -39,6 +43,8 @@ export class TestSmtpServer {
   private server: SMTPServer | undefined;
   private waiters: (() => void)[] = [];
   private portNumber = 0;
+  /** The address it listens on (set once by start()). */
+  host = '127.0.0.1';
 
   private constructor(options: TestSmtpOptions) {
     this.delayMs = options.delayMs ?? 0;
@@ -46,6 +52,7 @@ export class TestSmtpServer {
 
   static async start(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
     const smtp = new TestSmtpServer(options);
+    smtp.host = options.host ?? '127.0.0.1';
     await smtp.listen(0);
     return smtp;
   }
@@ -54,9 +61,9 @@ export class TestSmtpServer {
     return this.portNumber;
   }
 
-  /** `smtp://127.0.0.1:<port>` for SMTP_URL. */
+  /** `smtp://<host>:<port>` for SMTP_URL. */
   get url(): string {
-    return `smtp://127.0.0.1:${this.portNumber}`;
+    return `smtp://${this.host}:${this.portNumber}`;
   }
 
   get isListening(): boolean {
@@ -162,7 +169,7 @@ export class TestSmtpServer {
     server.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
+      server.listen(port, this.host, () => {
         server.server.off('error', reject);
         resolve();
       });
@@ -190,6 +197,7 @@ export class TestSmtpServer {
       messageId: parsed.messageId ?? '',
       headers: parsed.headers,
       receivedAt: Date.now(),
+      remoteAddress: session.remoteAddress,
     });
     for (const waiter of [...this.waiters]) waiter();
   }

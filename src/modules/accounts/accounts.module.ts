@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../../config/config.ts';
 import type { DatabaseHandle } from '../../db/index.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -28,7 +28,7 @@ export const LOGIN_SLOWDOWN = { freeFailures: 5, stepMs: 500, maxDelayMs: 8_000,
 export interface AccountsModuleDeps {
   db: DatabaseHandle;
   /** Shared rate-limit counters. */
-  redis: Redis;
+  redis: Redis | Cluster;
   producer: TaskProducer;
   mailer: Mailer;
   config: Config;

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { RateCounter } from './accounts.service.ts';
 
 /** Fixed-window counters in Redis, shared by every process, under `<prefix>:ainfo:ratelimit:`. */
 export class RedisRateCounter implements RateCounter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** A signed-in browser's session as stored in Redis. */
 export interface WebSession {
@@ -32,7 +32,7 @@ const sha256 = (value: string): string => createHash('sha256').update(value).dig
  */
 export class WebSessions {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     readonly lifetime: WebSessionLifetime = WEB_SESSION_LIFETIME,
   ) {}

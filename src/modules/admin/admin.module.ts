@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../../config/config.ts';
 import type { DatabaseHandle } from '../../db/index.ts';
 import { runReadinessChecks, type CheckOutcome, type ReadinessChecks } from '../../http/readiness.ts';
@@ -42,7 +42,7 @@ export const ADMIN = depKey<Admin>('admin');
 export interface AdminModuleDeps {
   db: DatabaseHandle;
   /** Sessions live in Redis. */
-  redis: Redis;
+  redis: Redis | Cluster;
   config: Config;
   log: Logger;
   accounts: AccountsService;

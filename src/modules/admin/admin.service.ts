@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log/logger.ts';
 import { sameSecret } from '../../utils/secrets.ts';
 import type { AccountIdentity, LoginCheck } from '../accounts/index.ts';
@@ -34,7 +34,7 @@ export interface AdminAccounts {
 
 export interface AdminServiceOptions {
   repository: AdminRepository;
-  redis: Redis;
+  redis: Redis | Cluster;
   /** config.tasks.prefix: sessions live under `<prefix>:ainfo:admin:session:`. */
   prefix: string;
   accounts: AdminAccounts;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../../config/config.ts';
 import type { DatabaseHandle } from '../../db/index.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -12,7 +12,7 @@ import { startPublicApisPeer, type PublicApisPeer } from './sample-server.ts';
 export interface DataloadModuleDeps {
   db: DatabaseHandle;
   /** One-run-per-source locks. */
-  redis: Redis;
+  redis: Redis | Cluster;
   producer: TaskProducer;
   /** Where documents go: the policies module's index. */
   catalogue: PolicyCatalogue;

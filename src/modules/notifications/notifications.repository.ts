@@ -216,8 +216,10 @@ export class NotificationsRepository {
   }
 
   /**
-   * Takes a delivery's lease for `claimant` (a task id) if it is pending and nobody else holds a
-   * live lease; the same claimant may take it again (its task re-run after a crash).
+   * Takes a delivery's lease for `claimant` (one run of a delivery task, TaskContext.runId) if it
+   * is pending and nobody else holds a live lease; the same claimant may take it again. A run that
+   * takes over a stalled one is another claimant: it waits for the lease to expire (or the stalled
+   * run to finish), as the stalled run may still be sending.
    */
   async claimDelivery(deliveryId: number, claimant: string, leaseMs: number): Promise<ClaimResult> {
     return (await this.claimDeliveries([{ deliveryId, claimant }], leaseMs)).get(deliveryId) ?? { kind: 'missing' };

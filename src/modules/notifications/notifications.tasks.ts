@@ -88,7 +88,10 @@ export const deliverNotice = defineTask(
     uses: NOTIFICATIONS,
   },
   async ({ deliveryId }, ctx) => {
-    const outcome = await ctx.deps.deliver(deliveryId, ctx.id);
+    // Leased to this run, not to the task id: a run taken over after a stall (its worker cut off
+    // from Redis, or too busy to renew its lock) may still be sending; the takeover waits for the
+    // lease instead of sending a copy.
+    const outcome = await ctx.deps.deliver(deliveryId, ctx.runId);
     if (outcome.status === 'failed') throw new PermanentError(`delivery ${deliveryId} refused: ${outcome.reply}`);
     return outcome;
   },

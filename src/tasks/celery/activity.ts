@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** A Celery message our worker is running, as `ainfo inspect active` and the admin dashboard list it. */
 export interface CeleryActiveTask {
@@ -37,7 +37,7 @@ export class CeleryActivity {
   private publishing: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     readonly worker: string,
   ) {}
@@ -84,7 +84,7 @@ export class CeleryActivity {
 }
 
 /** Every worker's running Celery tasks (at most a second old); forgets workers that stopped publishing. */
-export async function readCeleryActive(redis: Redis, prefix: string): Promise<CeleryActiveTask[]> {
+export async function readCeleryActive(redis: Redis | Cluster, prefix: string): Promise<CeleryActiveTask[]> {
   const workers = await redis.smembers(workersKey(prefix));
   if (workers.length === 0) return [];
   const lists = await redis.mget(workers.map((worker) => activeKey(prefix, worker)));

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AnyTask } from '../define-task.ts';
 import type { TaskRegistry } from '../registry.ts';
@@ -26,7 +26,7 @@ export interface CeleryTaskWorkerOptions {
   visibilityTimeoutSeconds?: number;
   resultExpiresSeconds?: number;
   /** Where what runs is published for `ainfo inspect active` and the admin dashboard: our Redis and queue prefix. */
-  activity?: { redis: Redis; prefix: string };
+  activity?: { redis: Redis | Cluster; prefix: string };
 }
 
 /** Our error names as Python should see them. */
