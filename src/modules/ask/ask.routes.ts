@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { optionalUser } from '../../http/auth.ts';
 import { errorBody, errorBodySchema } from '../../http/errors.ts';
 import { defineRoutes } from '../../http/routes.ts';
@@ -88,7 +89,7 @@ export default defineRoutes(ASK, (instance, ask) => {
         summary: 'Thumbs up or down on an answer (the last one given counts)',
         params: messageParams,
         body: feedbackBody,
-        response: { 204: { type: 'null' }, 400: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema },
+        response: { 204: z.null(), 400: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema },
       },
     },
     async (request, reply) => {
