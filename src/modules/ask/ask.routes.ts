@@ -94,7 +94,7 @@ export default defineRoutes(ASK, (instance, ask) => {
     },
     async (request, reply) => {
       await ask.feedback(request.params.messageId, request.body.value, request.user?.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
