@@ -191,6 +191,8 @@ export class OpenAiAnswerer implements Answerer {
           yield text;
         }
       }
+      // The client ends its stream quietly when aborted: a silence is a failure all the same.
+      if (silence.signal.aborted) throw silence.signal.reason;
       const rest = filter.flush();
       if (rest) {
         sent = true;
