@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.ts';
-import { pruneAskConversations } from '../../src/modules/ask/index.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { createAsk, ExtractiveAnswerer, OpenAiAnswerer, pruneAskConversations } from '../../src/modules/ask/index.ts';
+import { buildWebApp } from '../../src/processes/compose.ts';
+import { startLlmServer } from '../helpers/llm-server.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 interface AnswerBody {
@@ -18,6 +21,18 @@ interface ErrorBody {
 }
 
 const RATE_LIMIT = 12;
+
+/** Server-Sent Events as `[event, data]`, in order. */
+function eventsOf(text: string): [string, Record<string, unknown>][] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const name = /^event: (.*)$/m.exec(block)?.[1] ?? '';
+      const data = /^data: (.*)$/m.exec(block)?.[1] ?? '{}';
+      return [name, JSON.parse(data) as Record<string, unknown>];
+    });
+}
 
 describe('Ask AInfo: the JSON API, follow-ups, feedback and retention over real services', () => {
   let stack: Stack;
@@ -69,6 +84,69 @@ describe('Ask AInfo: the JSON API, follow-ups, feedback and retention over real 
     expect(body.answer).toMatch(/^“.+”\(만 27세, 서울특별시\)에 맞는 정책 \d건을 찾았습니다/);
     const stored = await stack.db.sql.query<{ question: string; matched: boolean }>('select question, matched from ask_messages where id = $1', [body.messageId]);
     expect(stored).toEqual([{ question: '서울 사는 27살인데 월세 지원 받을 수 있어?', matched: true }]);
+  });
+
+  it('streams the same answer as Server-Sent Events: token events, then the citations, then done', async () => {
+    const question = { question: '구직활동 지원금 알려줘' };
+    const json = (await ask(question, {}, '10.5.0.1')).json<AnswerBody>();
+    const response = await app.inject({ method: 'POST', url: '/api/ask', payload: question, headers: { accept: 'text/event-stream' }, remoteAddress: '10.5.0.1' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
+    const events = eventsOf(response.body);
+    const names = events.map(([name]) => name);
+    const firstOther = names.findIndex((name) => name !== 'token');
+    expect(firstOther).toBeGreaterThan(1);
+    expect(names.slice(firstOther)).toEqual(['citations', 'done']);
+    expect(events.filter(([name]) => name === 'token').map(([, data]) => data.text).join('')).toBe(json.answer);
+    expect(events[firstOther]?.[1]).toEqual({ citations: json.citations });
+    expect(events.at(-1)?.[1]).toMatchObject({ matched: true, answerer: 'extractive', filters: json.filters });
+    expect(events.at(-1)?.[1].conversationId).not.toBe(json.conversationId);
+  });
+
+  it('sends the first byte of a streamed answer while the model is still writing it (openai answerer, local model server)', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const llm = await startLlmServer(() => ({ chunks: ['첫 조각입니다 [1]. ', '나머지 조각입니다 [2].'], gate }));
+    const log = createLogger('silent');
+    const answerer = new OpenAiAnswerer({ baseUrl: llm.url, model: 'test', apiKey: undefined, timeoutMs: 5_000, maxRetries: 0, fallback: new ExtractiveAnswerer(), log });
+    const services = { ...stack.services, ask: createAsk({ db: stack.db, config: stack.config, log, policies: stack.services.policies.search, answerer }) };
+    const streaming = await buildWebApp(stack.core, services);
+    try {
+      const base = await streaming.listen({ host: '127.0.0.1', port: 0 });
+      const response = await fetch(`${base}/api/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ question: '청년 월세 지원' }),
+      });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let received = '';
+      while (!received.includes('event: token')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      // The model has not sent its second piece yet, and the asker already reads the first.
+      expect(eventsOf(received).filter(([name]) => name === 'token').map(([, data]) => data.text).join('')).toBe('첫 조각입니다 [1]. ');
+      expect(received).not.toContain('event: done');
+      release();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      const events = eventsOf(received);
+      expect(events.filter(([name]) => name === 'token').map(([, data]) => data.text).join('')).toBe('첫 조각입니다 [1]. 나머지 조각입니다 [2].');
+      expect(events.at(-1)?.[0]).toBe('done');
+      expect(events.at(-1)?.[1]).toMatchObject({ answerer: 'openai', matched: true });
+      expect((events.at(-2)?.[1].citations as unknown[]).length).toBe(2);
+    } finally {
+      release();
+      await streaming.close();
+      await llm.stop();
+    }
   });
 
   it('says when nothing matched and suggests which condition to drop', async () => {
