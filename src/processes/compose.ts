@@ -84,6 +84,7 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     accounts,
     notifications,
     dataload,
+    ask,
     tasks: { broker, registry: core.registry, results: core.results },
     mailbox: { repository: new MailboxRepository(db), kind: mailer.kind },
     readiness,

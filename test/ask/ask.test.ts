@@ -3,6 +3,7 @@ import type { App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { createAsk, ExtractiveAnswerer, OpenAiAnswerer, pruneAskConversations } from '../../src/modules/ask/index.ts';
 import { buildWebApp } from '../../src/processes/compose.ts';
+import { AdminClient } from '../admin/admin-client.ts';
 import { startLlmServer } from '../helpers/llm-server.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
@@ -216,6 +217,51 @@ describe('Ask AInfo: the JSON API, follow-ups, feedback and retention over real 
     const attention = await stack.services.ask.attention(10);
     expect(attention.find((row) => row.id === answer.messageId)).toMatchObject({ feedback: 'down', matched: true, question: '면접 준비 프로그램' });
     expect(attention.some((row) => row.question === '지금 신청 가능한 우주비행사 훈련 지원' && !row.matched)).toBe(true);
+    const admin = new AdminClient(app, '10.4.0.2');
+    await admin.login('asker@ainfo.test', 'a long enough passphrase 42');
+    const page = await admin.get('/admin/ask');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('면접 준비 프로그램');
+    expect(page.body).toContain('지금 신청 가능한 우주비행사 훈련 지원');
+    expect(page.body).toContain('찾지 못함');
+    expect((await app.inject({ method: 'GET', url: '/admin/ask' })).statusCode).not.toBe(200);
+  });
+
+  it('answers the page\'s form without script: the whole answer, citations linking to /policies/:id with status badges, under the strict CSP', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/ask',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ question: '청년 월세 지원', age: '27', region: '서울', conversationId: '' }).toString(),
+      remoteAddress: '10.6.0.1',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.body).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    expect(response.body).toMatch(/<ol class="citations"><li data-id="[^"]+">(<span class="badge status \w+" data-status="\w+">[^<]+<\/span>)?<a href="\/policies\//);
+    expect(response.body).toContain('(만 27세, 서울특별시)에 맞는 정책');
+    const conversationId = /name="conversationId" value="([0-9a-f-]{36})"/.exec(response.body)?.[1];
+    expect(conversationId).toBeDefined();
+    const messageId = /name="messageId" value="([0-9a-f-]{36})"/.exec(response.body)?.[1] ?? '';
+    const feedback = await app.inject({
+      method: 'POST',
+      url: '/ask/feedback',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ messageId, conversationId: conversationId ?? '', value: 'down' }).toString(),
+      remoteAddress: '10.6.0.1',
+    });
+    expect(feedback.statusCode).toBe(303);
+    const again = await app.inject({ method: 'GET', url: feedback.headers.location ?? '' });
+    expect(again.body).toContain('aria-pressed="true">👎');
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/ask',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ question: '월세', age: '300' }).toString(),
+      remoteAddress: '10.6.0.1',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('나이는 0부터 120 사이의 숫자로 입력해 주세요.');
   });
 
   it('limits questions per client and per signed-in user, in Redis', async () => {
