@@ -36,9 +36,11 @@ export function filtersText(filters: AnswerFilters): string {
 }
 
 function whoFor(doc: PolicyDocument): string {
-  const ages = ageText(doc);
+  const target = clip(doc.target);
+  // The source's own target text often opens with the same ages: say them once.
+  const ages = target.includes(ageText(doc)) ? '' : ageText(doc);
   const conditions = doc.conditions ? conditionsText(doc.conditions, { ageMin: null, ageMax: null }) : '';
-  return [ages, conditions, clip(doc.target)].filter(Boolean).join(' · ');
+  return [ages, conditions, target].filter(Boolean).join(' · ');
 }
 
 function periodText(doc: PolicyDocument, status: ApplicationStatus): string {
