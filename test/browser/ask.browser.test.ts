@@ -38,7 +38,9 @@ describe.skipIf(skip !== undefined)('the /ask page in a real browser (Chromium),
     await turn.locator('form.feedback').waitFor();
     expect(new URL(page.url()).pathname).toBe('/ask');
     expect(await turn.locator('.answer').textContent()).toMatch(/^“월세 지원”\(만 27세, 서울특별시\)에 맞는 정책 \d건을 찾았습니다/);
-    const links = await turn.locator('ol.citations a').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href') ?? ''));
+    const anchors = turn.locator('ol.citations a');
+    const links: string[] = [];
+    for (let index = 0; index < (await anchors.count()); index += 1) links.push((await anchors.nth(index).getAttribute('href')) ?? '');
     expect(links.length).toBeGreaterThan(0);
     expect(links.every((href) => href.startsWith('/policies/'))).toBe(true);
     for (const badge of await turn.locator('ol.citations .badge.status').allTextContents()) expect(['신청 중', '마감', '상시', '예정']).toContain(badge);
