@@ -191,7 +191,7 @@ async function runProcess(
       `AInfo is up: ${config.http.publicUrl} (API docs at /docs). Ctrl+C stops it.`,
     );
   }
-  await stopOnSignals([...parts, ...connections], log);
+  await stopOnSignals([...parts, ...connections], log, { graceMs: config.tasks.shutdownGraceMs });
 }
 
 function buildProgram(): Command {

@@ -7,7 +7,7 @@ import { ASK, createAsk, type AskService } from '../modules/ask/index.ts';
 import { createDataload, DATALOAD, type DataloadService } from '../modules/dataload/index.ts';
 import { createNotifications, NOTIFICATIONS, type NotificationsModuleDeps, type NotificationsService } from '../modules/notifications/index.ts';
 import { createPolicies, POLICIES, type Policies } from '../modules/policies/index.ts';
-import { Deps } from '../tasks/index.ts';
+import { Deps, OutboxProducer, TaskOutbox, type RedisLossRecovery } from '../tasks/index.ts';
 import type { Core } from './core.ts';
 import { discoverRoutes } from './discover.ts';
 
@@ -39,6 +39,10 @@ export interface Services {
   policies: Policies;
   ask: AskService;
   admin: Admin;
+  /** The task outbox: what `enqueue(…, { tx })` records, relayed by the workers. */
+  outbox: TaskOutbox;
+  /** Per module, what it re-enqueues when Redis came back without its tasks (run by the relay). */
+  recoveries: Record<string, RedisLossRecovery>;
   /** /readyz checks beyond Redis: the database, and Chroma when CHROMA_URL is set. */
   readiness: Record<string, () => Promise<unknown>>;
   close(): Promise<void>;
@@ -60,10 +64,13 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
   const { config, log, broker } = core;
   const redis = broker.connection;
   const mailer = createMailer(config, db, log);
-  const accounts = createAccounts({ db, redis, producer: broker, mailer, config, log });
+  const outbox = new TaskOutbox(db);
+  // With `{ tx }` an enqueue is an outbox row in the caller's transaction; without, the broker's.
+  const producer = new OutboxProducer(broker, outbox);
+  const accounts = createAccounts({ db, redis, producer, mailer, config, log });
   const notifications = createNotifications({
     db,
-    producer: broker,
+    producer,
     mailer,
     accounts,
     config,
@@ -71,8 +78,8 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     ...(options.notifications ? { tuning: options.notifications } : {}),
   });
   const policies = createPolicies({ config, role: core.role, log });
-  const dataload = createDataload({ db, redis, producer: broker, catalogue: policies.index, config, log });
-  // Signed-in askers' profiles are not wired yet: accounts has no profile to give (AskProfileSource).
+  const dataload = createDataload({ db, redis, producer, catalogue: policies.index, config, log });
+  // Signed-in askers' profiles (AskProfileSource) are not wired here yet: accounts' profile is to be joined when merging.
   const ask = createAsk({ db, config, log, policies: policies.search });
   const readiness: Record<string, () => Promise<unknown>> = { database: () => db.ping() };
   if (policies.readiness) readiness.chroma = policies.readiness;
@@ -88,6 +95,7 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     tasks: { broker, registry: core.registry, results: core.results },
     mailbox: { repository: new MailboxRepository(db), kind: mailer.kind },
     readiness,
+    outbox,
   });
   const closers: (() => Promise<void>)[] = [() => mailer.close(), () => dataload.close(), () => policies.close()];
   if (options.ownsDatabase !== false) closers.push(() => db.close());
@@ -100,6 +108,8 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     policies,
     ask,
     admin,
+    outbox,
+    recoveries: { notifications: () => notifications.requeuePendingDeliveries() },
     readiness,
     async close() {
       for (const close of closers) {
@@ -139,8 +149,10 @@ export async function buildWebApp(core: Core, services: Services): Promise<App> 
     log: core.log,
     broker: core.broker,
     authenticator: (token) => services.accounts.authenticate(token),
+    sessionReader: (sessionId) => services.accounts.viewerOfSession(sessionId),
     cookieSecret: await services.accounts.deriveKey('cookie-signing'),
     readiness: services.readiness,
+    outbox: services.outbox,
     routes: await discoverRoutes(),
     provided: webDeps(services),
   });
