@@ -91,6 +91,21 @@ export const envSchema = z.object({
   EMBEDDINGS_BASE_URL: url(['http', 'https']).default('https://api.openai.com/v1'),
   EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
 
+  /** Who writes Ask AInfo's answers: `extractive` (offline, quotes the documents) or `openai` (LLM_*). */
+  ASK_ANSWERER: z.enum(['extractive', 'openai']).default('extractive'),
+  /** Any OpenAI-compatible chat-completions server (`…/v1`); needed with ASK_ANSWERER=openai. */
+  LLM_BASE_URL: url(['http', 'https']).optional(),
+  LLM_MODEL: z.string().min(1).optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  /** Per model request, and the longest silence between two streamed pieces. */
+  LLM_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Retries of a model request after a 429, a 5xx or a timeout. */
+  LLM_MAX_RETRIES: nonNegativeInt.default(2),
+  /** Conversations untouched for this many days are deleted by the daily prune. */
+  ASK_RETENTION_DAYS: positiveInt.default(90),
+  /** Questions per minute per client (anonymous) or per user (signed in), across web processes. */
+  ASK_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
+
   GOV24_API_KEY: z.string().min(1).optional(),
   GOV24_BASE_URL: url(['http', 'https']).default('https://api.odcloud.kr/api/gov24/v3'),
   YOUTH_POLICY_API_KEY: z.string().min(1).optional(),

@@ -97,6 +97,18 @@ function shapeConfig(env: Env) {
       baseUrl: env.EMBEDDINGS_BASE_URL.replace(/\/+$/, ''),
       model: env.EMBEDDINGS_MODEL,
     },
+    ask: {
+      answerer: env.ASK_ANSWERER,
+      retentionDays: env.ASK_RETENTION_DAYS,
+      rateLimitPerMinute: env.ASK_RATE_LIMIT_PER_MINUTE,
+    },
+    llm: {
+      baseUrl: env.LLM_BASE_URL?.replace(/\/+$/, ''),
+      model: env.LLM_MODEL,
+      apiKey: env.LLM_API_KEY,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxRetries: env.LLM_MAX_RETRIES,
+    },
     publicApis: {
       requestsPerSecond: env.PUBLIC_API_REQUESTS_PER_SECOND,
       timeoutMs: env.PUBLIC_API_TIMEOUT_MS,

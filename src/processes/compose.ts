@@ -3,6 +3,7 @@ import type { App } from '../http/app.ts';
 import { createMailer, MailboxRepository, type Mailer } from '../mail/index.ts';
 import { ACCOUNTS, createAccounts, type AccountsService } from '../modules/accounts/index.ts';
 import { ADMIN, createAdmin, type Admin } from '../modules/admin/index.ts';
+import { ASK, createAsk, type AskService } from '../modules/ask/index.ts';
 import { createDataload, DATALOAD, type DataloadService } from '../modules/dataload/index.ts';
 import { createNotifications, NOTIFICATIONS, type NotificationsModuleDeps, type NotificationsService } from '../modules/notifications/index.ts';
 import { createPolicies, POLICIES, type Policies } from '../modules/policies/index.ts';
@@ -36,6 +37,7 @@ export interface Services {
   notifications: NotificationsService;
   dataload: DataloadService;
   policies: Policies;
+  ask: AskService;
   admin: Admin;
   /** The task outbox: what `enqueue(…, { tx })` records, relayed by the workers. */
   outbox: TaskOutbox;
@@ -77,6 +79,8 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
   });
   const policies = createPolicies({ config, role: core.role, log });
   const dataload = createDataload({ db, redis, producer, catalogue: policies.index, config, log });
+  // Signed-in askers' profiles (AskProfileSource) are not wired here yet: accounts' profile is to be joined when merging.
+  const ask = createAsk({ db, config, log, policies: policies.search });
   const readiness: Record<string, () => Promise<unknown>> = { database: () => db.ping() };
   if (policies.readiness) readiness.chroma = policies.readiness;
   const admin = createAdmin({
@@ -87,6 +91,7 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     accounts,
     notifications,
     dataload,
+    ask,
     tasks: { broker, registry: core.registry, results: core.results },
     mailbox: { repository: new MailboxRepository(db), kind: mailer.kind },
     readiness,
@@ -101,6 +106,7 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     notifications,
     dataload,
     policies,
+    ask,
     admin,
     outbox,
     recoveries: { notifications: () => notifications.requeuePendingDeliveries() },
@@ -120,7 +126,8 @@ export function workerDeps(services: Services): Deps {
   return new Deps()
     .provide(ACCOUNTS, services.accounts)
     .provide(NOTIFICATIONS, services.notifications)
-    .provide(DATALOAD, services.dataload);
+    .provide(DATALOAD, services.dataload)
+    .provide(ASK, services.ask);
 }
 
 /** What the routes declared with `uses`, as the web process provides it. */
@@ -129,6 +136,7 @@ export function webDeps(services: Services): Deps {
     .provide(ACCOUNTS, services.accounts)
     .provide(NOTIFICATIONS, services.notifications)
     .provide(POLICIES, services.policies.search)
+    .provide(ASK, services.ask)
     .provide(ADMIN, services.admin);
 }
 

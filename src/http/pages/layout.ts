@@ -38,9 +38,9 @@ export interface PageView {
 /**
  * A complete Korean HTML page with the shared look: mobile-first, system fonts only (no web
  * fonts, no CDN), one stylesheet from our own origin, so it works offline and under the strict CSP.
- * `withScript` loads /assets/admin.js (same origin, deferred).
+ * `scriptUrl` loads that script of ours (same origin, deferred): /assets/admin.js, /assets/ask.js.
  */
-export function renderPage(view: PageView & { withScript?: boolean }): string {
+export function renderPage(view: PageView & { scriptUrl?: string }): string {
   const nav = view.nav ?? [];
   return html`<!doctype html>
 <html lang="ko">
@@ -52,7 +52,7 @@ ${view.refreshSeconds ? html`<meta http-equiv="refresh" content="${view.refreshS
 <title>${view.title} · AInfo</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STYLESHEET_URL}">
-${view.withScript ? html`<script src="${ADMIN_SCRIPT_URL}" defer></script>` : ''}
+${view.scriptUrl ? html`<script src="${view.scriptUrl}" defer></script>` : ''}
 </head>
 <body>
 <header class="site-header"><div class="bar">

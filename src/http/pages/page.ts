@@ -23,8 +23,11 @@ export interface PageFrame {
 export interface PageOptions {
   /** Default 200. */
   status?: number;
-  /** Loads /assets/admin.js and allows same-origin scripts in the CSP. Default false: `script-src 'none'`. */
-  script?: boolean;
+  /**
+   * `true` loads /assets/admin.js, a path loads that script of ours (`/assets/ask.js`); either
+   * allows same-origin scripts in the CSP. Default false: `script-src 'none'`.
+   */
+  script?: boolean | string;
   /** Caches may store it (a public page with no token, form secret or personal data). Default false: `no-store`. */
   cacheable?: boolean;
 }
@@ -74,6 +77,7 @@ const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'a
 const ASSETS = [
   { url: STYLESHEET_URL, file: 'ainfo.css', type: 'text/css; charset=utf-8' },
   { url: ADMIN_SCRIPT_URL, file: 'admin.js', type: 'text/javascript; charset=utf-8' },
+  { url: '/assets/ask.js', file: 'ask.js', type: 'text/javascript; charset=utf-8' },
 ] as const;
 
 /**
@@ -89,9 +93,9 @@ export async function installPages(app: FastifyInstance): Promise<void> {
       ...(frame?.headerExtra ? { headerExtra: frame.headerExtra } : {}),
       ...(frame?.wide ? { wide: true } : {}),
       ...view,
-      withScript: options.script === true,
+      ...(options.script ? { scriptUrl: options.script === true ? ADMIN_SCRIPT_URL : options.script } : {}),
     });
-    return applyPageHeaders(this.status(options.status ?? 200), { csp: { scripts: options.script === true }, cacheable: options.cacheable === true }).send(markup);
+    return applyPageHeaders(this.status(options.status ?? 200), { csp: { scripts: Boolean(options.script) }, cacheable: options.cacheable === true }).send(markup);
   });
   for (const asset of ASSETS) {
     const body = await readFile(path.join(ASSETS_DIR, asset.file), 'utf8');

@@ -32,7 +32,7 @@ declare module 'fastify' {
   }
 }
 
-export type AdminSection = 'dashboard' | 'notices' | 'users' | 'schedules' | 'dataload' | 'tasks' | 'queues' | 'mailbox' | 'audit';
+export type AdminSection = 'dashboard' | 'notices' | 'users' | 'schedules' | 'dataload' | 'tasks' | 'queues' | 'mailbox' | 'audit' | 'ask';
 
 const SECTIONS: readonly { id: AdminSection; href: string; label: string }[] = [
   { id: 'dashboard', href: '/admin', label: '대시보드' },
@@ -44,6 +44,7 @@ const SECTIONS: readonly { id: AdminSection; href: string; label: string }[] = [
   { id: 'queues', href: '/admin/queues', label: '큐 대시보드' },
   { id: 'mailbox', href: '/admin/mailbox', label: '메일함' },
   { id: 'audit', href: '/admin/audit', label: '감사 기록' },
+  { id: 'ask', href: '/admin/ask', label: '질문' },
 ];
 
 /**

@@ -6,6 +6,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { MailboxRepository } from '../../mail/index.ts';
 import { depKey } from '../../utils/deps.ts';
 import type { AccountsService } from '../accounts/index.ts';
+import type { AskService } from '../ask/index.ts';
 import type { DataloadService } from '../dataload/index.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import { AdminOperations, type AdminTaskLayer } from './admin.operations.ts';
@@ -21,6 +22,8 @@ export interface Admin {
   accounts: Pick<AccountsService, 'listUsers'>;
   notifications: Pick<NotificationsService, 'createNotice' | 'listNotices' | 'getNotice' | 'updateDraft' | 'requestSend' | 'requestResume'>;
   dataload: Pick<DataloadService, 'isSample' | 'recentRuns' | 'requestRun'>;
+  /** Ask AInfo's questions that found nothing or got a thumbs down. */
+  ask: Pick<AskService, 'attention'>;
   /** The dev mailbox (what was kept while SMTP_URL was unset) and how mail goes now. */
   mailbox: { repository: MailboxRepository; kind: 'smtp' | 'mailbox' };
   /** Session cookies are marked Secure when PUBLIC_URL is https. */
@@ -48,6 +51,7 @@ export interface AdminModuleDeps {
   accounts: AccountsService;
   notifications: Admin['notifications'];
   dataload: Admin['dataload'];
+  ask: Admin['ask'];
   tasks: AdminTaskLayer;
   mailbox: Admin['mailbox'];
   /** The process's /readyz checks beyond Redis (the database, Chroma). */
@@ -69,6 +73,7 @@ export function createAdmin(deps: AdminModuleDeps): Admin {
     accounts: deps.accounts,
     notifications: deps.notifications,
     dataload: deps.dataload,
+    ask: deps.ask,
     mailbox: deps.mailbox,
     secureCookies: deps.config.http.publicUrl.startsWith('https:'),
     dependencies: () => runReadinessChecks({ redis: () => deps.redis.ping(), ...deps.readiness }),

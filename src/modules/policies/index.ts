@@ -44,3 +44,4 @@ export {
   type SearchTuning,
 } from './policies.service.ts';
 export { PolicyIndex } from './policies.index.ts';
+export { safeUrl, statusBadge } from './policies.page.ts';

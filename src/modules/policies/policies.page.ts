@@ -60,7 +60,8 @@ const STATUS_BADGES: Readonly<Record<ApplicationStatus, { label: string; tone: s
   unknown: undefined,
 };
 
-function statusBadge(status: ApplicationStatus): SafeHtml | '' {
+/** The status badge of the search page (신청 중 / 예정 / 마감 / 상시; none when unknown); ask's citations reuse it. */
+export function statusBadge(status: ApplicationStatus): SafeHtml | '' {
   const badge = STATUS_BADGES[status];
   return badge ? html`<span class="badge status ${badge.tone}" data-status="${status}">${badge.label}</span>` : '';
 }
