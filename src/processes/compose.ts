@@ -1,9 +1,9 @@
 import { migrate, openDatabase, type DatabaseHandle } from '../db/index.ts';
 import type { App } from '../http/app.ts';
 import { createMailer, MailboxRepository, type Mailer } from '../mail/index.ts';
-import { ACCOUNTS, createAccounts, type AccountsService } from '../modules/accounts/index.ts';
+import { ACCOUNTS, ageFromBirthYear, createAccounts, type AccountsService } from '../modules/accounts/index.ts';
 import { ADMIN, createAdmin, type Admin } from '../modules/admin/index.ts';
-import { ASK, createAsk, type AskService } from '../modules/ask/index.ts';
+import { ASK, createAsk, type AskProfileSource, type AskService } from '../modules/ask/index.ts';
 import { createDataload, DATALOAD, type DataloadService } from '../modules/dataload/index.ts';
 import { createNotifications, NOTIFICATIONS, type NotificationsModuleDeps, type NotificationsService } from '../modules/notifications/index.ts';
 import { createPolicies, POLICIES, type Policies } from '../modules/policies/index.ts';
@@ -79,8 +79,7 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
   });
   const policies = createPolicies({ config, role: core.role, log });
   const dataload = createDataload({ db, redis, producer, catalogue: policies.index, config, log });
-  // Signed-in askers' profiles (AskProfileSource) are not wired here yet: accounts' profile is to be joined when merging.
-  const ask = createAsk({ db, config, log, policies: policies.search });
+  const ask = createAsk({ db, config, log, policies: policies.search, profiles: askProfiles(accounts) });
   const readiness: Record<string, () => Promise<unknown>> = { database: () => db.ping() };
   if (policies.readiness) readiness.chroma = policies.readiness;
   const admin = createAdmin({
@@ -156,4 +155,17 @@ export async function buildWebApp(core: Core, services: Services): Promise<App> 
     routes: await discoverRoutes(),
     provided: webDeps(services),
   });
+}
+
+/** A signed-in asker's profile, as the filters ask reads: age from the birth year, region as `시도 시군구`. */
+function askProfiles(accounts: AccountsService): AskProfileSource {
+  return async (userId) => {
+    const profile = await accounts.profiles.forUser(userId);
+    if (!profile) return null;
+    const region = [profile.regionSido, profile.regionSigungu].filter((part): part is string => part !== null).join(' ');
+    return {
+      ...(profile.birthYear !== null ? { age: ageFromBirthYear(profile.birthYear) } : {}),
+      ...(region ? { region } : {}),
+    };
+  };
 }
