@@ -81,10 +81,16 @@ export async function startWorker(
 /** The beat role: the broker and the registry's schedules, nothing else (no database). */
 export async function startBeat(core: Core): Promise<Stoppable> {
   const { broker, registry, log } = core;
+  let lastSchedule = '';
   const sync = async (): Promise<void> => {
     const report = await syncSchedules(broker, registry);
     const entries = await listScheduled(broker, registry);
-    log.info(
+    // Re-asserted every minute: said at start and when something changed (an entry removed,
+    // paused, resumed or re-timed by an operator), otherwise only at debug.
+    const schedule = JSON.stringify([report.removed, entries.map((entry) => [entry.id, entry.cron, entry.tz, entry.paused])]);
+    const changed = schedule !== lastSchedule;
+    lastSchedule = schedule;
+    log[changed ? 'info' : 'debug'](
       {
         ...report,
         next: Object.fromEntries(entries.map((entry) => [entry.id, entry.paused ? 'paused' : entry.nextRunLocal])),
