@@ -6,7 +6,7 @@ import { applyPageHeaders } from '../../http/pages/page.ts';
 import { defineRoutes } from '../../http/routes.ts';
 import type { MailboxMessageRow } from '../../mail/index.ts';
 import { AppError } from '../../utils/errors.ts';
-import { html, linkifyText, type SafeHtml } from '../../utils/html.ts';
+import { html, linkifyText } from '../../utils/html.ts';
 import { adminGuards } from './admin.http.ts';
 import { ADMIN } from './admin.module.ts';
 import { seoulTime } from './views/format.ts';

@@ -49,7 +49,7 @@ export function dashboardView(input: {
 <div class="stats">
 <div class="stat pending"><div class="label">대기 중인 작업</div><div class="value" data-testid="total-waiting">${count(totals.waiting)}</div></div>
 <div class="stat"><div class="label">실행 중인 작업</div><div class="value">${count(totals.active)}</div></div>
-<div class="stat failed"><div class="label">실패한 작업(보관 중)</div><div class="value">${count(totals.failed)}</div></div>
+<div class="stat${totals.failed > 0 ? ' failed' : ''}"><div class="label">실패한 작업(보관 중)</div><div class="value">${count(totals.failed)}</div></div>
 <div class="stat"><div class="label">연결된 워커</div><div class="value" data-testid="workers-count">${count(input.workers.length)}</div></div>
 </div>
 ${dependenciesView(input.dependencies)}
