@@ -9,12 +9,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MIGRATIONS_DIR = path.join(ROOT, 'src/db/migrations');
 const OWN_TABLES = ['schema_migrations'];
 
-/** Every table declared with drizzle: each module's `*.tables.ts` and the dev mailbox's. */
+/** Every table declared with drizzle: each module's `*.tables.ts`, the dev mailbox's and the task outbox's. */
 export async function declaredTables(): Promise<Record<string, unknown>> {
   const tables: Record<string, unknown> = {};
   const files = [
     ...(await importModuleFiles('tables')),
     { source: 'mail/mailbox.tables.ts', exports: (await import('../src/mail/mailbox.tables.ts')) as Record<string, unknown> },
+    { source: 'tasks/outbox.tables.ts', exports: (await import('../src/tasks/outbox.tables.ts')) as Record<string, unknown> },
   ];
   for (const file of files) for (const [name, value] of Object.entries(file.exports)) tables[`${file.source}:${name}`] = value;
   return tables;

@@ -216,7 +216,7 @@ async function runProcess(
     const links = config.http.publicUrl === listening ? '' : `; links in mail use ${config.http.publicUrl} (PUBLIC_URL)`;
     log.info({ url: listening, publicUrl: config.http.publicUrl }, `AInfo is up: ${listening} (API docs at /docs${links}). Ctrl+C stops it.`);
   }
-  await stopOnSignals([...parts, ...connections], log);
+  await stopOnSignals([...parts, ...connections], log, { graceMs: config.tasks.shutdownGraceMs });
 }
 
 function buildProgram(): Command {

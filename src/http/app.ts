@@ -16,12 +16,12 @@ import { isPretty, type Logger } from '../log/logger.ts';
 import type { Broker } from '../tasks/broker.ts';
 import { AppError } from '../utils/errors.ts';
 import type { Deps } from '../utils/deps.ts';
-import type { Authenticator } from './auth.ts';
+import type { Authenticator, SessionReader } from './auth.ts';
 import { errorBody, errorBodySchema, installErrorHandling } from './errors.ts';
 import { installSecurityHeaders } from './headers.ts';
 import { installInputGuard } from './input-guard.ts';
 import { bearerMatches } from './metrics-access.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type OutboxBacklogSource } from './metrics.ts';
 import { contentSecurityPolicy } from './pages/csp.ts';
 import { runReadinessChecks, type ReadinessChecks } from './readiness.ts';
 import { installPages } from './pages/page.ts';
@@ -48,8 +48,12 @@ export interface WebDeps {
   log: Logger;
   /** Its Redis holds the rate-limit counters; its queues feed /metrics and /readyz. */
   broker: Broker;
+  /** The task outbox, whose backlog /metrics shows. */
+  outbox?: OutboxBacklogSource;
   /** Who a bearer token belongs to (accounts). */
   authenticator: Authenticator;
+  /** Who a page session cookie belongs to (accounts). */
+  sessionReader: SessionReader;
   /** Signs cookies (`reply.setCookie(…, { signed: true })`); the same in every web process. */
   cookieSecret: Buffer;
   /** Extra /readyz checks by name (the database, Chroma…); each rejects when its service is down. */
@@ -96,6 +100,8 @@ export async function buildApp(deps: WebDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('authenticator', deps.authenticator);
+  app.decorate('sessionReader', deps.sessionReader);
+  app.decorateRequest('viewer', undefined);
   app.decorate('authRateLimit', { rateLimit: { max: config.auth.rateLimitPerMinute, timeWindow: 60_000 } });
   installErrorHandling(app);
   installInputGuard(app);
@@ -180,7 +186,7 @@ export async function buildApp(deps: WebDeps): Promise<App> {
   // Without a token, /metrics is served by the web role's loopback listener (metrics-access.ts), never here.
   const metricsToken = config.metrics.token;
   if (config.metrics.enabled && metricsToken) {
-    const metrics = createMetrics(broker);
+    const metrics = createMetrics(broker, deps.outbox);
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (!bearerMatches(request.headers.authorization, metricsToken)) throw new AppError(401, 'UNAUTHORIZED', '메트릭을 보려면 토큰이 필요합니다.');
       const text = await metrics.render();

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TaskPayloadError, UnknownTaskError } from '../tasks/errors.ts';
+import { isRedisConnectionError } from '../tasks/redis.ts';
 import { AppError, type FieldError } from '../utils/errors.ts';
 import { errorPageView } from './pages/page.ts';
 
@@ -43,6 +44,9 @@ interface Problem {
   pageMessage: string;
 }
 
+/** The answer while Redis (the task queue, rate limits, sessions) cannot be reached. */
+export const REDIS_DOWN_MESSAGE = '일시적으로 요청을 처리할 수 없습니다. 잠시 뒤에 다시 시도해 주세요.';
+
 const INTERNAL_PAGE_MESSAGE = '요청을 처리하지 못했습니다. 오류는 서버 로그에 남았습니다.';
 
 function describeError(error: FastifyError | Error): Problem {
@@ -66,6 +70,8 @@ function describeError(error: FastifyError | Error): Problem {
   if (error instanceof TaskPayloadError) {
     return { status: 400, code: 'INVALID_TASK_PAYLOAD', message: error.message, fields: error.issues, pageMessage: error.message };
   }
+  // The public answer names no address: the log has the error (status 503 is logged below).
+  if (isRedisConnectionError(error)) return { status: 503, code: 'SERVICE_UNAVAILABLE', message: REDIS_DOWN_MESSAGE, pageMessage: REDIS_DOWN_MESSAGE };
   if (error instanceof UnknownTaskError) return { status: 404, code: 'UNKNOWN_TASK', message: error.message, pageMessage: error.message };
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
   if (status >= 400 && status < 500) {

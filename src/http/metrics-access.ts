@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '../log/logger.ts';
 import type { Broker } from '../tasks/broker.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type OutboxBacklogSource } from './metrics.ts';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
@@ -25,8 +25,14 @@ export interface MetricsListener {
  * after a warning, when the port is taken (another web process on this machine has it): the
  * process runs on without a metrics listener rather than refusing to serve.
  */
-export async function startMetricsListener(options: { broker: Broker; host: string; port: number; log: Logger }): Promise<MetricsListener | undefined> {
-  const metrics = createMetrics(options.broker);
+export async function startMetricsListener(options: {
+  broker: Broker;
+  outbox?: OutboxBacklogSource;
+  host: string;
+  port: number;
+  log: Logger;
+}): Promise<MetricsListener | undefined> {
+  const metrics = createMetrics(options.broker, options.outbox);
   const server: Server = createServer((request, response) => {
     response.setHeader('x-content-type-options', 'nosniff');
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {

@@ -6,7 +6,7 @@ import { ADMIN, createAdmin, type Admin } from '../modules/admin/index.ts';
 import { createDataload, DATALOAD, type DataloadService } from '../modules/dataload/index.ts';
 import { createNotifications, NOTIFICATIONS, type NotificationsModuleDeps, type NotificationsService } from '../modules/notifications/index.ts';
 import { createPolicies, POLICIES, type Policies } from '../modules/policies/index.ts';
-import { Deps } from '../tasks/index.ts';
+import { Deps, OutboxProducer, TaskOutbox, type RedisLossRecovery } from '../tasks/index.ts';
 import type { Core } from './core.ts';
 import { discoverRoutes } from './discover.ts';
 
@@ -37,6 +37,10 @@ export interface Services {
   dataload: DataloadService;
   policies: Policies;
   admin: Admin;
+  /** The task outbox: what `enqueue(…, { tx })` records, relayed by the workers. */
+  outbox: TaskOutbox;
+  /** Per module, what it re-enqueues when Redis came back without its tasks (run by the relay). */
+  recoveries: Record<string, RedisLossRecovery>;
   /** /readyz checks beyond Redis: the database, and Chroma when CHROMA_URL is set. */
   readiness: Record<string, () => Promise<unknown>>;
   close(): Promise<void>;
@@ -58,10 +62,13 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
   const { config, log, broker } = core;
   const redis = broker.connection;
   const mailer = createMailer(config, db, log);
-  const accounts = createAccounts({ db, redis, producer: broker, mailer, config, log });
+  const outbox = new TaskOutbox(db);
+  // With `{ tx }` an enqueue is an outbox row in the caller's transaction; without, the broker's.
+  const producer = new OutboxProducer(broker, outbox);
+  const accounts = createAccounts({ db, redis, producer, mailer, config, log });
   const notifications = createNotifications({
     db,
-    producer: broker,
+    producer,
     mailer,
     accounts,
     config,
@@ -69,7 +76,7 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     ...(options.notifications ? { tuning: options.notifications } : {}),
   });
   const policies = createPolicies({ config, role: core.role, log });
-  const dataload = createDataload({ db, redis, producer: broker, catalogue: policies.index, config, log });
+  const dataload = createDataload({ db, redis, producer, catalogue: policies.index, config, log });
   const readiness: Record<string, () => Promise<unknown>> = { database: () => db.ping() };
   if (policies.readiness) readiness.chroma = policies.readiness;
   const admin = createAdmin({
@@ -83,6 +90,7 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     tasks: { broker, registry: core.registry, results: core.results },
     mailbox: { repository: new MailboxRepository(db), kind: mailer.kind },
     readiness,
+    outbox,
   });
   const closers: (() => Promise<void>)[] = [() => mailer.close(), () => dataload.close(), () => policies.close()];
   if (options.ownsDatabase !== false) closers.push(() => db.close());
@@ -94,6 +102,8 @@ export function buildServices(core: Core, db: DatabaseHandle, options: ServiceOp
     dataload,
     policies,
     admin,
+    outbox,
+    recoveries: { notifications: () => notifications.requeuePendingDeliveries() },
     readiness,
     async close() {
       for (const close of closers) {
@@ -131,8 +141,10 @@ export async function buildWebApp(core: Core, services: Services): Promise<App> 
     log: core.log,
     broker: core.broker,
     authenticator: (token) => services.accounts.authenticate(token),
+    sessionReader: (sessionId) => services.accounts.viewerOfSession(sessionId),
     cookieSecret: await services.accounts.deriveKey('cookie-signing'),
     readiness: services.readiness,
+    outbox: services.outbox,
     routes: await discoverRoutes(),
     provided: webDeps(services),
   });

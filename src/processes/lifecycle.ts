@@ -6,33 +6,74 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
+export interface ShutdownOptions {
+  /**
+   * SHUTDOWN_GRACE_MS: the whole shutdown's bound. What has not stopped by then (a close waiting on
+   * a Redis that is down) is abandoned: the process exits, which drops its sockets.
+   */
+  graceMs: number;
+  /** Ends the process; tests give their own. Default process.exit. */
+  exit?: (code: number) => void;
+}
+
 /**
- * Waits for SIGINT/SIGTERM, then stops each part in order (stop taking work first, connections
- * last) and exits 0. A second signal exits at once with 1, for an operator who cannot wait.
+ * Stops each part in order (stop taking work first, connections last), then exits 0; exits 0 at
+ * `graceMs` whatever is still stopping. Resolves when it has called exit.
  */
-export function stopOnSignals(parts: readonly Stoppable[], log: Logger): Promise<void> {
+export function shutdown(parts: readonly Stoppable[], log: Logger, options: ShutdownOptions): Promise<void> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  return new Promise((resolve) => {
+    let current = '';
+    // An object, not a boolean: the loop below reads it after awaits the narrowing cannot see.
+    const state = { over: false };
+    const finish = (): void => {
+      if (state.over) return;
+      state.over = true;
+      clearTimeout(deadline);
+      resolve();
+      exit(0);
+    };
+    const deadline = setTimeout(() => {
+      log.warn({ part: current, graceMs: options.graceMs }, 'shutdown grace over: exiting without waiting for the rest');
+      finish();
+    }, options.graceMs);
+    void (async () => {
+      for (const part of parts) {
+        if (state.over) return;
+        const started = Date.now();
+        current = part.name;
+        try {
+          await part.stop();
+          log.info({ part: part.name, durationMs: Date.now() - started }, 'stopped');
+        } catch (error) {
+          log.error({ part: part.name, err: error }, 'error while stopping');
+        }
+      }
+      if (state.over) return;
+      log.info('bye');
+      // Exit rather than wait for the event loop to drain: a client still reconnecting (Redis down) would keep it alive.
+      finish();
+    })();
+  });
+}
+
+/**
+ * Waits for SIGINT/SIGTERM, then shuts down (see `shutdown`: in order, bounded by `graceMs`, exit
+ * 0). A second signal exits at once with 1, for an operator who cannot wait.
+ */
+export function stopOnSignals(parts: readonly Stoppable[], log: Logger, options: ShutdownOptions): Promise<void> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         log.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
+        exit(1);
+        return;
       }
       stopping = true;
-      log.info({ signal }, 'shutting down');
-      void (async () => {
-        for (const part of parts) {
-          const started = Date.now();
-          try {
-            await part.stop();
-            log.info({ part: part.name, durationMs: Date.now() - started }, 'stopped');
-          } catch (error) {
-            log.error({ part: part.name, err: error }, 'error while stopping');
-          }
-        }
-        log.info('bye');
-        resolve();
-      })();
+      log.info({ signal, graceMs: options.graceMs }, 'shutting down');
+      void shutdown(parts, log, { ...options, exit }).then(resolve);
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);

@@ -1,5 +1,5 @@
 import { listScheduled, syncSchedules } from '../tasks/beat.ts';
-import { TaskWorker, type QueueName, type RateLimit } from '../tasks/index.ts';
+import { OutboxRelay, TaskWorker, type QueueName, type RateLimit } from '../tasks/index.ts';
 import { startCeleryWorker } from './celery.ts';
 import type { Services } from './compose.ts';
 import type { Core } from './core.ts';
@@ -27,7 +27,7 @@ export async function startWeb(core: Core, services: Services, options: { port: 
   const { metrics } = core.config;
   const { startMetricsListener } = await import('../http/metrics-access.ts');
   const metricsListener =
-    metrics.enabled && !metrics.token ? await startMetricsListener({ broker: core.broker, host: metrics.host, port: metrics.port, log: core.log }) : undefined;
+    metrics.enabled && !metrics.token ? await startMetricsListener({ broker: core.broker, outbox: services.outbox, host: metrics.host, port: metrics.port, log: core.log }) : undefined;
   if (metricsListener) core.log.info({ address: `${metricsListener.address}/metrics` }, 'metrics listening');
   return {
     name: 'web',
@@ -39,7 +39,10 @@ export async function startWeb(core: Core, services: Services, options: { port: 
   };
 }
 
-/** The worker role: one BullMQ worker per queue, the task handlers getting their modules' services. */
+/**
+ * The worker role: one BullMQ worker per queue, the task handlers getting their modules' services,
+ * and the outbox relay.
+ */
 export async function startWorker(
   core: Core,
   services: Services,
@@ -59,8 +62,12 @@ export async function startWorker(
     concurrency: options.concurrency ?? config.tasks.concurrency,
     lockMs: config.tasks.lockMs,
     limits,
+    outbox: services.outbox,
   });
   await worker.start();
+  // Every worker relays the outbox: any number may, and the work goes on while one is down.
+  const relay = new OutboxRelay({ outbox: services.outbox, broker: core.broker, registry, log, recoveries: services.recoveries });
+  relay.start();
   // Celery messages (--celery-queues, CELERY_QUEUES) run beside the BullMQ jobs, on the same runner.
   const celery = options.celeryQueues?.length
     ? await startCeleryWorker(core, worker, { ...options, queues: options.celeryQueues }).catch(async (error: unknown) => {
@@ -69,11 +76,14 @@ export async function startWorker(
       })
     : undefined;
   log.info({ tasks: registry.names() }, 'tasks registered');
+  // Running tasks get the grace less a second for closing the connections after them: the whole
+  // shutdown is bounded by SHUTDOWN_GRACE_MS (lifecycle.ts).
   const grace = config.tasks.shutdownGraceMs;
+  const taskGrace = Math.max(0, grace - Math.min(1_000, Math.floor(grace / 2)));
   return {
     name: 'worker',
     stop: async () => {
-      await Promise.all([worker.close(grace), celery?.close(grace)]);
+      await Promise.all([relay.stop(), worker.close(taskGrace), celery?.close(taskGrace)]);
     },
   };
 }

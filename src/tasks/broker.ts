@@ -6,13 +6,15 @@ import { taskIdOf, type AnyTask, type Task } from './define-task.ts';
 import { TaskPayloadError, type PayloadIssue } from './errors.ts';
 import type { EnqueueItem, EnqueueOptions, TaskProducer, TaskRef } from './producer.ts';
 import { QUEUE_NAMES, type QueueName } from './queues.ts';
-import { createRedis } from './redis.ts';
+import { createProducerRedis, redactRedisUrl, withRedisDeadline } from './redis.ts';
 
 /** What is stored as a BullMQ job's data. */
 export interface TaskEnvelope {
   payload: unknown;
   /** Epoch ms after which the task is revoked instead of run. */
   expiresAt?: number;
+  /** Relayed from the outbox: its row is marked done when the task has finished. */
+  outbox?: true;
 }
 
 export interface BrokerOptions {
@@ -26,6 +28,8 @@ export interface BrokerOptions {
 }
 
 const TASK_ID = /^[A-Za-z0-9_.@-]{1,200}$/;
+/** An enqueue that has not reached Redis by then fails (503 for a request): a producer never hangs. */
+export const ENQUEUE_DEADLINE_MS = 1_500;
 const RECENT_QUEUES_MAX = 10_000;
 
 export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
@@ -33,8 +37,10 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
 }
 
 /**
- * The producer side of the task layer (Celery's app): one Redis connection shared by the queues,
- * enqueueing with validation (the TaskProducer), and the Redis keys the result store reads.
+ * The producer side of the task layer (Celery's app): one fail-fast Redis connection shared by the
+ * queues (`createProducerRedis`: with Redis down an enqueue fails within ENQUEUE_DEADLINE_MS instead
+ * of waiting), enqueueing with validation (the TaskProducer), and the Redis keys the result store reads.
+ * Workers and QueueEvents open connections of their own that wait for Redis to come back.
  */
 export class Broker implements TaskProducer {
   readonly options: BrokerOptions;
@@ -46,9 +52,12 @@ export class Broker implements TaskProducer {
 
   constructor(options: BrokerOptions) {
     this.options = options;
-    this.connection = createRedis(options.redisUrl);
+    this.connection = createProducerRedis(options.redisUrl);
     // Errors are reported by the processes' health checks; an unhandled 'error' would crash us.
     this.connection.on('error', () => undefined);
+    // Made now, while Redis answers (processes check it at start): a queue made later, with Redis
+    // down, would wait for its connection to be ready however fail-fast the commands are.
+    for (const name of QUEUE_NAMES) this.queue(name);
   }
 
   /** The BullMQ queue of one workload, created on first use. */
@@ -120,13 +129,24 @@ export class Broker implements TaskProducer {
 
   /** Enqueues one task run; see EnqueueOptions. */
   async enqueue<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: z.input<S>, options: EnqueueOptions = {}): Promise<TaskRef> {
+    return this.add(task, payload, options, false);
+  }
+
+  /** The outbox relay's enqueue: the job says it came from the outbox, so its row is marked done when it finishes. */
+  relay<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: unknown, options: EnqueueOptions): Promise<TaskRef> {
+    return this.add(task, payload as z.input<S>, options, true);
+  }
+
+  private async add<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: z.input<S>, options: EnqueueOptions, fromOutbox: boolean): Promise<TaskRef> {
+    if (options.tx) throw new Error(`enqueue ${task.name} with { tx } needs the OutboxProducer (services get it), not the Broker`);
     const data = this.validate(task, payload);
     const id = this.taskId(task, data, options.id);
     const queueName = options.queue ?? task.queue;
     const envelope: TaskEnvelope = { payload: data };
+    if (fromOutbox) envelope.outbox = true;
     const expiresAt = expiresAtMs(options.expires);
     if (expiresAt !== undefined) envelope.expiresAt = expiresAt;
-    await this.queue(queueName).add(task.name, envelope, this.jobOptions(task, id, options));
+    await this.deadline(this.queue(queueName).add(task.name, envelope, this.jobOptions(task, id, options)));
     this.rememberQueue(id, queueName);
     return { id, name: task.name, queue: queueName };
   }
@@ -141,11 +161,17 @@ export class Broker implements TaskProducer {
       const id = this.taskId(task, data, item.id);
       return { name: task.name, data: { payload: data } satisfies TaskEnvelope, opts: this.jobOptions(task, id) };
     });
-    if (jobs.length > 0) await this.queue(task.queue).addBulk(jobs);
+    if (jobs.length > 0) await this.deadline(this.queue(task.queue).addBulk(jobs), jobs.length);
     return jobs.map((job) => ({ id: job.opts.jobId ?? '', name: task.name, queue: task.queue }));
   }
 
-  private taskId<S extends z.ZodType, R, D>(task: Task<S, R, D>, data: z.output<S>, explicit: string | undefined): string {
+  /** Bounds one producer operation; a bulk one gets 5 ms more per job (a 1,000-job page is one script run). */
+  private deadline<T>(work: Promise<T>, jobs = 1): Promise<T> {
+    return withRedisDeadline(work, ENQUEUE_DEADLINE_MS + 5 * jobs, redactRedisUrl(this.options.redisUrl));
+  }
+
+  /** The id a run of `task` gets (taskIdOf), checked. @throws TaskPayloadError for an id BullMQ cannot take. */
+  taskId<S extends z.ZodType, R, D>(task: Task<S, R, D>, data: z.output<S>, explicit: string | undefined): string {
     const id = taskIdOf(task, data, explicit);
     if (!TASK_ID.test(id) || /^\d+$/.test(id)) {
       throw new TaskPayloadError(task.name, [
@@ -188,7 +214,10 @@ export class Broker implements TaskProducer {
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
     this.queues.clear();
     this.events.clear();
-    await this.connection.quit().catch(() => { this.connection.disconnect(); });
+    // quit() fails at once with Redis down (no offline queue); then the socket is simply dropped.
+    await this.connection.quit().catch(() => {
+      this.connection.disconnect();
+    });
   }
 }
 

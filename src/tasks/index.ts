@@ -12,6 +12,8 @@ export {
 } from './define-task.ts';
 export type { TaskProducer, EnqueueOptions, EnqueueItem, TaskRef } from './producer.ts';
 export { Broker } from './broker.ts';
+export { TaskOutbox, OutboxProducer } from './outbox.ts';
+export { OutboxRelay, type RedisLossRecovery, type RelayTick } from './outbox-relay.ts';
 export { ResultStore, TaskFailedError, TASK_STATES, isFinished, type TaskState, type TaskResult, type WaitOptions } from './results.ts';
 export { PermanentError, isPermanent, TaskPayloadError, UnknownTaskError, RedisUnavailableError } from './errors.ts';
 export { TaskRegistry } from './registry.ts';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Database } from '../db/index.ts';
 import type { Task } from './define-task.ts';
 import type { QueueName } from './queues.ts';
 
@@ -16,6 +17,13 @@ export interface EnqueueOptions {
   id?: string;
   /** Route to another queue than the task's own. */
   queue?: QueueName;
+  /**
+   * The caller's database transaction: the task is recorded in it as an outbox row (committed or
+   * rolled back with the change it follows) and enqueued by the relay after the commit, even if
+   * Redis is down now or comes back empty (tasks/outbox.ts). Needs the OutboxProducer, which
+   * services get; the Broker alone refuses it.
+   */
+  tx?: Database;
 }
 
 /** What enqueueing returns: the handle for `results.get(id)`. */
@@ -36,9 +44,8 @@ export interface EnqueueItem<S extends z.ZodType> {
  * services, admin operations, the CLI. The payload is validated against the task's schema first:
  * an invalid one throws TaskPayloadError naming the fields, and nothing is enqueued.
  *
- * Implemented by the Broker. A transactional producer (an outbox row written in the caller's
- * transaction, relayed to the broker after commit) is meant to be a second implementation of this
- * interface, selected by an `EnqueueOptions` field such as `tx`, not a second way to enqueue.
+ * Implemented by the Broker (straight to Redis) and by the OutboxProducer services get, which with
+ * `{ tx }` records the task in the caller's transaction and otherwise hands it to the Broker.
  */
 export interface TaskProducer {
   enqueue<S extends z.ZodType, R, D>(task: Task<S, R, D>, payload: z.input<S>, options?: EnqueueOptions): Promise<TaskRef>;

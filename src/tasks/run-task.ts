@@ -17,6 +17,8 @@ export interface TaskRunInfo {
   progress(value: number | Record<string, unknown>): Promise<void>;
   /** Fields every log line of this run carries besides the task and its id (e.g. the Celery name). */
   logFields?: Record<string, unknown>;
+  /** The run was relayed from the outbox: its row is marked done once the task has finished. */
+  fromOutbox?: boolean;
 }
 
 /** What one run came to; the consumer maps it to its own transport (BullMQ, Celery). */
@@ -49,6 +51,8 @@ export interface TaskRunnerOptions {
   /** Where the duration histograms are flushed (the broker's Redis and prefix). */
   redis: Redis;
   prefix: string;
+  /** Where a finished outbox task's row is marked done (workers with a database). */
+  outbox?: { markDone(taskId: string, error?: string): Promise<void> };
 }
 
 /**
@@ -92,6 +96,19 @@ export class TaskRunner {
   }
 
   async run(task: AnyTask, payload: unknown, info: TaskRunInfo): Promise<TaskRunOutcome> {
+    const outcome = await this.execute(task, payload, info);
+    const finished = outcome.status !== 'failed' || outcome.retryInMs === undefined;
+    if (finished && info.fromOutbox && this.options.outbox) {
+      const error = outcome.status === 'invalid' ? outcome.reason : outcome.status === 'failed' ? outcome.error.message : undefined;
+      // Not marked (database down): the relay finds the job finished later and marks it then.
+      await this.options.outbox.markDone(info.id, error).catch((caught: unknown) => {
+        this.options.log.warn({ task: task.name, taskId: info.id, err: caught }, 'could not mark the outbox row done; the relay will');
+      });
+    }
+    return outcome;
+  }
+
+  private async execute(task: AnyTask, payload: unknown, info: TaskRunInfo): Promise<TaskRunOutcome> {
     const parentLog = this.options.log;
     const fields = { task: task.name, taskId: info.id, attempt: info.attempt, ...info.logFields };
     const parsed = task.schema.safeParse(payload);

@@ -6,7 +6,7 @@ import type { Deps } from '../utils/deps.ts';
 import { QUEUE_SETTINGS, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
 import { ResultStore } from './results.ts';
-import { TaskRunner } from './run-task.ts';
+import { TaskRunner, type TaskRunnerOptions } from './run-task.ts';
 
 export interface RateLimit {
   /** Tasks per `durationMs`, shared by every worker on every machine (kept in Redis). */
@@ -27,6 +27,8 @@ export interface TaskWorkerOptions {
   limits?: Partial<Record<QueueName, RateLimit>>;
   /** Runs the tasks; default one of its own on `deps` (give one to share it with a Celery worker). */
   runner?: TaskRunner;
+  /** Marks finished outbox tasks' rows done (the default runner's); see TaskRunnerOptions.outbox. */
+  outbox?: TaskRunnerOptions['outbox'];
 }
 
 /**
@@ -48,7 +50,13 @@ export class TaskWorker {
     this.results = new ResultStore(options.broker);
     this.runner =
       options.runner ??
-      new TaskRunner({ deps: options.deps, log: options.log, redis: options.broker.connection, prefix: options.broker.options.prefix });
+      new TaskRunner({
+        deps: options.deps,
+        log: options.log,
+        redis: options.broker.connection,
+        prefix: options.broker.options.prefix,
+        ...(options.outbox ? { outbox: options.outbox } : {}),
+      });
   }
 
   /**
@@ -123,6 +131,7 @@ export class TaskWorker {
       attempt: job.attemptsMade + 1,
       maxAttempts: job.opts.attempts ?? 1,
       progress: (value) => job.updateProgress(value),
+      ...(envelope.outbox ? { fromOutbox: true } : {}),
     });
     if (outcome.status === 'success') return outcome.value;
     // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.

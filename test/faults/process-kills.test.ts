@@ -144,11 +144,10 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
     expect(figures.documentsLost).toBe(0);
   });
 
-  // Fails today (verified; a finding beyond issue 10): the task does run again on the new worker
-  // after TASK_LOCK_MS, but the killed run's source lock in Redis lives 60 s, so the rerun logs
-  // "수집이 이미 실행 중입니다 (task <its own id>, pid <the dead pid>)" and ends SUCCESS/SKIPPED;
-  // nothing runs the load after that, and the killed run's row stays RUNNING until the next run.
-  it.fails('finishes the interrupted load on the worker that takes over, leaving no run RUNNING (fails today: the rerun is skipped on the dead run\'s lock)', async () => {
+  // Before: the task ran again on the new worker after TASK_LOCK_MS, but the killed run's source
+  // lock in Redis lives 60 s, so the rerun ended SUCCESS/SKIPPED and the killed run's row stayed
+  // RUNNING. Now a rerun of the same task takes the lock over and marks the dead run failed.
+  it('finishes the interrupted load on the worker that takes over, leaving no run RUNNING', async () => {
     const figures = await load.figures();
     expect(figures.completed).toBe(1);
     expect(figures.runsLeftRunning).toBe(0);

@@ -112,10 +112,10 @@ describe('Redis stopped for 30 s (it comes back empty) during signups, a broadca
     await stack.close();
   });
 
-  // Fails today (verified): the signups answered 201 just before the stop had their mail task
-  // waiting behind the broadcast's; Redis came back empty and nothing enqueued them again (issue
-  // 10, item 3). Every one sent while Redis was down hung until it returned, then was mailed.
-  it.fails('mails every signup that was answered 201 (fails today: waiting mail tasks vanish with the empty Redis)', () => {
+  // Before the outbox: the signups answered 201 just before the stop had their mail task waiting
+  // behind the broadcast's; Redis came back empty and nothing enqueued them again. Now each mail is
+  // an outbox row, enqueued again when the relay sees Redis's run_id change.
+  it('mails every signup that was answered 201', () => {
     const acceptedBetween = (from: number, to: number): string[] =>
       signups.sentBetween(from, to).filter((record) => record.outcome?.status === 201).map((record) => record.email);
     const all = mail.verification();
@@ -133,9 +133,10 @@ describe('Redis stopped for 30 s (it comes back empty) during signups, a broadca
     expect(all.lost).toBe(0);
   });
 
-  // Fails today (verified): each request waits on the shared connection's offline queue
-  // (maxRetriesPerRequest: null) until Redis returns, ~30 s later, then answers 201 (issue 10, item 1).
-  it.fails('answers signups within 2 s while Redis is down (fails today: they hang until Redis returns)', () => {
+  // Before: each request waited on the shared connection's offline queue (maxRetriesPerRequest:
+  // null) until Redis returned, ~30 s later. Now the producer connection fails fast and signup
+  // records its mail in the database.
+  it('answers signups within 2 s while Redis is down', () => {
     const whileDown = signups.sentBetween(stoppedAt, returnedAt);
     const fast = whileDown.filter((record) => record.outcome !== undefined && typeof record.outcome.status === 'number' && record.outcome.ms <= 2_000);
     reportFault('redis-stopped-30s-signup-latency', {
@@ -148,9 +149,9 @@ describe('Redis stopped for 30 s (it comes back empty) during signups, a broadca
     expect(fast).toHaveLength(whileDown.length);
   });
 
-  // Fails today (verified): the delivery tasks not yet run were in Redis; it came back empty and
-  // their rows stay pending until an admin presses resume (issue 10, item 2: the outbox).
-  it.fails('delivers the notice to every consenting user after Redis returns (fails today: pending deliveries are never re-enqueued)', async () => {
+  // Before: the delivery tasks not yet run were in Redis; it came back empty and their rows stayed
+  // pending until an admin pressed resume. Now the relay resumes them (notifications' recovery).
+  it('delivers the notice to every consenting user after Redis returns', async () => {
     const tally = await mail.reportNotice('redis-stopped-30s-broadcast', noticeId, { settled: settledAs });
     expect(tally.lost).toBe(0);
   });
@@ -162,13 +163,11 @@ describe('Redis stopped for 30 s (it comes back empty) during signups, a broadca
     expect(figures.runsLeftRunning).toBe(0);
   });
 
-  // web and worker fail today (verified): web waits for its request stuck on Redis and never logs
-  // "stopped"; worker logs that the grace period is over, then waits on its connections for ever
-  // (issue 10, item 1). beat, holding nothing in flight, exits at once.
-  const hangsToday = { web: true, worker: true, beat: false } as const;
+  // Before: web waited for its request stuck on Redis and never logged "stopped"; worker logged
+  // that the grace period was over, then waited on its connections for ever. Now requests fail
+  // fast and the shutdown is bounded by SHUTDOWN_GRACE_MS.
   for (const role of ['web', 'worker', 'beat'] as const) {
-    const test = hangsToday[role] ? it.fails : it;
-    test(`exits on SIGTERM within SHUTDOWN_GRACE_MS while Redis is down (ainfo ${role}${hangsToday[role] ? '; fails today: never exits' : ''})`, () => {
+    it(`exits on SIGTERM within SHUTDOWN_GRACE_MS while Redis is down (ainfo ${role})`, () => {
       const outcome = shutdowns.get(role);
       reportFault(`redis-down-sigterm-${role}`, {
         graceMs: SHUTDOWN_GRACE_MS,

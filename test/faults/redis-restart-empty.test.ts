@@ -37,9 +37,9 @@ describe('Redis restarted empty in the middle of a notice broadcast', () => {
     await stack.close();
   });
 
-  // Fails today (verified): the delivery tasks waiting in Redis are gone with it; their rows stay
-  // pending, and nothing but an admin's resume enqueues them again (issue 10, item 2: the outbox).
-  it.fails('delivers the notice to every consenting user, duplicates only for the mails in flight (fails today: the waiting deliveries are lost)', async () => {
+  // Before: the delivery tasks waiting in Redis were gone with it, their rows pending until an
+  // admin's resume. Now the relay sees the new run_id and notifications resumes the pending ones.
+  it('delivers the notice to every consenting user, duplicates only for the mails in flight', async () => {
     const tally = await mail.reportNotice('redis-restarted-empty-broadcast', noticeId, { mailedBeforeRestart: sentAtRestart, settled: settledAs });
     expect(tally.lost).toBe(0);
     expect(tally.doubled).toBeLessThanOrEqual(MAIL_CONCURRENCY);

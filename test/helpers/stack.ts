@@ -12,7 +12,7 @@ import {
   type ServiceOptions,
   type Services,
 } from '../../src/processes/compose.ts';
-import { Deps, TaskRegistry, TaskWorker, type AnyTask, type QueueName } from '../../src/tasks/index.ts';
+import { Deps, OutboxRelay, TaskRegistry, TaskWorker, type AnyTask, type QueueName } from '../../src/tasks/index.ts';
 import { startTestChroma, type TestChroma } from './chroma.ts';
 import { createPgliteDatabase, createPostgresDatabase, type TestDatabase } from './db.ts';
 import { publicApisEnv, startPublicApisServer, type PublicApisPeer } from './public-apis-server.ts';
@@ -46,6 +46,11 @@ export interface StackOptions {
    * the services' dependencies (or none, for tasks that use none).
    */
   worker?: { queues: readonly QueueName[]; tasks?: readonly AnyTask[]; concurrency?: number; lockMs?: number };
+  /**
+   * The outbox relay, as every worker process runs it (default: whenever there are services), ticking
+   * every 100 ms so what a test records reaches Redis at once. `false` for tests that drive it themselves.
+   */
+  relay?: boolean;
 }
 
 export interface Stack {
@@ -61,6 +66,8 @@ export interface Stack {
   /** With `app: { listen }`. */
   baseUrl: string | undefined;
   worker: TaskWorker | undefined;
+  /** The outbox relay (see StackOptions.relay). */
+  relay: OutboxRelay | undefined;
   /** The database handle; throws for a stack without one. */
   readonly db: DatabaseHandle;
   /** The services; throws for a stack without them. */
@@ -121,6 +128,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(() => core.close());
     const services = database && options.services !== false ? buildServices(core, database.handle, { ...options.tuning, ownsDatabase: false }) : undefined;
     if (services) stops.push(() => services.close());
+    let relay: OutboxRelay | undefined;
+    if (services && options.relay !== false) {
+      const started = new OutboxRelay({ outbox: services.outbox, broker: core.broker, registry: core.registry, log, recoveries: services.recoveries, intervalMs: 100 });
+      started.start();
+      relay = started;
+      stops.push(() => started.stop());
+    }
 
     let app: App | undefined;
     let baseUrl: string | undefined;
@@ -147,6 +161,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         queues: options.worker.queues,
         ...(options.worker.concurrency ? { concurrency: options.worker.concurrency } : {}),
         lockMs: options.worker.lockMs ?? 5_000,
+        ...(services ? { outbox: services.outbox } : {}),
       });
       await started.start();
       worker = started;
@@ -164,6 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       app,
       baseUrl,
       worker,
+      relay,
       get db(): DatabaseHandle {
         if (!database) throw new Error('this stack has no database: ask for one with `database`');
         return database.handle;

@@ -11,12 +11,19 @@ export interface NavLink {
   current?: boolean;
 }
 
+/** The public pages' menu (a section with a `nav` of its own, the admin, replaces it). */
+const PUBLIC_NAV: readonly NavLink[] = [
+  { href: '/policies', label: '정책 검색' },
+  { href: '/ask', label: '질문하기' },
+  { href: '/me', label: '내 정보' },
+];
+
 /** What a page says; the layout around it is the same for every page. */
 export interface PageView {
   /** Shown in the tab as `<title> · AInfo` and nowhere else: put the visible heading in `body`. */
   title: string;
   body: SafeHtml;
-  /** Links across the top (the admin's sections); none for public pages. */
+  /** Links across the top (the admin's sections); public pages get the public menu. */
   nav?: readonly NavLink[];
   /** Right side of the header, e.g. the signed-in admin and a logout form. */
   headerExtra?: SafeHtml;
@@ -49,12 +56,12 @@ ${view.withScript ? html`<script src="${ADMIN_SCRIPT_URL}" defer></script>` : ''
 </head>
 <body>
 <header class="site-header"><div class="bar">
-<a class="brand" href="${nav.length > 0 ? '/admin' : '/policies'}">AInfo${nav.length > 0 ? rawHtml(' <span>관리자</span>') : ''}</a>
+<a class="brand" href="${nav.length > 0 ? '/admin' : '/'}">AInfo${nav.length > 0 ? rawHtml(' <span>관리자</span>') : ''}</a>
 ${nav.length > 0
   ? html`<nav aria-label="관리 메뉴"><ul>${nav.map(
       (link) => html`<li><a href="${link.href}"${link.current ? rawHtml(' aria-current="page"') : ''}>${link.label}</a></li>`,
     )}</ul></nav>`
-  : ''}
+  : html`<nav aria-label="메뉴"><ul>${PUBLIC_NAV.map((link) => html`<li><a href="${link.href}">${link.label}</a></li>`)}</ul></nav>`}
 ${view.headerExtra ?? ''}
 </div></header>
 <main class="${view.wide ? 'wide' : 'narrow'}">

@@ -9,6 +9,7 @@ import { AccountsRepository } from './accounts.repository.ts';
 import { AccountsService, type AccountsSettings } from './accounts.service.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import { RedisRateCounter } from './rate-counter.ts';
+import { WebSessions } from './web-sessions.ts';
 
 /** Mails of one kind per address per window before further requests are accepted and dropped. */
 export const MAILS_PER_ADDRESS = { max: 5, windowSeconds: 3_600 } as const;
@@ -58,6 +59,7 @@ export function createAccounts(deps: AccountsModuleDeps): AccountsService {
     producer: deps.producer,
     mailer: deps.mailer,
     rateCounter: new RedisRateCounter(deps.redis, config.tasks.prefix),
+    webSessions: new WebSessions(deps.redis, config.tasks.prefix),
     settings: {
       publicUrl: config.http.publicUrl,
       verifyTokenTtlMs: config.auth.verifyTokenTtlMs,

@@ -31,14 +31,15 @@ export function verifyConfirmPage(token: string): SafeHtml {
 
 export function verifiedPage(name: string): SafeHtml {
   return html`<h1 class="ok">이메일 인증이 완료되었습니다</h1>
-<p>${name}님, 환영합니다. 이제 로그인할 수 있습니다.</p>`;
+<p>${name}님, 환영합니다. 이제 로그인할 수 있습니다.</p>
+<p><a class="button" href="/login">로그인하기</a></p>`;
 }
 
 export function verifyFailedPage(problem: TokenProblem): SafeHtml {
   const text = PROBLEM_TEXT[problem];
   const hint =
     problem === 'TOKEN_USED'
-      ? '이미 인증을 마쳤다면 바로 로그인하세요. 그렇지 않다면 아래에서 인증 메일을 다시 받을 수 있습니다.'
+      ? html`이미 인증을 마쳤다면 바로 <a href="/login">로그인</a>하세요. 그렇지 않다면 아래에서 인증 메일을 다시 받을 수 있습니다.`
       : '아래에서 인증 메일을 다시 받을 수 있습니다.';
   return html`<h1 class="error">${text.title}</h1>
 <p>${text.detail} ${hint}</p>
@@ -84,7 +85,7 @@ ${resetRequestForm}`;
 
 export function resetDonePage(): SafeHtml {
   return html`<h1 class="ok">비밀번호를 바꿨습니다</h1>
-<p>새 비밀번호로 로그인해 주세요. 다른 기기의 로그인은 모두 해제되었습니다.</p>`;
+<p>새 비밀번호로 <a href="/login">로그인</a>해 주세요. 다른 기기의 로그인은 모두 해제되었습니다.</p>`;
 }
 
 export function resetRequestedPage(): SafeHtml {

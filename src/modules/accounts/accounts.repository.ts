@@ -1,5 +1,6 @@
 import { and, count, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, DatabaseHandle, Tx } from '../../db/index.ts';
+import type { CheckedProfilePatch } from './accounts.profile.ts';
 import {
   accountTokens,
   mailOutbox,
@@ -63,10 +64,15 @@ export class AccountsRepository {
     this.db = database.db;
   }
 
+  /** Runs `work` in one transaction (a change and the outbox row of the mail that follows it). */
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(tx));
+  }
+
   /** Inserts a user; undefined when the address is taken (case-insensitively). */
-  async createUser(user: NewUser): Promise<UserRow | undefined> {
+  async createUser(user: NewUser, db: Database = this.db): Promise<UserRow | undefined> {
     // No conflict target: the unique index is on lower(email), and any unique clash means "taken".
-    const rows = await this.db.insert(users).values(user).onConflictDoNothing().returning();
+    const rows = await db.insert(users).values(user).onConflictDoNothing().returning();
     return rows[0];
   }
 
@@ -136,6 +142,44 @@ export class AccountsRepository {
       this.db.select({ total: count() }).from(users).where(where),
     ]);
     return { items, total: totals[0]?.total ?? 0 };
+  }
+
+  /** Writes a checked profile patch; the row after, or undefined for an unknown user. */
+  async updateProfile(userId: number, patch: CheckedProfilePatch): Promise<UserRow | undefined> {
+    if (Object.keys(patch).length === 0) return this.findUserById(userId);
+    const rows = await this.db.update(users).set(patch).where(eq(users.id, userId)).returning();
+    return rows[0];
+  }
+
+  /**
+   * Sets a new password chosen by the signed-in person: records when, bumps the session version
+   * and drops refresh tokens (every other session ends; the caller starts a new one for this
+   * browser). Live reset links die with it (they were minted before passwordChangedAt).
+   */
+  async changePassword(userId: number, passwordHash: string): Promise<UserRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(users)
+        .set({ passwordHash, passwordChangedAt: sql`now()`, sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, userId))
+        .returning();
+      await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId));
+      return rows[0];
+    });
+  }
+
+  /**
+   * Deletes a user and what accounts keeps of them: the outbox rows that hold their address (the
+   * foreign key would only null the user), then the user, whose tokens go by cascade, as do
+   * other modules' rows declared `on delete cascade` (notifications' deliveries). False when
+   * there was no such user.
+   */
+  async deleteUser(userId: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.delete(mailOutbox).where(eq(mailOutbox.userId, userId));
+      const deleted = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+      return deleted.length > 0;
+    });
   }
 
   async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {

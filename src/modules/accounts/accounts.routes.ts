@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAdmin, requireUser, signedInUser } from '../../http/auth.ts';
+import { requireAdmin, requireUser, requireUserOrSession, signedInUser } from '../../http/auth.ts';
 import { errorBodySchema } from '../../http/errors.ts';
 import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
@@ -18,10 +18,14 @@ import {
   verifyConfirmPage,
   verifyFailedPage,
 } from './accounts.pages.ts';
+import { profilePatchSchema } from './accounts.profile.ts';
 import {
   acceptedSchema,
+  changePasswordBody,
+  deleteAccountBody,
   emailBody,
   loginBody,
+  meSchema,
   publicUserSchema,
   refreshBody,
   resetConfirmBody,
@@ -151,13 +155,66 @@ export default defineRoutes(ACCOUNTS, (app, accounts) => {
     },
   );
 
+  // The signed-in person, with a bearer token or the page session (whose changes need X-CSRF-Token).
+  const me = { tags, security: [{ bearer: [] as string[] }] };
+
   typed.get(
     '/api/accounts/me',
     {
-      preHandler: requireUser,
-      schema: { tags, summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: publicUserSchema, 401: errorBodySchema } },
+      preHandler: requireUserOrSession,
+      schema: { ...me, summary: 'The signed-in person: account and profile', response: { 200: meSchema, 401: errorBodySchema } },
     },
-    async (request) => accounts.getUser(signedInUser(request).id),
+    async (request) => accounts.getMe(signedInUser(request).id),
+  );
+
+  typed.patch(
+    '/api/accounts/me',
+    {
+      preHandler: requireUserOrSession,
+      schema: {
+        ...me,
+        summary: 'Change the name, profile (birth year, region 시도/시군구, situation) or notice consent; only the fields given, null empties one',
+        body: profilePatchSchema,
+        response: { 200: meSchema, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema },
+      },
+    },
+    async (request) => accounts.updateMe(signedInUser(request).id, request.body),
+  );
+
+  typed.post(
+    '/api/accounts/me/password',
+    {
+      config: limited,
+      preHandler: requireUserOrSession,
+      schema: {
+        ...me,
+        summary: 'Change the password (the current one proves it is you); every session ends, log in again',
+        body: changePasswordBody,
+        response: { 200: z.object({ status: z.literal('password-changed') }), 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 429: errorBodySchema },
+      },
+    },
+    async (request) => {
+      await accounts.changePassword(signedInUser(request).id, { ...request.body, clientIp: request.ip });
+      return { status: 'password-changed' as const };
+    },
+  );
+
+  typed.delete(
+    '/api/accounts/me',
+    {
+      config: limited,
+      preHandler: requireUserOrSession,
+      schema: {
+        ...me,
+        summary: 'Delete the account (the password proves it is you): personal data, sessions and pending notice deliveries go',
+        body: deleteAccountBody,
+        response: { 204: z.null(), 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 409: errorBodySchema, 429: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      await accounts.deleteAccount(signedInUser(request).id, { password: request.body.password, clientIp: request.ip });
+      return reply.status(204).send(null);
+    },
   );
 
   typed.post(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hasHiddenCharacters, looksLikeLink } from '../../utils/text.ts';
+import { SITUATIONS } from './accounts.tables.ts';
 import { PASSWORD_MAX_LENGTH } from './passwords.ts';
 
 /** Trimmed, at most 254 characters (RFC 5321), a plausible address. */
@@ -45,6 +46,17 @@ export const publicUserSchema = z.object({
   isAdmin: z.boolean(),
   createdAt: z.string(),
 });
+
+/** GET /api/accounts/me: the account and the profile (null where not told). */
+export const meSchema = publicUserSchema.extend({
+  birthYear: z.number().int().nullable(),
+  regionSido: z.string().nullable().describe('short 시도 key, e.g. 서울'),
+  regionSigungu: z.string().nullable().describe('a 시군구 of regionSido, e.g. 강남구'),
+  situation: z.enum(SITUATIONS).nullable(),
+});
+
+export const changePasswordBody = z.object({ currentPassword: passwordSchema, newPassword: passwordSchema });
+export const deleteAccountBody = z.object({ password: passwordSchema });
 
 export const sessionSchema = z.object({
   accessToken: z.string(),

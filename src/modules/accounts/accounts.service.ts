@@ -6,11 +6,13 @@ import { AppError, isPermanent } from '../../utils/errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { accountExistsMail, resetPasswordMail, verifyEmailMail, type AccountMail } from './accounts.mails.ts';
 import type { AccountsRepository, UserFilter, UserListItem } from './accounts.repository.ts';
+import { checkProfilePatch, profileOf, type Profile } from './accounts.profile.ts';
 import { nameSchema } from './accounts.schemas.ts';
 import type { AccountTokenRow, TokenPurpose, UserRow } from './accounts.tables.ts';
 import { sendAccountExistsEmail, sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
 import { hashPassword, passwordWeakness, verifyPassword } from './passwords.ts';
 import { mintToken, parseToken, secretMatches, sha256Hex } from './secret-tokens.ts';
+import type { WebSessions } from './web-sessions.ts';
 
 /** The signed-in user as routes see it (`request.user`). */
 export interface AuthUser {
@@ -30,6 +32,14 @@ export interface PublicUser {
   isAdmin: boolean;
   createdAt: string;
 }
+
+/** The signed-in person as GET /api/accounts/me and /me show them: the account and the profile. */
+export interface Me extends PublicUser, Profile {}
+
+/** What the pages' login came to: a session for this browser, or why not. */
+export type WebLoginResult =
+  | { ok: true; sessionId: string; user: AccountIdentity }
+  | { ok: false; reason: 'invalid' | 'rate-limited' | 'not-verified' };
 
 export interface SessionTokens {
   accessToken: string;
@@ -96,6 +106,8 @@ export interface AccountsDeps {
   producer: TaskProducer;
   mailer: Mailer;
   rateCounter: RateCounter;
+  /** The pages' server-side sessions. */
+  webSessions: WebSessions;
   settings: AccountsSettings;
   log: Logger;
 }
@@ -138,6 +150,10 @@ export function loginDelayMs(failures: number, slowdown: LoginSlowdown): number 
   if (failures < slowdown.freeFailures) return 0;
   return Math.min(slowdown.maxDelayMs, slowdown.stepMs * 2 ** Math.min(failures - slowdown.freeFailures, 30));
 }
+
+const meOf = (user: UserRow): Me => ({ ...toPublicUser(user), ...profileOf(user) });
+
+const RATE_LIMITED = (): AppError => new AppError(429, 'RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.');
 
 const INVALID_CREDENTIALS = (): AppError =>
   new AppError(401, 'INVALID_CREDENTIALS', '이메일 또는 비밀번호가 올바르지 않습니다.');
@@ -184,7 +200,8 @@ export class AccountsService {
   }
 
   /**
-   * Creates an unverified user and enqueues the verification mail after the insert committed. A
+   * Creates an unverified user and records the verification mail in the same transaction (the task
+   * outbox: the mail goes even if Redis is down now or loses it later). A
    * taken address answers the same, after the same password hash, and its owner is mailed
    * instead ("이미 가입된 계정이 있습니다", at most MAILS_PER_ADDRESS an hour): neither the answer
    * nor its time tells whether an address has an account.
@@ -194,22 +211,15 @@ export class AccountsService {
     const email = input.email.trim();
     await this.assertStrongPassword(input.password, { email, name: input.name }, 'password');
     const passwordHash = await hashPassword(input.password);
-    const user = await this.repository.createUser({
-      email,
-      name: input.name.trim(),
-      passwordHash,
-      noticeConsent: input.noticeConsent ?? false,
+    const user = await this.repository.transaction(async (tx) => {
+      const created = await this.repository.createUser(
+        { email, name: input.name.trim(), passwordHash, noticeConsent: input.noticeConsent ?? false },
+        tx,
+      );
+      if (created) await this.deps.producer.enqueue(sendVerifyEmail, { userId: created.id }, { tx });
+      return created;
     });
-    if (user) {
-      try {
-        await this.deps.producer.enqueue(sendVerifyEmail, { userId: user.id });
-      } catch (error) {
-        // The account exists either way; the user can ask for the mail again (resend).
-        this.log.error({ err: error, userId: user.id }, 'could not enqueue the verification mail');
-      }
-    } else {
-      await this.mailOwnerOfTakenAddress(email);
-    }
+    if (!user) await this.mailOwnerOfTakenAddress(email);
     return { status: 'accepted', email, message: SIGNUP_ACCEPTED };
   }
 
@@ -218,11 +228,7 @@ export class AccountsService {
     const owner = await this.repository.findUserByEmail(email);
     // Deleted since the insert found it taken: nobody to tell.
     if (!owner) return;
-    try {
-      await this.deps.producer.enqueue(sendAccountExistsEmail, { userId: owner.id });
-    } catch (error) {
-      this.log.error({ err: error, userId: owner.id }, 'could not enqueue the account-exists mail');
-    }
+    await this.recordMail(sendAccountExistsEmail, owner.id);
   }
 
   /**
@@ -243,15 +249,34 @@ export class AccountsService {
    */
   async resendVerification(email: string): Promise<void> {
     if (!(await this.underAddressLimit('verify-email', email))) return;
-    const user = await this.repository.findUserByEmail(email.trim());
-    if (user && user.emailVerifiedAt === null) await this.deps.producer.enqueue(sendVerifyEmail, { userId: user.id });
+    this.afterAnswer('verify-email', async () => {
+      const user = await this.repository.findUserByEmail(email.trim());
+      if (user && user.emailVerifiedAt === null) await this.recordMail(sendVerifyEmail, user.id);
+    });
   }
 
   /** Starts a password reset; the same answer whatever the address. */
   async requestPasswordReset(email: string): Promise<void> {
     if (!(await this.underAddressLimit('reset-password', email))) return;
-    const user = await this.repository.findUserByEmail(email.trim());
-    if (user) await this.deps.producer.enqueue(sendResetPasswordEmail, { userId: user.id });
+    this.afterAnswer('reset-password', async () => {
+      const user = await this.repository.findUserByEmail(email.trim());
+      if (user) await this.recordMail(sendResetPasswordEmail, user.id);
+    });
+  }
+
+  /**
+   * Looks the address up and records the mail after the answer: the outbox write (a committed
+   * transaction) would otherwise make a known address answer measurably slower than an unknown one.
+   */
+  private afterAnswer(purpose: AccountMailKind, work: () => Promise<void>): void {
+    work().catch((error: unknown) => {
+      this.log.error({ err: error, purpose }, 'could not record the requested mail; the user may ask again');
+    });
+  }
+
+  /** Records an account mail in the outbox: it goes out once Redis takes it, whatever Redis does now. */
+  private async recordMail(task: typeof sendVerifyEmail, userId: number): Promise<void> {
+    await this.repository.transaction((tx) => this.deps.producer.enqueue(task, { userId }, { tx }));
   }
 
   /**
@@ -328,9 +353,7 @@ export class AccountsService {
   async login(email: string, password: string, clientIp: string): Promise<SessionTokens> {
     const check = await this.verifyLogin({ email, password, clientIp });
     if (!check.ok) {
-      if (check.reason === 'rate-limited') {
-        throw new AppError(429, 'RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 뒤에 다시 시도해 주세요.');
-      }
+      if (check.reason === 'rate-limited') throw RATE_LIMITED();
       throw INVALID_CREDENTIALS();
     }
     if (!check.user.emailVerified) {
@@ -388,6 +411,117 @@ export class AccountsService {
     const user = await this.repository.findUserByPublicId(claims.sub);
     if (!user || user.sessionVersion !== claims.sv || user.emailVerifiedAt === null) return undefined;
     return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin };
+  }
+
+  /**
+   * Signs a browser in for the pages (/login) through the same password check and limits as the
+   * API's login, and starts a server-side session (always a new id; the browser's earlier session
+   * ends, so a planted cookie never becomes signed in).
+   */
+  async webLogin(input: { email: string; password: string; clientIp: string; previousSessionId?: string | undefined }): Promise<WebLoginResult> {
+    const check = await this.verifyLogin(input);
+    if (!check.ok) return { ok: false, reason: check.reason };
+    if (!check.user.emailVerified) return { ok: false, reason: 'not-verified' };
+    if (input.previousSessionId) await this.deps.webSessions.end(input.previousSessionId);
+    const { sessionId } = await this.deps.webSessions.start(check.user.id, check.user.sessionVersion);
+    this.log.info({ userId: check.user.id }, 'signed in (page session)');
+    return { ok: true, sessionId, user: check.user };
+  }
+
+  /**
+   * The person behind a page session, read fresh: undefined once the session ended, the user is
+   * gone, or a password change or logout everywhere bumped the session version.
+   */
+  async viewerOfSession(sessionId: string): Promise<(AuthUser & { csrf: string; profile: Profile }) | undefined> {
+    const session = await this.deps.webSessions.read(sessionId);
+    if (!session) return undefined;
+    const user = await this.repository.findUserById(session.userId);
+    if (!user || user.sessionVersion !== session.sessionVersion || user.emailVerifiedAt === null) return undefined;
+    return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, csrf: session.csrf, profile: profileOf(user) };
+  }
+
+  /** How the page session cookie is set: Secure under an https PUBLIC_URL, kept as long as a session can live. */
+  get webSessionCookie(): { secure: boolean; maxAgeSeconds: number } {
+    return { secure: this.settings.publicUrl.startsWith('https:'), maxAgeSeconds: this.deps.webSessions.lifetime.absoluteSeconds };
+  }
+
+  /** Starts a page session for a user just checked (after a password change); returns its id. */
+  async startWebSession(user: { id: number; sessionVersion: number }): Promise<string> {
+    return (await this.deps.webSessions.start(user.id, user.sessionVersion)).sessionId;
+  }
+
+  /** Ends one page session (/logout); unknown ids are ignored. */
+  async endWebSession(sessionId: string): Promise<void> {
+    await this.deps.webSessions.end(sessionId);
+  }
+
+  /** The signed-in person with their profile. @throws AppError 404 once the account is gone. */
+  async getMe(userId: number): Promise<Me> {
+    const user = await this.repository.findUserById(userId);
+    if (!user) throw new AppError(404, 'USER_NOT_FOUND', '사용자를 찾을 수 없습니다.');
+    return meOf(user);
+  }
+
+  /**
+   * Changes the name, the profile and the notice consent (only the fields given; null empties a
+   * profile field).
+   * @throws AppError 400 VALIDATION_FAILED naming every bad field (see checkProfilePatch).
+   */
+  async updateMe(userId: number, input: unknown): Promise<Me> {
+    const patch = checkProfilePatch(input);
+    const user = await this.repository.updateProfile(userId, patch);
+    if (!user) throw new AppError(404, 'USER_NOT_FOUND', '사용자를 찾을 수 없습니다.');
+    if (patch.noticeConsent !== undefined) this.log.info({ userId, noticeConsent: patch.noticeConsent }, 'notice consent set by the person');
+    return meOf(user);
+  }
+
+  /**
+   * A new password for the signed-in person, who proves the current one (through the login's
+   * limits). Every session ends, access tokens and page sessions included: the caller starts a
+   * new page session for the browser that asked.
+   * @throws AppError 400 naming `currentPassword` (wrong) or `newPassword` (weak), 429 RATE_LIMITED.
+   */
+  async changePassword(userId: number, input: { currentPassword: string; newPassword: string; clientIp: string }): Promise<AccountIdentity> {
+    const user = await this.provePassword(userId, input.currentPassword, input.clientIp, 'currentPassword');
+    await this.assertStrongPassword(input.newPassword, user, 'newPassword');
+    const changed = await this.repository.changePassword(userId, await hashPassword(input.newPassword));
+    if (!changed) throw new AppError(404, 'USER_NOT_FOUND', '사용자를 찾을 수 없습니다.');
+    this.log.info({ userId }, 'password changed by the person; sessions revoked');
+    return identityOf(changed);
+  }
+
+  /**
+   * Deletes the signed-in person's account after they proved their password: the user row, their
+   * tokens and sessions, the account mails kept for them, and (by the foreign keys notifications
+   * declared) their notice deliveries, pending ones included, so nothing more is sent to them. An
+   * admin account is refused (an operator removes admins), so the service is never left without one.
+   * @throws AppError 400 naming `password`, 409 ADMIN_ACCOUNT, 429 RATE_LIMITED.
+   */
+  async deleteAccount(userId: number, input: { password: string; clientIp: string }): Promise<void> {
+    const user = await this.provePassword(userId, input.password, input.clientIp, 'password');
+    if (user.isAdmin) throw new AppError(409, 'ADMIN_ACCOUNT', '관리자 계정은 여기에서 삭제할 수 없습니다. 운영자에게 문의해 주세요.');
+    await this.repository.deleteUser(userId);
+    this.log.info({ userId }, 'account deleted by the person');
+  }
+
+  /** Profiles for other modules (search and ask defaults): `forUser(userId)`, null for an unknown user. */
+  readonly profiles = {
+    forUser: async (userId: number): Promise<Profile | null> => {
+      const user = await this.repository.findUserById(userId);
+      return user ? profileOf(user) : null;
+    },
+  };
+
+  private async provePassword(userId: number, password: string, clientIp: string, field: string): Promise<UserRow> {
+    const user = await this.repository.findUserById(userId);
+    if (!user) throw new AppError(404, 'USER_NOT_FOUND', '사용자를 찾을 수 없습니다.');
+    const check = await this.verifyLogin({ email: user.email, password, clientIp });
+    if (!check.ok && check.reason === 'rate-limited') throw RATE_LIMITED();
+    if (!check.ok) {
+      const message = '비밀번호가 올바르지 않습니다.';
+      throw new AppError(400, 'WRONG_PASSWORD', message, [{ field, message }]);
+    }
+    return user;
   }
 
   /**
@@ -594,7 +728,12 @@ export class AccountsService {
   private async underAddressLimit(purpose: AccountMailKind, email: string): Promise<boolean> {
     const { max, windowSeconds } = this.settings.mailsPerAddress;
     const key = `${purpose}:${sha256Hex(email.trim().toLowerCase())}`;
-    const allowed = await this.deps.rateCounter.hit(key, max, windowSeconds);
+    // With Redis down the mail is recorded all the same (the outbox holds it): an outage must not
+    // turn the 201/202 into an error that would tell a taken address from a new one.
+    const allowed = await this.deps.rateCounter.hit(key, max, windowSeconds).catch((error: unknown) => {
+      this.log.warn({ err: error, purpose }, 'per-address mail limit unavailable; the mail is allowed');
+      return true;
+    });
     if (!allowed) this.log.info({ purpose }, 'mail request over the per-address limit; accepted and dropped');
     return allowed;
   }

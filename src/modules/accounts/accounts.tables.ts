@@ -1,6 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
+/** What a person says they are doing now (the profile's 상황); labels in accounts.profile.ts. */
+export const SITUATIONS = ['student', 'job-seeking', 'employed', 'starting-business', 'other'] as const;
+export type Situation = (typeof SITUATIONS)[number];
+
 /**
  * Users. `email` is unique case-insensitively (a unique index on lower(email)): look users up
  * with `sql\`lower(${users.email}) = lower(${email})\``.
@@ -23,8 +27,18 @@ export const users = pgTable(
     sessionVersion: integer('session_version').notNull().default(0),
     /** Reset tokens created before this moment are refused. */
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    /** The profile (/me): all optional. The year only, never a full birth date: an age is all search needs. */
+    birthYear: integer('birth_year'),
+    /** Short 시도 key (`서울`), see src/utils/regions.ts. */
+    regionSido: text('region_sido'),
+    /** A 시군구 of `regionSido` (`강남구`). */
+    regionSigungu: text('region_sigungu'),
+    situation: text('situation', { enum: SITUATIONS }),
   },
   (table) => [
+    check('users_birth_year_check', sql`${table.birthYear} between 1900 and 2100`),
+    check('users_region_check', sql`${table.regionSigungu} is null or ${table.regionSido} is not null`),
+    check('users_situation_check', sql`${table.situation} in ('student', 'job-seeking', 'employed', 'starting-business', 'other')`),
     uniqueIndex('users_email_lower_key').using('btree', sql`lower(${table.email})`),
     uniqueIndex('users_public_id_key').on(table.publicId),
     index('users_notice_recipients_idx').using('btree', table.id).where(sql`${table.noticeConsent} and ${table.emailVerifiedAt} is not null`),

@@ -7,6 +7,8 @@ export {
   type AuthUser,
   type DeliveryOutcome,
   type LoginCheck,
+  type Me,
+  type WebLoginResult,
   type PublicUser,
   type SessionTokens,
   type SignupAccepted,
@@ -16,3 +18,5 @@ export type { UserFilter, UserListItem } from './accounts.repository.ts';
 export { ACCOUNTS, ACCOUNT_MAIL_RETRY, purgeExpiredTokens, sendAccountExistsEmail, sendResetPasswordEmail, sendVerifyEmail } from './accounts.tasks.ts';
 export { userIdReference } from './accounts.tables.ts';
 export { currentNoticeConsent, noticeRecipients } from './accounts.sql.ts';
+export { ageFromBirthYear, SITUATION_LABELS, type Profile } from './accounts.profile.ts';
+export { SITUATIONS, type Situation } from './accounts.tables.ts';

@@ -9,11 +9,11 @@ const DASHBOARD_REFRESH_S = 10;
 export default defineRoutes(ADMIN, (app, admin) => {
   const guard = adminGuards(admin, 'dashboard');
   app.get('/admin', { preValidation: guard.page, schema: { hide: true } }, async (_request, reply) => {
-    const [data, dependencies] = await Promise.all([admin.operations.dashboard(), admin.dependencies()]);
+    const [data, dependencies, outbox] = await Promise.all([admin.operations.dashboard(), admin.dependencies(), admin.outboxBacklog()]);
     return reply.page({
       title: '대시보드',
       refreshSeconds: DASHBOARD_REFRESH_S,
-      body: dashboardView({ ...data, dependencies, refreshSeconds: DASHBOARD_REFRESH_S, now: new Date() }),
+      body: dashboardView({ ...data, dependencies, outbox, refreshSeconds: DASHBOARD_REFRESH_S, now: new Date() }),
     });
   });
 });

@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clearFormToken, formTokenMatches, issueFormToken, type FormTokenCookie } from '../../http/form-tokens.ts';
 import type { NavLink } from '../../http/pages/layout.ts';
 import type { PageFrame } from '../../http/pages/page.ts';
 import { errorBody } from '../../http/errors.ts';
 import { AppError } from '../../utils/errors.ts';
 import { html, type SafeHtml } from '../../utils/html.ts';
 import type { Admin } from './admin.module.ts';
-import { tokensMatch, type AdminIdentity, type AdminSession } from './admin.service.ts';
+import type { AdminIdentity, AdminSession } from './admin.service.ts';
 
 /** The admin session cookie: an opaque random id; HttpOnly, SameSite=Lax, Path=/admin, Secure when PUBLIC_URL is https. */
 export const SESSION_COOKIE = 'ainfo_admin_session';
@@ -76,34 +76,20 @@ export function clearSessionCookie(reply: FastifyReply, admin: Admin): FastifyRe
   return reply.clearCookie(SESSION_COOKIE, { path: '/admin', httpOnly: true, sameSite: 'lax', secure: admin.secureCookies });
 }
 
+const loginFormCookie = (admin: Admin): FormTokenCookie => ({ name: LOGIN_COOKIE, path: '/admin/login', ttlSeconds: LOGIN_FORM_TTL_S, secure: admin.secureCookies });
+
 /** Sets a new login form's cookie; returns the token its hidden `_csrf` field carries. */
 export function issueLoginForm(reply: FastifyReply, admin: Admin): string {
-  const token = randomBytes(24).toString('base64url');
-  reply.setCookie(LOGIN_COOKIE, `${token}.${Date.now()}`, {
-    signed: true,
-    path: '/admin/login',
-    maxAge: LOGIN_FORM_TTL_S,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: admin.secureCookies,
-  });
-  return token;
+  return issueFormToken(reply, loginFormCookie(admin));
 }
 
 /** Whether a submitted `_csrf` is the token of this browser's login form cookie: signature valid, not expired, equal. */
-export function loginFormMatches(request: FastifyRequest, submitted: unknown): boolean {
-  const raw = request.cookies[LOGIN_COOKIE];
-  if (!raw) return false;
-  const unsigned = request.unsignCookie(raw);
-  if (!unsigned.valid) return false;
-  const [token = '', issuedAt = ''] = unsigned.value.split('.');
-  const ageMs = Date.now() - Number(issuedAt);
-  if (!(ageMs >= 0 && ageMs <= LOGIN_FORM_TTL_S * 1000)) return false;
-  return tokensMatch(token, submitted);
+export function loginFormMatches(request: FastifyRequest, admin: Admin, submitted: unknown): boolean {
+  return formTokenMatches(request, loginFormCookie(admin), submitted);
 }
 
 export function clearLoginForm(reply: FastifyReply, admin: Admin): FastifyReply {
-  return reply.clearCookie(LOGIN_COOKIE, { path: '/admin/login', httpOnly: true, sameSite: 'lax', secure: admin.secureCookies });
+  return clearFormToken(reply, loginFormCookie(admin));
 }
 
 /** Where to go after login: only paths of the admin itself (no open redirect). */

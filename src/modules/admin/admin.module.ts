@@ -27,6 +27,13 @@ export interface Admin {
   secureCookies: boolean;
   /** Redis, the database and Chroma: which answer, and why not (the detail /readyz keeps from the public). */
   dependencies(): Promise<CheckOutcome[]>;
+  /** Tasks recorded with a database change whose run has not finished (the task outbox). */
+  outboxBacklog(): Promise<OutboxBacklog>;
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeSeconds: number;
 }
 
 /** What the admin routes use. */
@@ -45,6 +52,7 @@ export interface AdminModuleDeps {
   mailbox: Admin['mailbox'];
   /** The process's /readyz checks beyond Redis (the database, Chroma). */
   readiness: ReadinessChecks;
+  outbox: { backlog(): Promise<OutboxBacklog> };
 }
 
 /** The admin module's factory. */
@@ -64,5 +72,6 @@ export function createAdmin(deps: AdminModuleDeps): Admin {
     mailbox: deps.mailbox,
     secureCookies: deps.config.http.publicUrl.startsWith('https:'),
     dependencies: () => runReadinessChecks({ redis: () => deps.redis.ping(), ...deps.readiness }),
+    outboxBacklog: () => deps.outbox.backlog(),
   };
 }

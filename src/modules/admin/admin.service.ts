@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log/logger.ts';
+import { sameSecret } from '../../utils/secrets.ts';
 import type { AccountIdentity, LoginCheck } from '../accounts/index.ts';
 import type { AdminRepository, AuditEntry } from './admin.repository.ts';
 import type { AuditRow } from './admin.tables.ts';
@@ -50,10 +51,7 @@ const DEFAULT_ABSOLUTE_S = 12 * 3600;
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /** Compares a submitted form token with the expected one in constant time (hashes make the lengths equal). */
-export function tokensMatch(expected: string, submitted: unknown): boolean {
-  if (typeof submitted !== 'string' || submitted.length === 0 || expected.length === 0) return false;
-  return timingSafeEqual(Buffer.from(sha256(expected)), Buffer.from(sha256(submitted)));
-}
+export const tokensMatch = sameSecret;
 
 /**
  * Admin sessions in Redis with synchronizer CSRF tokens, on top of accounts' one login, plus the

@@ -79,7 +79,7 @@ export default defineRoutes(ADMIN, (instance, admin) => {
       // A second tab's login form after signing in elsewhere: already done, keep the session.
       if (await loadAdminSession(request, admin)) return reply.redirect(safeNext(next), 303);
       const form = { email, ...(next ? { next } : {}) };
-      if (!loginFormMatches(request, request.body._csrf)) {
+      if (!loginFormMatches(request, admin, request.body._csrf)) {
         return showLogin(reply, { ...form, status: 403, error: '로그인 양식이 만료되었습니다. 다시 입력해 주세요.' });
       }
       const result = await admin.sessions.login({ email, password, ip: request.ip, ...(request.adminSessionId ? { previousSessionId: request.adminSessionId } : {}) });

@@ -2,11 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// Takes the lock when free, or when its holder's description contains ARGV[3] (the same task,
+// run again after its worker died: BullMQ runs one job once at a time, so that holder is dead).
+const ACQUIRE = `local held = redis.call('get', KEYS[1])
+if (not held) or (ARGV[3] ~= '' and string.find(held, ARGV[3], 1, true)) then
+  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  if held then return 2 end
+  return 1
+end
+return 0`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /** A held lock; `lost` turns true when renewal found another holder (or Redis expired it). */
 export interface HeldLock {
   readonly holder: string;
+  /** The lock was taken over from a dead run of the same task. */
+  readonly tookOver: boolean;
   readonly lost: boolean;
   release(): Promise<void>;
 }
@@ -33,13 +44,17 @@ export class RedisLocks {
     return value ? value.slice(value.indexOf(' ') + 1) : undefined;
   }
 
-  /** Takes the lock, or returns undefined when someone holds it. */
-  async acquire(name: string, description: string): Promise<HeldLock | undefined> {
+  /**
+   * Takes the lock, or returns undefined when someone holds it. With `takeOverFrom`, a lock whose
+   * holder's description contains it is taken over (its renewal then finds it lost, so a holder
+   * that was only slow stops writing).
+   */
+  async acquire(name: string, description: string, options: { takeOverFrom?: string } = {}): Promise<HeldLock | undefined> {
     const redis = this.redis;
     const key = this.key(name);
     const token = `${randomUUID()} ${description}`;
-    const taken = await redis.set(key, token, 'PX', this.ttlMs, 'NX');
-    if (taken !== 'OK') return undefined;
+    const taken = await redis.eval(ACQUIRE, 1, key, token, String(this.ttlMs), options.takeOverFrom ?? '');
+    if (taken !== 1 && taken !== 2) return undefined;
     let lost = false;
     const timer = setInterval(() => {
       redis.eval(RENEW, 1, key, token, String(this.ttlMs)).then(
@@ -52,6 +67,7 @@ export class RedisLocks {
     timer.unref();
     return {
       holder: description,
+      tookOver: taken === 2,
       get lost() {
         return lost;
       },

@@ -86,6 +86,9 @@ export interface RunSummary extends RunCounts {
 /** Documents compared and written per Chroma round trip. */
 const WRITE_CHUNK = 1_000;
 const REEMBED_LOCK = 'reembed';
+/** Writes of a failed run's record: 1, 2, 4, 8, 16 s apart, about 31 s in all (a database restart). */
+const FAILURE_RECORD_ATTEMPTS = 6;
+const FAILURE_RECORD_BACKOFF_MS = 1_000;
 
 /**
  * The weekly collection: fetch every page of a source, embed only new or changed documents,
@@ -179,8 +182,14 @@ export class DataloadService {
     const { locks, log, runs } = this.deps;
     const { label, keyVariable } = SOURCE_INFO[source];
     const sample = this.isSample(source, options.sample);
-    const lock = await locks.acquire(source, `${options.taskId ? `task ${options.taskId}` : 'manual run'}, pid ${process.pid}`);
+    const lock = await locks.acquire(
+      source,
+      `${options.taskId ? `task ${options.taskId}` : 'manual run'}, pid ${process.pid}`,
+      // The same task holding it is a run of ours whose worker died (the task runs again after TASK_LOCK_MS).
+      options.taskId ? { takeOverFrom: `task ${options.taskId},` } : {},
+    );
     if (!lock) throw new LoadInProgressError(source, await locks.holder(source));
+    if (lock.tookOver) log.warn({ source, taskId: options.taskId }, 'took the source lock over from an earlier run of this task whose worker stopped');
     try {
       const abandoned = await runs.failAbandoned(source);
       if (abandoned > 0) log.warn({ source, abandoned }, 'marked interrupted load runs as failed');
@@ -193,6 +202,28 @@ export class DataloadService {
       return await this.runLocked(source, sample ? 'sample' : 'live', lock, options);
     } finally {
       await lock.release().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Records a failed run, retrying for about half a minute: the failure may be the database
+   * itself going down, and a run left RUNNING would say it is still loading.
+   */
+  private async recordFailure(runId: number, counts: RunCounts, message: string): Promise<void> {
+    const { runs, log } = this.deps;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await runs.finish(runId, 'FAILED', counts, message);
+        if (attempt > 1) log.info({ runId, attempt }, 'recorded the failed load run once the database answered');
+        return;
+      } catch (error) {
+        if (attempt >= FAILURE_RECORD_ATTEMPTS) {
+          log.error({ err: error, runId }, 'could not record the failed load run; the next run of the source marks it failed');
+          return;
+        }
+        if (attempt === 1) log.warn({ err: error, runId }, 'could not record the failed load run yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, FAILURE_RECORD_BACKOFF_MS * 2 ** (attempt - 1)));
+      }
     }
   }
 
@@ -306,9 +337,7 @@ export class DataloadService {
     } catch (error) {
       const message = `${error instanceof Error ? error.message : String(error)}. ${afterFailure(source, error)}`;
       const result = summary('FAILED', message);
-      await runs.finish(run.id, 'FAILED', counts, message).catch((finishError: unknown) => {
-        log.error({ err: finishError, runId: run.id }, 'could not record the failed load run');
-      });
+      await this.recordFailure(run.id, counts, message);
       log.error({ ...result }, `${SOURCE_INFO[source].label} load failed; stored documents were left as they were`);
       const permanent = error instanceof PublicApiError && (error.failure === 'auth' || error.failure === 'rejected');
       throw new LoadRunError(message, result, permanent, { cause: error });

@@ -59,6 +59,11 @@ export class NotificationsRepository {
     this.sql = database.sql;
   }
 
+  /** Runs `work` in one transaction (a change and the outbox row of the task that follows it). */
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(tx));
+  }
+
   async createNotice(input: { title: string; content: string; createdBy: number | null }): Promise<NoticeRow> {
     const [row] = await this.db.insert(notices).values(input).returning();
     if (!row) throw new Error('insert into notices returned no row');
@@ -79,8 +84,8 @@ export class NotificationsRepository {
     return { notice: existing, created: false };
   }
 
-  async findNotice(id: number): Promise<NoticeRow | undefined> {
-    const [row] = await this.db.select().from(notices).where(eq(notices.id, id));
+  async findNotice(id: number, db: Database = this.db): Promise<NoticeRow | undefined> {
+    const [row] = await db.select().from(notices).where(eq(notices.id, id));
     return row;
   }
 
@@ -100,14 +105,15 @@ export class NotificationsRepository {
   async markSendRequested(
     noticeId: number,
     sender: { name: string; userId: number | null },
+    db: Database = this.db,
   ): Promise<{ notice: NoticeRow; first: boolean } | undefined> {
-    const [updated] = await this.db
+    const [updated] = await db
       .update(notices)
       .set({ sentBy: sender.name, sentByUserId: sender.userId, sentAt: sql`now()` })
       .where(and(eq(notices.id, noticeId), isNull(notices.sentAt)))
       .returning();
     if (updated) return { notice: updated, first: true };
-    const existing = await this.findNotice(noticeId);
+    const existing = await this.findNotice(noticeId, db);
     return existing ? { notice: existing, first: false } : undefined;
   }
 
@@ -138,6 +144,15 @@ export class NotificationsRepository {
     return { inserted: toNumber(row?.inserted ?? 0), snapshotTaken: toNumber(row?.snapshot_taken ?? 0) > 0 };
   }
 
+  /** Sent notices that still have pending deliveries (what a Redis that came back empty no longer holds). */
+  async noticesWithPendingDeliveries(): Promise<number[]> {
+    const rows = await this.sql.query<{ notice_id: string | number }>(
+      `select distinct d.notice_id from notice_deliveries d join notices n on n.id = d.notice_id
+        where d.status = 'pending' and n.sent_at is not null order by d.notice_id`,
+    );
+    return rows.map((row) => toNumber(row.notice_id));
+  }
+
   /** One keyset page of a notice's pending delivery ids, ascending, after `afterId`. */
   async pendingDeliveryIds(noticeId: number, afterId: number, limit: number): Promise<number[]> {
     const rows = await this.sql.query<{ id: string | number }>(
@@ -150,8 +165,8 @@ export class NotificationsRepository {
   }
 
   /** Increments and returns the notice's dispatch round (what a resume enqueues under). */
-  async nextDispatchRound(noticeId: number): Promise<number | undefined> {
-    const [row] = await this.db
+  async nextDispatchRound(noticeId: number, db: Database = this.db): Promise<number | undefined> {
+    const [row] = await db
       .update(notices)
       .set({ dispatchRound: sql`${notices.dispatchRound} + 1` })
       .where(eq(notices.id, noticeId))

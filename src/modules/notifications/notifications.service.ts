@@ -192,10 +192,13 @@ export class NotificationsService {
     noticeId: number,
     sender: { name: string; userId: number | null },
   ): Promise<{ taskId: string; alreadyRequested: boolean }> {
-    const marked = await this.repository.markSendRequested(noticeId, sender);
-    if (!marked) throw notFound(noticeId);
-    const ref = await this.producer.enqueue(sendNoticeToAll, { noticeId, senderName: marked.notice.sentBy ?? sender.name });
-    return { taskId: ref.id, alreadyRequested: !marked.first };
+    // The send mark and the broadcast task commit together (the outbox): accepted means it will run.
+    return this.repository.transaction(async (tx) => {
+      const marked = await this.repository.markSendRequested(noticeId, sender, tx);
+      if (!marked) throw notFound(noticeId);
+      const ref = await this.producer.enqueue(sendNoticeToAll, { noticeId, senderName: marked.notice.sentBy ?? sender.name }, { tx });
+      return { taskId: ref.id, alreadyRequested: !marked.first };
+    });
   }
 
   /**
@@ -206,9 +209,23 @@ export class NotificationsService {
     const row = await this.repository.findNotice(noticeId);
     if (!row) throw notFound(noticeId);
     if (!row.sentAt) throw new AppError(409, 'NOTICE_NOT_SENT', '아직 발송하지 않은 공지입니다. 먼저 발송해 주세요.');
-    const round = await this.repository.nextDispatchRound(noticeId);
-    if (round === undefined) throw notFound(noticeId);
-    return { taskId: (await this.producer.enqueue(resumeNotice, { noticeId, round })).id, round };
+    return this.repository.transaction(async (tx) => {
+      const round = await this.repository.nextDispatchRound(noticeId, tx);
+      if (round === undefined) throw notFound(noticeId);
+      return { taskId: (await this.producer.enqueue(resumeNotice, { noticeId, round }, { tx })).id, round };
+    });
+  }
+
+  /**
+   * The recovery after Redis came back without its tasks (the outbox relay runs it once): every
+   * sent notice with pending deliveries is resumed, since their delivery tasks lived only in Redis.
+   * A delivery already sent is skipped by its run, so a resume sends nothing twice.
+   */
+  async requeuePendingDeliveries(): Promise<{ resumed: number[] }> {
+    const resumed = await this.repository.noticesWithPendingDeliveries();
+    for (const noticeId of resumed) await this.requestResume(noticeId);
+    if (resumed.length > 0) this.log.warn({ notices: resumed }, 'pending notice deliveries enqueued again after Redis lost them');
+    return { resumed };
   }
 
   /**

@@ -127,14 +127,15 @@ export function unsubscribeConfirmPage(input: { token: string; email: string; al
 <input type="hidden" name="token" value="${input.token}">
 <button type="submit">수신 거부하기</button>
 </form>
-<p class="muted">수신 거부 후에도 계정 설정에서 언제든 다시 동의하실 수 있습니다.</p>`,
+<p class="muted">수신 거부 후에도 <a href="/me">내 정보</a>에서 언제든 다시 동의하실 수 있습니다.</p>`,
   );
 }
 
 export function unsubscribedPage(): PageView {
   return page(
     '수신 거부가 완료되었습니다',
-    html`<p>앞으로 AInfo 공지 메일을 보내 드리지 않습니다. 그동안 관심 가져 주셔서 감사합니다.</p>`,
+    html`<p>앞으로 AInfo 공지 메일을 보내 드리지 않습니다. 그동안 관심 가져 주셔서 감사합니다.</p>
+<p class="muted">마음이 바뀌면 <a href="/me">내 정보</a>에서 언제든 다시 받을 수 있습니다.</p>`,
   );
 }
 

@@ -30,6 +30,8 @@ export interface PageFilters {
 }
 
 export interface SearchPageInput extends PageFilters {
+  /** Set when the filters were filled from the signed-in person's profile: what was filled. */
+  fromProfile?: string | undefined;
   offset: number;
   limit: number;
   result: SearchResult | undefined;
@@ -42,7 +44,8 @@ function searchLink(filters: PageFilters, offset = 0): string {
   if (filters.source) params.set('source', filters.source);
   if (filters.sido) params.set('sido', filters.sido);
   if (filters.sido && filters.sigungu) params.set('sigungu', `${filters.sido} ${filters.sigungu}`);
-  if (filters.age !== '') params.set('age', filters.age);
+  // Always present, even empty: a URL with a filter of its own is not filled from the profile.
+  params.set('age', filters.age);
   if (filters.openOnly) params.set('status', 'open');
   if (offset > 0) params.set('offset', String(offset));
   return `/policies?${params.toString()}`;
@@ -150,7 +153,10 @@ export function searchPage(input: SearchPageInput): PageView {
       next < result.total ? html`<a href="${searchLink(input, next)}">다음 →</a>` : ''
     }</div>`;
   }
-  return layout(input.q ? `${input.q} 검색 결과` : '정책 검색', html`<h1>청년 정책 검색</h1>${searchForm(input)}${results}`);
+  const profileNote = input.fromProfile
+    ? html`<p class="notice info" data-testid="profile-filters">내 정보로 조건을 채웠습니다: ${input.fromProfile}. <a href="${searchLink({ ...input, sido: undefined, sigungu: undefined, age: '' })}">조건 없이 검색</a> · <a href="/me">내 정보 바꾸기</a></p>`
+    : '';
+  return layout(input.q ? `${input.q} 검색 결과` : '정책 검색', html`<h1>청년 정책 검색</h1>${searchForm(input)}${profileNote}${results}`);
 }
 
 /** `03-01` → `3월 1일`. */

@@ -4,7 +4,10 @@ import type { z } from 'zod';
 import { errorBodySchema } from '../../http/errors.ts';
 import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
-import { parseRegion, sidoOf, type Region } from '../../utils/regions.ts';
+import { parseRegion, regionLabel, sidoOf, type Region } from '../../utils/regions.ts';
+import { pageViewer, type ViewerProfile } from '../../http/auth.ts';
+import { viewerFrame } from '../../http/pages/viewer-frame.ts';
+import { ageFromBirthYear } from '../accounts/index.ts';
 import { detailPage, messagePage, searchPage, type PageFilters } from './policies.page.ts';
 import {
   policyDocumentSchema,
@@ -57,6 +60,31 @@ function readPageFilters(query: z.infer<typeof searchPageQuerySchema>): { filter
   return { filters, region, age, error };
 }
 
+/**
+ * The signed-in person's age (from the birth year) and region as the page's filters, when the URL
+ * names none of its own (a submitted form always does, so a choice, even "none", wins); with the
+ * words the page shows for what was filled.
+ */
+function profileDefaults(
+  query: z.infer<typeof searchPageQuerySchema>,
+  profile: ViewerProfile,
+): { query: Partial<z.infer<typeof searchPageQuerySchema>>; label: string } | undefined {
+  if (query.age !== undefined || query.sido !== undefined || query.sigungu !== undefined || query.region !== undefined) return undefined;
+  const filled: Partial<z.infer<typeof searchPageQuerySchema>> = {};
+  const words: string[] = [];
+  if (profile.birthYear !== null) {
+    const age = ageFromBirthYear(profile.birthYear);
+    filled.age = String(age);
+    words.push(`나이 만 ${age}세`);
+  }
+  if (profile.regionSido) {
+    filled.sido = profile.regionSido;
+    if (profile.regionSigungu) filled.sigungu = `${profile.regionSido} ${profile.regionSigungu}`;
+    words.push(`지역 ${regionLabel({ sido: profile.regionSido, sigungu: profile.regionSigungu })}`);
+  }
+  return words.length > 0 ? { query: filled, label: words.join(', ') } : undefined;
+}
+
 /** Policy search: the JSON API under /api/policies and the public page /policies. */
 export default defineRoutes(POLICIES, (app, policies) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -92,7 +120,10 @@ export default defineRoutes(POLICIES, (app, policies) => {
     { schema: { hide: true, querystring: searchPageQuerySchema } },
     async (request, reply) => {
       const { q, offset } = request.query;
-      const read = readPageFilters(request.query);
+      const viewer = await pageViewer(request);
+      request.pageFrame = viewerFrame(viewer);
+      const defaults = viewer ? profileDefaults(request.query, viewer.profile) : undefined;
+      const read = readPageFilters({ ...request.query, ...defaults?.query });
       let result: SearchResult | undefined;
       let error = read.error;
       let status = error ? 400 : 200;
@@ -113,8 +144,12 @@ export default defineRoutes(POLICIES, (app, policies) => {
           error = failure.message;
         }
       }
-      // A public page without tokens or personal data: caches may keep it.
-      return reply.page(searchPage({ ...read.filters, offset, limit: PAGE_SIZE, result, error }), { status, cacheable: true });
+      // Without a session, a public page without tokens or personal data: caches may keep it (apart from signed-in browsers').
+      reply.header('vary', 'cookie');
+      return reply.page(searchPage({ ...read.filters, fromProfile: defaults?.label, offset, limit: PAGE_SIZE, result, error }), {
+        status,
+        cacheable: !viewer,
+      });
     },
   );
 
