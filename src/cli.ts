@@ -4,10 +4,11 @@ import { callCelery, findResult, jsonOption, parseCeleryQueues } from './cli/cel
 import { tableOfRecords, type CliKit } from './cli/kit.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
-import { createLogger, type Logger } from './log/logger.ts';
+import { createProcessLogger, type Logger } from './log/logger.ts';
 import type { Services } from './processes/compose.ts';
 import { openCore, type Core, type ProcessRole } from './processes/core.ts';
 import { discoverCommands } from './processes/discover.ts';
+import { embeddedOverrides, shareEmbedded } from './processes/embedded.ts';
 import { stopOnSignals, type Stoppable } from './processes/lifecycle.ts';
 import { ensureRedis, redisHelp } from './processes/redis-bootstrap.ts';
 import { startBeat } from './processes/roles.ts';
@@ -37,11 +38,17 @@ class CliExit extends Error {
   }
 }
 
-function readConfig(overrides: Record<string, string | undefined> = {}): Config {
+/**
+ * The configuration of this process. Every process but `ainfo all` first looks for a running
+ * `ainfo all` on the embedded defaults and takes its published database socket, Chroma and public
+ * URL for what the environment leaves unset (src/processes/embedded.ts).
+ */
+function readConfig(overrides: Record<string, string | undefined> = {}, options: { owner?: boolean } = {}): Config {
   // A developer's .env is read here, once; the environment wins over it.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const env: Record<string, string | undefined> = { ...process.env };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = value;
+  if (!options.owner) Object.assign(env, embeddedOverrides(env));
   return loadConfig(env);
 }
 
@@ -56,7 +63,8 @@ function fail(message: string, exitCode = 1): never {
 /** The config and logger of a one-shot command (quiet unless LOG_LEVEL says otherwise). */
 function commandSetup(): { config: Config; log: Logger } {
   const config = readConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  return { config, log: createLogger(config.log.level, { role: 'cli' }) };
+  // stderr: a command's own output (JSON, tables, a summary) owns stdout.
+  return { config, log: createProcessLogger(config.log, { role: 'cli' }, { stream: 'stderr' }) };
 }
 
 /** Opens the core (Redis must answer: no auto-start outside `ainfo all`), runs `work`, closes it. */
@@ -139,6 +147,18 @@ function resultJson(result: TaskResult): Record<string, unknown> {
 }
 
 /**
+ * The port a web role listens on when `--port` is not given: PORT, or for PORT=0 a free port chosen
+ * now, so that the default PUBLIC_URL (built with the configuration) names the real one.
+ */
+async function portFromEnv(role: Exclude<ProcessRole, 'cli'>): Promise<number | undefined> {
+  if (role !== 'web' && role !== 'all') return undefined;
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  if (process.env.PORT !== '0') return undefined;
+  const { findFreePort } = await import('./vector/index.ts');
+  return findFreePort();
+}
+
+/**
  * Boots one long-running role (or all three) and keeps it up until a signal. Each role opens what
  * it uses: beat the core alone (no database), web and worker the core, the database and the services.
  */
@@ -146,11 +166,13 @@ async function runProcess(
   role: Exclude<ProcessRole, 'cli'>,
   options: { port?: number; host?: string; queues?: QueueName[]; concurrency?: number; celeryQueues?: string[]; loglevel?: string },
 ): Promise<void> {
-  const config = readConfig({ LOG_LEVEL: options.loglevel });
-  const log = createLogger(config.log.level, { role });
+  const port = options.port ?? (await portFromEnv(role));
+  const config = readConfig({ LOG_LEVEL: options.loglevel, PORT: port === undefined ? undefined : String(port) }, { owner: role === 'all' });
+  const log = createProcessLogger(config.log, { role });
   const stopRedis = await ensureRedis(config.redis.url, { mayStart: role === 'all' && !config.redis.cluster, dataDir: config.dataDir, log });
   const parts: Stoppable[] = [];
   const connections: Stoppable[] = [];
+  let listening: string | undefined;
   try {
     const core = await openCore(config, log, role);
     connections.unshift({ name: 'connections', stop: () => core.close() });
@@ -164,7 +186,9 @@ async function runProcess(
       const services = buildServices(core, await openDatabaseFor(core, { migrate: role === 'all' }));
       connections.unshift({ name: 'services', stop: () => services.close() });
       if (role === 'web' || role === 'all') {
-        parts.push(await startWeb(core, services, { port: options.port ?? config.http.port, host: options.host ?? config.http.host }));
+        const web = await startWeb(core, services, { port: config.http.port, host: options.host ?? config.http.host });
+        parts.push(web);
+        listening = web.address;
       }
       if (role === 'all') parts.push(await startBeat(core));
       if (role === 'worker' || role === 'all') {
@@ -178,6 +202,9 @@ async function runProcess(
       }
       // The one-command start fills search at once (sample data without API keys), not next Wednesday.
       if (role === 'all') await services.dataload.enqueueInitialLoads();
+      // Stopped before the services close: no client may be mid-query when the database closes.
+      const sharing = role === 'all' ? await shareEmbedded(core, services) : undefined;
+      if (sharing) connections.unshift(sharing);
     }
   } catch (error) {
     for (const part of [...parts.reverse(), ...connections]) await part.stop().catch(() => undefined);
@@ -185,11 +212,9 @@ async function runProcess(
     throw error;
   }
   if (stopRedis) connections.push({ name: 'redis-server', stop: stopRedis });
-  if (role === 'all') {
-    log.info(
-      { url: config.http.publicUrl },
-      `AInfo is up: ${config.http.publicUrl} (API docs at /docs). Ctrl+C stops it.`,
-    );
+  if (role === 'all' && listening) {
+    const links = config.http.publicUrl === listening ? '' : `; links in mail use ${config.http.publicUrl} (PUBLIC_URL)`;
+    log.info({ url: listening, publicUrl: config.http.publicUrl }, `AInfo is up: ${listening} (API docs at /docs${links}). Ctrl+C stops it.`);
   }
   await stopOnSignals([...parts, ...connections], log, { graceMs: config.tasks.shutdownGraceMs });
 }

@@ -17,6 +17,8 @@ const url = (protocols: readonly string[]) =>
  */
 export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty`: human-readable lines (pino-pretty); `json`: one JSON object a line. Unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
 
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -32,7 +34,8 @@ export const envSchema = z.object({
       'false, a hop count (1), proxy addresses/CIDRs (10.0.0.5,192.168.0.0/16, loopback), or true',
     )
     .default('false'),
-  PUBLIC_URL: url(['http', 'https']).default('http://localhost:8000'),
+  /** Unset: `http://localhost:<PORT>`, the port actually listened on. */
+  PUBLIC_URL: url(['http', 'https']).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
 
   /** rediss:// connects over TLS (managed Redis); user and password go in the URL. */

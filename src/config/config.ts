@@ -27,14 +27,17 @@ export class ConfigError extends Error {
 function shapeConfig(env: Env) {
   const dataDir = path.resolve(env.DATA_DIR);
   return {
-    log: { level: env.LOG_LEVEL },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     http: {
       port: env.PORT,
       host: env.HOST,
       /** Fastify's trustProxy: which X-Forwarded-For hops to believe for the client's IP. */
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
-      /** Base of every link we send; never derived from a request's Host header. */
-      publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+      /**
+       * Base of every link we send; never derived from a request's Host header. Unset: this
+       * machine on the port the web process listens on.
+       */
+      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     },
     dataDir,
     redis: { url: env.REDIS_URL, cluster: env.REDIS_CLUSTER },

@@ -5,6 +5,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { servePglite, type PgliteServer, type ServePgliteOptions } from './pglite-server.ts';
 
 /** The typed query layer, the same on both drivers. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -26,6 +27,8 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   /** Rejects when the database does not answer. */
   ping(): Promise<void>;
+  /** The embedded PGlite only: serves it to other processes on a Unix socket (see pglite-server.ts). */
+  serve?(options: ServePgliteOptions): Promise<PgliteServer>;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ export function fromPglite(client: PGlite): DatabaseHandle {
     async ping() {
       await client.query('select 1');
     },
+    serve: (options) => servePglite(client, options),
     async close() {
       if (!client.closed) await client.close();
     },

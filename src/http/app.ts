@@ -12,7 +12,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/config.ts';
-import type { Logger } from '../log/logger.ts';
+import { isPretty, type Logger } from '../log/logger.ts';
 import type { Broker } from '../tasks/broker.ts';
 import { AppError } from '../utils/errors.ts';
 import type { Deps } from '../utils/deps.ts';
@@ -86,6 +86,17 @@ export async function buildApp(deps: WebDeps): Promise<App> {
       'TRUST_PROXY=true believes the left-most X-Forwarded-For entry, which any client can write: per-IP rate limits and audit addresses can be forged. Set the number of proxies in front (TRUST_PROXY=1) or their addresses instead.',
     );
   }
+  // `curl -X POST -H 'content-type: application/json' …/send` sends no body: an action that takes
+  // none must not answer 400 for it. A route whose schema needs a body still says which field.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('authenticator', deps.authenticator);
@@ -108,8 +119,11 @@ export async function buildApp(deps: WebDeps): Promise<App> {
       new AppError(429, 'RATE_LIMITED', `요청이 너무 많습니다. ${context.after} 뒤에 다시 시도해 주세요.`),
   });
 
+  // In a terminal (pretty logs) a line per page and asset drowns what matters: answered requests
+  // go to debug there; failures, and every request in JSON logs, stay at info.
+  const quietRequests = isPretty(config.log);
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
+    request.log[quietRequests && reply.statusCode < 400 ? 'debug' : 'info'](
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',

@@ -13,9 +13,13 @@ export { classifySmtpError } from './smtp.ts';
 export { greetingName, renderMail, type MailContent, type RenderedMail } from './template.ts';
 
 /** The domain for Message-IDs: the sender's domain ("AInfo <no-reply@ainfo.local>" → ainfo.local). */
-export function messageIdDomain(config: Config): string {
-  const match = /@([^\s>]+)>?\s*$/.exec(config.mail.from);
-  return match?.[1] ?? new URL(config.http.publicUrl).hostname;
+export function messageIdDomain(config: Pick<Config, 'http'>): string {
+  return messageIdDomainOf(config.http.publicUrl);
+}
+
+/** The one domain of every Message-ID we mint (account mails and notices alike): PUBLIC_URL's host. */
+export function messageIdDomainOf(publicUrl: string): string {
+  return new URL(publicUrl).hostname || 'ainfo.local';
 }
 
 /** SMTP at SMTP_URL, or the dev mailbox in the database when it is unset. */

@@ -11,11 +11,18 @@ import type { Stoppable } from './lifecycle.ts';
 /** How often a running beat re-asserts the declared schedule (an operator may have removed one). */
 const BEAT_RESYNC_MS = 60_000;
 
-/** The web role: the HTTP app on the services, listening. */
-export async function startWeb(core: Core, services: Services, options: { port: number; host: string }): Promise<Stoppable> {
+/** Where a person on this machine opens the app: `localhost` for a wildcard or loopback bind. */
+function openableAddress(address: string, host: string): string {
+  const url = new URL(address);
+  if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) url.hostname = 'localhost';
+  return url.origin;
+}
+
+/** The web role: the HTTP app on the services, listening; `address` is where it really listens. */
+export async function startWeb(core: Core, services: Services, options: { port: number; host: string }): Promise<Stoppable & { address: string }> {
   const { buildWebApp } = await import('./compose.ts');
   const app = await buildWebApp(core, services);
-  const address = await app.listen({ port: options.port, host: options.host });
+  const address = openableAddress(await app.listen({ port: options.port, host: options.host }), options.host);
   core.log.info({ address, docs: `${address}/docs` }, 'web listening');
   const { metrics } = core.config;
   const { startMetricsListener } = await import('../http/metrics-access.ts');
@@ -24,6 +31,7 @@ export async function startWeb(core: Core, services: Services, options: { port: 
   if (metricsListener) core.log.info({ address: `${metricsListener.address}/metrics` }, 'metrics listening');
   return {
     name: 'web',
+    address,
     stop: async () => {
       await app.close();
       await metricsListener?.close();
@@ -83,10 +91,16 @@ export async function startWorker(
 /** The beat role: the broker and the registry's schedules, nothing else (no database). */
 export async function startBeat(core: Core): Promise<Stoppable> {
   const { broker, registry, log } = core;
+  let lastSchedule = '';
   const sync = async (): Promise<void> => {
     const report = await syncSchedules(broker, registry);
     const entries = await listScheduled(broker, registry);
-    log.info(
+    // Re-asserted every minute: said at start and when something changed (an entry removed,
+    // paused, resumed or re-timed by an operator), otherwise only at debug.
+    const schedule = JSON.stringify([report.removed, entries.map((entry) => [entry.id, entry.cron, entry.tz, entry.paused])]);
+    const changed = schedule !== lastSchedule;
+    lastSchedule = schedule;
+    log[changed ? 'info' : 'debug'](
       {
         ...report,
         next: Object.fromEntries(entries.map((entry) => [entry.id, entry.paused ? 'paused' : entry.nextRunLocal])),

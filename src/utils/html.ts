@@ -48,3 +48,30 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
   });
   return rawHtml(out);
 }
+
+/** An http(s) URL in running text: ASCII URL characters only, so Korean after it is not swallowed. */
+const URL_IN_TEXT = /https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+/g;
+
+/**
+ * Plain text with its http(s) links clickable, everything escaped. Punctuation that ends a
+ * sentence (`.`, `,`, a `)` closing a parenthesis the URL did not open) stays text:
+ * `(https://www.bokjiro.go.kr)에서` links `https://www.bokjiro.go.kr`.
+ */
+export function linkifyText(text: string): SafeHtml {
+  const parts: HtmlValue[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    let url = match[0];
+    for (;;) {
+      const trimmed = url.replace(/[.,;:!?'*]+$/, '');
+      const unbalanced = trimmed.endsWith(')') && (trimmed.match(/\(/g) ?? []).length < (trimmed.match(/\)/g) ?? []).length;
+      const next = unbalanced ? trimmed.slice(0, -1) : trimmed;
+      if (next === url) break;
+      url = next;
+    }
+    parts.push(text.slice(last, match.index), html`<a href="${url}">${url}</a>`);
+    last = match.index + url.length;
+  }
+  parts.push(text.slice(last));
+  return html`${parts}`;
+}

@@ -229,6 +229,14 @@ export class VectorStore {
     }
   }
 
+  /** The server's URL, the embedded one started first if this process may own it. */
+  async serverUrl(): Promise<string> {
+    await this.client();
+    const url = this.options.url ?? this.embedded?.url;
+    if (!url) throw new VectorStoreUnavailableError('the vector store was closed');
+    return url;
+  }
+
   /** Rejects when Chroma does not answer (for readiness checks). */
   async ping(): Promise<void> {
     await (await this.client()).heartbeat();

@@ -32,7 +32,7 @@ describe('the profile’s rules', () => {
   });
 
   it('keeps the unsubscribe pages’ promise: they point to /me, where consent is turned on again', () => {
-    expect(unsubscribeConfirmPage({ publicUrl: 'https://ainfo.test', token: 't', email: 'a@example.com', alreadyOff: false }).body.__html).toContain('href="/me"');
+    expect(unsubscribeConfirmPage({ token: 't', email: 'a@example.com', alreadyOff: false }).body.__html).toContain('href="/me"');
     expect(unsubscribedPage().body.__html).toContain('href="/me"');
   });
 });

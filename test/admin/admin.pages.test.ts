@@ -156,6 +156,10 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
     expect(dashboard.body).toContain('관리자 &lt;김&gt;');
     expect(dashboard.body).toContain('<meta http-equiv="refresh" content="10">');
     for (const queue of ['default', 'mail', 'notices', 'dataload']) expect(dashboard.body).toContain(`data-queue="${queue}"`);
+    // The failed-task count is red only when there are failed tasks ("실패한 작업 0" is not an alarm).
+    const failedStat = /<div class="stat( failed)?"><div class="label">실패한 작업\(보관 중\)<\/div><div class="value">([\d,]+)</.exec(dashboard.body);
+    expect(failedStat).not.toBeNull();
+    expect(failedStat?.[1] === ' failed').toBe(failedStat?.[2] !== '0');
 
     // An open redirect is not possible through `next`.
     const evil = new AdminClient(app, '10.0.0.4');

@@ -7,6 +7,7 @@ import { listScheduled, syncSchedules } from '../../src/tasks/beat.ts';
 import { TaskWorker } from '../../src/tasks/index.ts';
 import { VectorStore } from '../../src/vector/index.ts';
 import { TEST_API_KEY, type PublicApisPeer } from '../helpers/public-apis-server.ts';
+import { runAinfo } from '../helpers/processes.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
@@ -191,6 +192,12 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
       expect(error.summary).toMatchObject({ state: 'FAILED', deleted: 0 });
       expect(error.message).toContain('온통청년');
       expect(error.message).toContain('HTTP 500');
+      // The request (page, endpoint), the HTML error page summarised, what was kept, what to do.
+      expect(error.message).toMatch(/요청: [^)]*getPlcy, 3쪽/);
+      expect(error.message).toContain('HTML: 500 Internal Server Error');
+      expect(error.message).not.toMatch(/<[a-z]/i);
+      expect(error.message).toContain('저장된 문서는 지우지 않고 그대로 두었습니다');
+      expect(error.message).toContain('ainfo dataload run youth');
       // Page 3 was asked for once and retried twice (PUBLIC_API_RETRIES=2).
       expect(peer.requests.filter((request) => request.api === 'youth' && request.page === 3).length).toBeGreaterThanOrEqual(3);
     } finally {
@@ -316,6 +323,28 @@ describe('public data load: local API peer → real Chroma, runs in real Postgre
       expect((await manual).state).toBe('SUCCESS');
     } finally {
       peer.clearFaults();
+      await worker.close(5_000);
+    }
+  });
+
+  it('dataload run --queue prints a retried failure with its time and error and exits 1', async () => {
+    const { broker, registry, results, log } = stack.core;
+    const worker = new TaskWorker({ broker, registry, deps: workerDeps(stack.services), log, queues: ['dataload'], lockMs: 10_000 });
+    await worker.start();
+    peer.setFault('work24', { kind: 'http500', page: 1 });
+    let taskId: string | undefined;
+    try {
+      const run = await runAinfo(['dataload', 'run', 'work24', '--queue'], stack.childEnv({ LOG_LEVEL: 'warn' }));
+      taskId = /작업 (\S+)를 큐/.exec(run.stderr)?.[1];
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/고용24: RETRY — 시도 1번째가 실패했습니다; \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\(서울\)에 다시 시도합니다: .*HTTP 500/);
+      expect(run.stderr).toContain('--wait-retries');
+      expect(run.stderr).not.toContain('<html');
+      expect(run.stdout).toBe('');
+    } finally {
+      peer.clearFaults();
+      // The retry is 15 minutes away: it must not run into the tests after this one.
+      if (taskId) await results.revoke(taskId);
       await worker.close(5_000);
     }
   });

@@ -3,6 +3,7 @@ import { clean, contentHash, documentText, regionKeyOf, splitMulti } from '../..
 import { parseGov24 } from '../../src/modules/dataload/sources/gov24.ts';
 import { parseWork24, work24Key } from '../../src/modules/dataload/sources/work24.ts';
 import { normaliseYouth, parseYouth } from '../../src/modules/dataload/sources/youth.ts';
+import { describeRequest, summariseBody } from '../../src/modules/dataload/public-api-client.ts';
 import { dot, LexicalEmbedder, lexicalFeatures } from '../../src/vector/lexical-embedder.ts';
 
 const embedder = new LexicalEmbedder();
@@ -100,5 +101,27 @@ describe('parsing API bodies', () => {
       body: '{"resultCode":200,"resultMessage":"성공","result":{"pagging":{"totCount":1,"pageNum":1,"pageSize":10},"youthPolicyList":[{"plcyNo":"1","inqCnt":5}]}}',
     });
     expect(ok).toEqual({ ok: true, value: { totCount: 1, items: [{ plcyNo: '1', inqCnt: '5' }] } });
+  });
+});
+
+describe('public API failure messages', () => {
+  it('summarise an HTML error page to its title and cut long text, never keeping markup', () => {
+    const page = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>h1{}</style></head><body><h1>Bad</h1></body></html>';
+    expect(summariseBody(page)).toBe('HTML: 502 Bad Gateway');
+    expect(summariseBody('<html><body><p>서비스   점검 중</p></body></html>')).toBe('HTML: 서비스 점검 중');
+    expect(summariseBody('x'.repeat(300))).toHaveLength(120);
+    expect(summariseBody('{"resultCode": 500}')).toBe('{"resultCode": 500}');
+  });
+
+  it('name the request by host, path and page, never its query (keys travel there)', () => {
+    expect(describeRequest('https://www.youthcenter.go.kr/go/ythip/getPlcy?apiKeyNm=SECRET&pageNum=3&pageSize=100')).toBe(
+      'www.youthcenter.go.kr/go/ythip/getPlcy, 3쪽',
+    );
+    expect(describeRequest('https://api.odcloud.kr/api/gov24/v3/serviceList?serviceKey=SECRET')).toBe('api.odcloud.kr/api/gov24/v3/serviceList');
+  });
+
+  it('count a body in bytes, not characters', () => {
+    const parsed = parseYouth({ status: 200, body: '점검 중' });
+    expect(parsed).toMatchObject({ ok: false, detail: expect.stringContaining(`${Buffer.byteLength('점검 중')} bytes`) as unknown });
   });
 });

@@ -34,4 +34,15 @@ describe('web skeleton', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toContain('/healthz');
   });
+
+  it('takes an empty JSON body as no body: an action without one answers as without the header', async () => {
+    const json = { 'content-type': 'application/json' };
+    const action = await app.inject({ method: 'POST', url: '/api/accounts/logout-all', headers: json, payload: '' });
+    expect(action.statusCode).toBe(401);
+    // A route that needs a body still refuses the empty one, as a validation error, and bad JSON stays a 400.
+    const login = await app.inject({ method: 'POST', url: '/api/accounts/login', headers: json, payload: '' });
+    expect(login.statusCode).toBe(400);
+    const broken = await app.inject({ method: 'POST', url: '/api/accounts/logout-all', headers: json, payload: '{"a":' });
+    expect(broken.statusCode).toBe(400);
+  });
 });

@@ -22,7 +22,7 @@ export function verifyEmailMail(input: { name: string; link: string; ttlMs: numb
       title: '이메일 주소 인증',
       paragraphs: [
         `${greetingName(input.name)}님, AInfo에 가입해 주셔서 감사합니다.`,
-        '아래 버튼을 눌러 이메일 주소를 인증하면 가입이 완료됩니다.',
+        '아래 링크를 열어 이메일 주소를 인증하면 가입이 완료됩니다.',
       ],
       action: { label: '이메일 인증하기', url: input.link },
       notes: [
@@ -41,7 +41,7 @@ export function resetPasswordMail(input: { name: string; link: string; ttlMs: nu
       title: '비밀번호 재설정',
       paragraphs: [
         `${greetingName(input.name)}님, 비밀번호 재설정 요청을 받았습니다.`,
-        '아래 버튼을 눌러 새 비밀번호를 설정해 주세요.',
+        '아래 링크를 열어 새 비밀번호를 설정해 주세요.',
       ],
       action: { label: '비밀번호 재설정하기', url: input.link },
       notes: [

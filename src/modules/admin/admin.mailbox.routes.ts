@@ -6,7 +6,7 @@ import { applyPageHeaders } from '../../http/pages/page.ts';
 import { defineRoutes } from '../../http/routes.ts';
 import type { MailboxMessageRow } from '../../mail/index.ts';
 import { AppError } from '../../utils/errors.ts';
-import { html, type SafeHtml } from '../../utils/html.ts';
+import { html, linkifyText } from '../../utils/html.ts';
 import { adminGuards } from './admin.http.ts';
 import { ADMIN } from './admin.module.ts';
 import { seoulTime } from './views/format.ts';
@@ -37,12 +37,6 @@ function toMessage(row: MailboxMessageRow): z.infer<typeof messageSchema> {
   };
 }
 
-const URL_IN_TEXT = /(https?:\/\/[^\s<>"']+)/g;
-
-/** Plain text with its http(s) links clickable, everything escaped. */
-function linkify(text: string): SafeHtml {
-  return html`${text.split(URL_IN_TEXT).map((part, index) => (index % 2 === 1 ? html`<a href="${part}">${part}</a>` : part))}`;
-}
 
 /**
  * The dev mailbox (the mail kept while SMTP_URL is unset): GET /api/admin/mailbox (bearer, admin)
@@ -142,7 +136,7 @@ ${rows.map((row) => html`<tr><td>${seoulTime(row.createdAt)}</td><td>${row.toAdd
         body: html`<p><a href="/admin/mailbox">← 메일함</a></p>
 <h1>${row.subject}</h1>
 <p class="muted">보낸 사람 ${row.fromAddress}<br>받는 사람 ${row.toAddress}<br>${seoulTime(row.createdAt)} · ${row.kind} · ${row.messageId}</p>
-<div class="card"><pre>${linkify(row.textBody)}</pre></div>
+<div class="card"><pre>${linkifyText(row.textBody)}</pre></div>
 <p><a href="/admin/mailbox/${row.id}/html">HTML 본문 보기</a></p>`,
       });
     },

@@ -1,5 +1,6 @@
 import { table, type RegisterCommands } from '../../cli/kit.ts';
 import type { Core } from '../../processes/compose.ts';
+import { isFinished } from '../../tasks/index.ts';
 import { formatSeoulTime } from '../../utils/time.ts';
 import { LoadInProgressError, LoadRunError } from './dataload.errors.ts';
 import type { DataloadService, RunSummary } from './dataload.service.ts';
@@ -71,8 +72,15 @@ function runRow(run: DataloadRunRow): string[] {
     number(run.unchanged),
     number(run.deleted),
     number(run.failed),
-    (run.error ?? '').slice(0, 60),
   ];
+}
+
+/** The full error of each failed run, below the table: a terminal wraps it, nothing is cut. */
+function runErrors(runs: readonly DataloadRunRow[]): string {
+  return runs
+    .filter((run) => run.error)
+    .map((run) => `#${run.id} ${SOURCE_INFO[run.source].label} 오류: ${run.error ?? ''}`)
+    .join('\n');
 }
 
 function parseSources(value: string): SourceName[] {
@@ -109,25 +117,52 @@ async function runInProcess(dataload: DataloadService, sources: readonly SourceN
   return { summaries, failures };
 }
 
+/** How often a follower looks whether an awaited load failed an attempt and waits for its retry. */
+const RETRY_CHECK_MS = 2_000;
+
 /**
  * Enqueues the loads for the workers and follows each one through the result store: its progress
- * events as they come, then its result (no polling).
+ * events as they come, then its result. A failed attempt that will be retried (15 minutes later)
+ * is printed with its time and error; without `waitRetries` the command stops there, non-zero.
  */
-async function runThroughWorkers(core: Core, sources: readonly SourceName[], sample: boolean): Promise<{ summaries: RunSummary[]; failures: string[] }> {
-  const refs = await Promise.all(sources.map((source) => core.broker.enqueue(LOAD_TASKS[source], { sample })));
+async function runThroughWorkers(
+  core: Core,
+  sources: readonly SourceName[],
+  options: { sample: boolean; waitRetries: boolean },
+): Promise<{ summaries: RunSummary[]; failures: string[] }> {
+  const refs = await Promise.all(sources.map((source) => core.broker.enqueue(LOAD_TASKS[source], { sample: options.sample })));
   const summaries: RunSummary[] = [];
   const failures: string[] = [];
   for (const [index, ref] of refs.entries()) {
     const source = sources[index] ?? 'gov24';
-    process.stderr.write(`${SOURCE_INFO[source].label}: 작업 ${ref.id}를 큐 ${ref.queue}에 넣었습니다; 워커가 실행합니다\n`);
+    const { label } = SOURCE_INFO[source];
+    process.stderr.write(`${label}: 작업 ${ref.id}를 큐 ${ref.queue}에 넣었습니다; 워커가 실행합니다\n`);
     const reporter = progressReporter();
-    const state = await core.results.wait(ref.id, {
-      timeoutMs: Number.POSITIVE_INFINITY,
-      onProgress: (progress) => {
-        if (progress && typeof progress === 'object') reporter.report(progress as LoadProgress);
-      },
-    });
+    let state = await core.results.get(ref.id);
+    let retriesSeen = 0;
+    while (!isFinished(state.state)) {
+      // Waits for the end (events, not polling), waking every few seconds to notice a retry.
+      state = await core.results.wait(ref.id, {
+        timeoutMs: RETRY_CHECK_MS,
+        onProgress: (progress) => {
+          if (progress && typeof progress === 'object') reporter.report(progress as LoadProgress);
+        },
+      });
+      if (state.state !== 'RETRY' || state.attempts <= retriesSeen) continue;
+      retriesSeen = state.attempts;
+      reporter.done();
+      const when = state.runAt ? formatSeoulTime(new Date(state.runAt)) : '곧';
+      process.stderr.write(`${label}: RETRY — 시도 ${state.attempts}번째가 실패했습니다; ${when}(서울)에 다시 시도합니다: ${state.error ?? ''}\n`);
+      if (!options.waitRetries) {
+        failures.push(
+          `${label}: RETRY at ${when} (작업 ${ref.id}): ${state.error ?? ''}\n` +
+            `  워커가 그때 다시 실행합니다. 기다리려면 --wait-retries를 붙이고, 결과는 \`ainfo result ${ref.id} --wait\`로 보세요.`,
+        );
+        break;
+      }
+    }
     reporter.done();
+    if (!isFinished(state.state)) continue;
     const result = state.result as LoadTaskResult | undefined;
     if (state.state === 'SUCCESS' && result && result.state !== 'SKIPPED') summaries.push(result);
     else if (result?.state === 'SKIPPED') failures.push(result.reason);
@@ -150,7 +185,8 @@ const registerDataloadCommands: RegisterCommands = (program, kit) => {
     .argument('<source>', `${SOURCE_NAMES.join(' | ')} | all`)
     .option('--sample', 'use the built-in sample data (the local peer of the APIs) even when API keys are set', false)
     .option('--queue', 'enqueue the load tasks for the workers and follow them, instead of running here', false)
-    .action(async (sourceArgument: string, options: { sample: boolean; queue: boolean }) => {
+    .option('--wait-retries', 'with --queue: when an attempt fails and is retried later (15 min), keep waiting instead of exiting 1', false)
+    .action(async (sourceArgument: string, options: { sample: boolean; queue: boolean; waitRetries: boolean }) => {
       let sources: SourceName[];
       try {
         sources = parseSources(sourceArgument);
@@ -159,7 +195,7 @@ const registerDataloadCommands: RegisterCommands = (program, kit) => {
       }
       // --queue needs Redis only, so it works while `ainfo all` holds the embedded database.
       const { summaries, failures } = options.queue
-        ? await kit.withCore((core) => runThroughWorkers(core, sources, options.sample))
+        ? await kit.withCore((core) => runThroughWorkers(core, sources, options))
         : await kit.withServices(({ dataload: service }) => runInProcess(service, sources, options.sample));
       if (summaries.length > 0) process.stdout.write(`${table(SUMMARY_HEADERS, summaries.map(summaryRow))}\n`);
       if (failures.length > 0) kit.fail(failures.join('\n'));
@@ -185,9 +221,9 @@ const registerDataloadCommands: RegisterCommands = (program, kit) => {
         process.stdout.write('아직 수집 기록이 없습니다. `ainfo dataload run all`로 시작하세요.\n');
         return;
       }
-      process.stdout.write(
-        `${table(['#', '출처', '모드', '상태', '시작(서울)', '시간', '가져옴', '추가', '변경', '그대로', '삭제', '실패', '오류'], runs.map(runRow))}\n`,
-      );
+      process.stdout.write(`${table(['#', '출처', '모드', '상태', '시작(서울)', '시간', '가져옴', '추가', '변경', '그대로', '삭제', '실패'], runs.map(runRow))}\n`);
+      const errors = runErrors(runs);
+      if (errors) process.stdout.write(`\n${errors}\n`);
     });
 };
 

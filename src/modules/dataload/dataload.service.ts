@@ -234,10 +234,19 @@ export class DataloadService {
     const counts: RunCounts = { fetched: 0, added: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
     let embedded = 0;
     const progress: LoadProgress = { source, phase: 'fetching', page: 0, pages: undefined, total: undefined, ...counts };
+    // Documents fetched but not yet written (writes go in chunks), as they will count: progress
+    // shows them at once rather than 0 until the first chunk.
+    const pendingCounts = { added: 0, updated: 0, unchanged: 0 };
     const report = async (): Promise<void> => {
       if (!options.onProgress) return;
       try {
-        await options.onProgress({ ...progress, ...counts });
+        await options.onProgress({
+          ...progress,
+          ...counts,
+          added: counts.added + pendingCounts.added,
+          updated: counts.updated + pendingCounts.updated,
+          unchanged: counts.unchanged + pendingCounts.unchanged,
+        });
       } catch (error) {
         log.debug({ err: error }, 'progress report failed');
       }
@@ -290,15 +299,23 @@ export class DataloadService {
         });
         counts.fetched += fresh.length;
         pending.push(...fresh);
+        for (const doc of fresh) {
+          const before = stored.get(doc.id);
+          if (before === undefined) pendingCounts.added += 1;
+          else if (before === contentHash(doc)) pendingCounts.unchanged += 1;
+          else pendingCounts.updated += 1;
+        }
         // Chroma pays a fixed cost per call: compare and write in chunks, not per 100-record page.
         if (pending.length >= WRITE_CHUNK) {
           embedded += await this.store(pending, stored, counts);
           pending = [];
+          Object.assign(pendingCounts, { added: 0, updated: 0, unchanged: 0 });
         }
         if (lock.lost) throw new Error('the source lock expired while the run was writing; another run may have started');
         await report();
       }
       embedded += await this.store(pending, stored, counts);
+      Object.assign(pendingCounts, { added: 0, updated: 0, unchanged: 0 });
       if (seen.size === 0) {
         throw new PublicApiError(source, 'malformed', '목록이 비어 있습니다; 저장된 문서를 지우지 않으려고 실행을 실패로 처리합니다');
       }
@@ -318,7 +335,7 @@ export class DataloadService {
       log.info({ ...result }, `${SOURCE_INFO[source].label} load finished`);
       return result;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = `${error instanceof Error ? error.message : String(error)}. ${afterFailure(source, error)}`;
       const result = summary('FAILED', message);
       await this.recordFailure(run.id, counts, message);
       log.error({ ...result }, `${SOURCE_INFO[source].label} load failed; stored documents were left as they were`);
@@ -352,5 +369,23 @@ export class DataloadService {
       else counts.updated += 1;
     }
     return changed.length;
+  }
+}
+
+/** What a failed run's message adds: that nothing stored was touched, and what to do next. */
+function afterFailure(source: SourceName, error: unknown): string {
+  const { keyVariable } = SOURCE_INFO[source];
+  const again = `ainfo dataload run ${source}`;
+  const kept = '저장된 문서는 지우지 않고 그대로 두었습니다(검색은 계속 됩니다)';
+  if (!(error instanceof PublicApiError)) return `${kept}. 원인을 고친 뒤 다시 실행하세요: ${again}`;
+  switch (error.failure) {
+    case 'auth':
+      return `${kept}. ${keyVariable} 값을 확인하고 다시 실행하세요: ${again}`;
+    case 'rejected':
+      return `${kept}. 요청이 거부되었습니다; ${keyVariable}로 신청한 API와 주소(*_BASE_URL)를 확인하세요`;
+    case 'quota':
+      return `${kept}. 호출 한도가 풀린 뒤(보통 다음 날) 다시 실행하세요: ${again}`;
+    default:
+      return `${kept}. API 쪽 장애로 보입니다; 잠시 뒤 다시 실행하세요: ${again}`;
   }
 }

@@ -12,7 +12,7 @@ export class PublicApiError extends Error {
   readonly failure: PublicApiFailure;
   readonly retryAfterMs: number | undefined;
 
-  constructor(source: SourceName, failure: PublicApiFailure, detail: string, retryAfterMs?: number) {
+  constructor(source: SourceName, failure: PublicApiFailure, detail: string, retryAfterMs?: number, request?: string) {
     const { label, keyVariable } = SOURCE_INFO[source];
     const prefix =
       failure === 'auth'
@@ -20,11 +20,20 @@ export class PublicApiError extends Error {
         : failure === 'quota'
           ? `${label} API 호출 한도를 초과했습니다`
           : `${label} API 호출에 실패했습니다`;
-    super(`[${source}] ${prefix}: ${detail}`);
+    super(`[${source}] ${prefix}: ${detail}${request ? ` (요청: ${request})` : ''}`);
     this.name = 'PublicApiError';
     this.source = source;
     this.failure = failure;
     this.retryAfterMs = retryAfterMs;
+    this.detail = detail;
+  }
+
+  /** What went wrong, without the source's prefix. */
+  readonly detail: string;
+
+  /** The same failure, naming the request it happened on. */
+  on(url: string): PublicApiError {
+    return new PublicApiError(this.source, this.failure, this.detail, this.retryAfterMs, describeRequest(url));
   }
 
   get isRetryable(): boolean {
@@ -53,6 +62,35 @@ export interface RawResponse {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Query parameters that number the pages of a listing, in the sources' spellings. */
+const PAGE_PARAMETERS = ['page', 'pageNo', 'pageNum', 'startPage'];
+
+/** `host/path, 3쪽`: where a request went, for a person; never its query (API keys travel there). */
+export function describeRequest(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const page = PAGE_PARAMETERS.map((name) => parsed.searchParams.get(name)).find((value) => value !== null);
+    return `${parsed.host}${parsed.pathname}${page ? `, ${page}쪽` : ''}`;
+  } catch {
+    return 'unknown URL';
+  }
+}
+
+/**
+ * A response body as one short line for an error message: an HTML error page becomes its title
+ * (or its text without tags), never raw markup.
+ */
+export function summariseBody(body: string, max = 120): string {
+  let text = body;
+  if (/<(!doctype|html|head|body|h1|div|p)\b/i.test(body)) {
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(body)?.[1];
+    text = (title ?? body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')).replace(/<[^>]*>/g, ' ');
+    text = `HTML: ${text.replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')}`;
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
 
 /** Hides API keys in URLs before they reach a log or an error message. */
 export function redactUrl(url: string): string {
@@ -87,7 +125,7 @@ export class PublicApiClient {
         throw new PublicApiError(
           this.options.source,
           response.status === 429 ? 'quota' : 'server',
-          `HTTP ${response.status} ${body.slice(0, 200)}`.trim(),
+          `HTTP ${response.status} ${summariseBody(body)}`.trim(),
           Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 120) * 1000 : undefined,
         );
       }
@@ -120,7 +158,7 @@ export class PublicApiClient {
         if (!(error instanceof PublicApiError)) throw error;
         failure = error;
       }
-      if (!failure.isRetryable || attempt >= retries) throw failure;
+      if (!failure.isRetryable || attempt >= retries) throw failure.on(url);
       const delayMs = failure.retryAfterMs ?? backoffMs * 2 ** attempt * (1 + Math.random() / 4);
       log.warn({ source, url: redactUrl(url), attempt: attempt + 1, delayMs: Math.round(delayMs), error: failure.message }, 'public API call failed; retrying');
       await sleep(delayMs);

@@ -151,7 +151,7 @@ export default defineRoutes(NOTIFICATIONS, (instance, notifications) => {
       const token = request.query.token ?? '';
       const info = await service().unsubscribeInfo(token);
       if (!info) return reply.page(invalidUnsubscribePage(), { status: 404 });
-      return reply.page(unsubscribeConfirmPage({ publicUrl: service().publicUrl, token, email: info.email, alreadyOff: info.alreadyOff }));
+      return reply.page(unsubscribeConfirmPage({ token, email: info.email, alreadyOff: info.alreadyOff }));
     },
   );
 

@@ -1,5 +1,5 @@
 import type { PageView } from '../../http/pages/layout.ts';
-import { greetingName } from '../../mail/index.ts';
+import { greetingName, messageIdDomainOf } from '../../mail/index.ts';
 import { html, rawHtml, type SafeHtml } from '../../utils/html.ts';
 import { oneLine } from '../../utils/text.ts';
 import { renderNoticeMarkdown } from './notifications.markdown.ts';
@@ -40,7 +40,7 @@ export function unsubscribeOneClickUrl(publicUrl: string, token: string): string
  * carries the same id and a receiving system can drop the copy.
  */
 export function noticeMessageId(publicUrl: string, noticeId: number, deliveryId: number): string {
-  return `<notice-${noticeId}.delivery-${deliveryId}@${new URL(publicUrl).hostname || 'ainfo.local'}>`;
+  return `<notice-${noticeId}.delivery-${deliveryId}@${messageIdDomainOf(publicUrl)}>`;
 }
 
 
@@ -116,7 +116,7 @@ ${content}
 }
 
 /** GET /notices/unsubscribe: asks before acting, since mail scanners open links on their own. */
-export function unsubscribeConfirmPage(input: { publicUrl: string; token: string; email: string; alreadyOff: boolean }): PageView {
+export function unsubscribeConfirmPage(input: { token: string; email: string; alreadyOff: boolean }): PageView {
   if (input.alreadyOff) {
     return page(
       '공지 메일 수신 거부',
@@ -126,7 +126,7 @@ export function unsubscribeConfirmPage(input: { publicUrl: string; token: string
   return page(
     '공지 메일 수신 거부',
     html`<p>${maskEmail(input.email)} 주소로 보내 드리는 AInfo 공지 메일을 더 이상 받지 않으시겠습니까?</p>
-<form method="post" action="${input.publicUrl}/notices/unsubscribe">
+<form method="post" action="/notices/unsubscribe">
 <input type="hidden" name="token" value="${input.token}">
 <button type="submit">수신 거부하기</button>
 </form>

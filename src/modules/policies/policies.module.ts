@@ -14,6 +14,8 @@ export interface Policies {
    * on first use, and a readiness probe must not be what starts it.
    */
   readiness: (() => Promise<void>) | undefined;
+  /** Chroma's URL, for other processes; starts the embedded server when this process owns it. */
+  serverUrl(): Promise<string>;
   /** Stops the embedded Chroma server if this process started it. */
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export function createPolicies(deps: { config: Config; role: string; log: Logger
     search: new PolicySearchService({ vector, embedder, log, ...(deps.search ? { tuning: deps.search } : {}) }),
     index: new PolicyIndex({ vector, embedder, log }),
     readiness: config.vector.chromaUrl ? () => vector.ping() : undefined,
+    serverUrl: () => vector.serverUrl(),
     close: () => vector.close(),
   };
 }

@@ -51,7 +51,7 @@ export function dashboardView(input: {
 <div class="stats">
 <div class="stat pending"><div class="label">대기 중인 작업</div><div class="value" data-testid="total-waiting">${count(totals.waiting)}</div></div>
 <div class="stat"><div class="label">실행 중인 작업</div><div class="value">${count(totals.active)}</div></div>
-<div class="stat failed"><div class="label">실패한 작업(보관 중)</div><div class="value">${count(totals.failed)}</div></div>
+<div class="stat${totals.failed > 0 ? ' failed' : ''}"><div class="label">실패한 작업(보관 중)</div><div class="value">${count(totals.failed)}</div></div>
 <div class="stat${input.outbox.oldestAgeSeconds > 300 ? ' failed' : ''}" title="DB 변경과 함께 기록되어 아직 끝나지 않은 작업입니다. 가장 오래된 것: ${count(input.outbox.oldestAgeSeconds)}초 전"><div class="label">아웃박스(끝나지 않은 기록 작업)</div><div class="value" data-testid="outbox-pending">${count(input.outbox.pending)}</div></div>
 <div class="stat"><div class="label">연결된 워커</div><div class="value" data-testid="workers-count">${count(input.workers.length)}</div></div>
 </div>

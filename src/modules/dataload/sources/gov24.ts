@@ -28,7 +28,7 @@ export function parseGov24(response: RawResponse): Parsed<Gov24Page> {
     if (response.status === 401 || response.status === 403) {
       return { ok: false, failure: 'auth', detail: `HTTP ${response.status}` };
     }
-    return { ok: false, failure: 'malformed', detail: `JSON이 아닌 응답 (HTTP ${response.status}, ${response.body.length} bytes)` };
+    return { ok: false, failure: 'malformed', detail: `JSON이 아닌 응답 (HTTP ${response.status}, ${Buffer.byteLength(response.body)} bytes)` };
   }
   if (typeof body.code === 'number' && !Array.isArray(body.data)) {
     const msg = typeof body.msg === 'string' ? body.msg : '';

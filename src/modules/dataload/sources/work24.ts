@@ -45,7 +45,7 @@ export function parseWork24(response: RawResponse): Parsed<Work24Page> {
   const body = response.body.trim();
   if (body === '') return { ok: false, failure: 'malformed', detail: `빈 응답 (HTTP ${response.status})` };
   if (!isCompleteXml(body)) {
-    return { ok: false, failure: 'malformed', detail: `XML이 아닌 응답 또는 잘린 응답 (HTTP ${response.status}, ${body.length} bytes)` };
+    return { ok: false, failure: 'malformed', detail: `XML이 아닌 응답 또는 잘린 응답 (HTTP ${response.status}, ${Buffer.byteLength(body)} bytes)` };
   }
   const document: unknown = parser.parse(body);
   if (!isRecord(document)) return { ok: false, failure: 'malformed', detail: '해석할 수 없는 XML' };

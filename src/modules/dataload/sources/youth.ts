@@ -18,7 +18,7 @@ export function parseYouth(response: RawResponse): Parsed<YouthPage> {
   const body = parseJson(response.body);
   if (!isRecord(body)) {
     if (response.status === 401 || response.status === 403) return { ok: false, failure: 'auth', detail: `HTTP ${response.status}` };
-    return { ok: false, failure: 'malformed', detail: `JSON이 아닌 응답 (HTTP ${response.status}, ${response.body.length} bytes)` };
+    return { ok: false, failure: 'malformed', detail: `JSON이 아닌 응답 (HTTP ${response.status}, ${Buffer.byteLength(response.body)} bytes)` };
   }
   if (typeof body.errorCode === 'string') {
     const detail = `${body.errorCode}: ${typeof body.errorMsg === 'string' ? body.errorMsg : ''} (HTTP ${response.status})`;
