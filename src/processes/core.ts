@@ -31,6 +31,11 @@ export async function openCore(config: Config, log: Logger, role: ProcessRole): 
     resultTtlSeconds: config.tasks.resultTtlSeconds,
     resultMaxCount: config.tasks.resultMaxCount,
   });
+  // Its connection refuses commands until ready (producers fail fast): wait for it once, here.
+  await broker.waitUntilReady().catch(async (error: unknown) => {
+    await broker.close();
+    throw error;
+  });
   const celery = new CeleryProducer({ brokerUrl: config.celery.brokerUrl, resultUrl: config.celery.resultUrl });
   const close = async (): Promise<void> => {
     await celery.close();

@@ -178,13 +178,27 @@ export class Broker implements TaskProducer {
       const id = this.taskId(task, data, item.id);
       return { name: task.name, data: { payload: data } satisfies TaskEnvelope, opts: this.jobOptions(task, id) };
     });
-    if (jobs.length > 0) await this.deadline(this.queue(task.queue).addBulk(jobs), jobs.length);
+    // No deadline here: a bulk enqueue runs in a task (a broadcast's fan-out), where a slow machine must not fail it.
+    if (jobs.length > 0) await this.queue(task.queue).addBulk(jobs);
     return jobs.map((job) => ({ id: job.opts.jobId ?? '', name: task.name, queue: task.queue }));
   }
 
-  /** Bounds one producer operation; a bulk one gets 5 ms more per job (a 1,000-job page is one script run). */
-  private deadline<T>(work: Promise<T>, jobs = 1): Promise<T> {
-    return withRedisDeadline(work, ENQUEUE_DEADLINE_MS + 5 * jobs, redactRedisUrl(this.options.redisUrl));
+  /** Bounds one enqueue (what a request waits for). */
+  private deadline<T>(work: Promise<T>): Promise<T> {
+    return withRedisDeadline(work, ENQUEUE_DEADLINE_MS, redactRedisUrl(this.options.redisUrl));
+  }
+
+  /**
+   * Resolves once the connection and every queue are ready: the connection refuses commands
+   * before that (no offline queue), so a process waits for it at start.
+   * @throws RedisUnavailableError after `timeoutMs`.
+   */
+  async waitUntilReady(timeoutMs = 10_000): Promise<void> {
+    await withRedisDeadline(
+      Promise.all([...this.queues.values()].map((queue) => queue.waitUntilReady())),
+      timeoutMs,
+      redactRedisUrl(this.options.redisUrl),
+    );
   }
 
   /** The id a run of `task` gets (taskIdOf), checked. @throws TaskPayloadError for an id BullMQ cannot take. */

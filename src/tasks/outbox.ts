@@ -134,18 +134,21 @@ export class TaskOutbox {
    * another one (Redis restarted, maybe empty), to exactly one caller; undefined otherwise.
    */
   async swapRunId(runId: string): Promise<string | undefined> {
+    const inserted = await queryRows(
+      this.sql,
+      sql`insert into task_relay_state (id, redis_run_id) values (1, ${runId}) on conflict (id) do nothing returning 1`,
+    );
+    if (inserted.length > 0) return undefined;
+    // Two statements, not one CTE: a row locked and updated by the same statement reads as missing.
+    // A second relay waits for the first's row lock, then finds the run id already set: no row.
     const rows = await queryRows<{ previous: string | null }>(
       this.sql,
-      sql`with previous as (select redis_run_id from task_relay_state where id = 1 for update),
-               upserted as (
-                 insert into task_relay_state (id, redis_run_id, updated_at) values (1, ${runId}, now())
-                 on conflict (id) do update set redis_run_id = excluded.redis_run_id, updated_at = now()
-                  where task_relay_state.redis_run_id is distinct from excluded.redis_run_id
-                 returning 1)
-          select (select redis_run_id from previous) as previous from upserted`,
+      sql`update task_relay_state s set redis_run_id = ${runId}, updated_at = now()
+            from (select redis_run_id as previous from task_relay_state where id = 1) seen
+           where s.id = 1 and s.redis_run_id is distinct from ${runId}
+       returning seen.previous`,
     );
-    const previous = rows[0]?.previous;
-    return previous ?? undefined;
+    return rows[0]?.previous ?? undefined;
   }
 
   /** Sets the seen run id back (a recovery failed: the next relay tick tries again). */

@@ -24,7 +24,7 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
 /** How long a producer connection waits for Redis to accept a connection. */
 export const PRODUCER_CONNECT_TIMEOUT_MS = 1_500;
 /** How long a producer command may wait for its reply on a connection that looks alive (a silent host). */
-export const PRODUCER_COMMAND_TIMEOUT_MS = 5_000;
+export const PRODUCER_COMMAND_TIMEOUT_MS = 10_000;
 
 /**
  * A connection for what serves a request or enqueues (the broker's producer side, rate limits,

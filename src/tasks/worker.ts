@@ -8,6 +8,9 @@ import type { TaskRegistry } from './registry.ts';
 import { ResultStore } from './results.ts';
 import { TaskRunner, type TaskRunnerOptions } from './run-task.ts';
 
+/** How long a forced close may take before the worker stops waiting for it. */
+const FORCED_CLOSE_MS = 1_000;
+
 export interface RateLimit {
   /** Tasks per `durationMs`, shared by every worker on every machine (kept in Redis). */
   max: number;
@@ -162,7 +165,9 @@ export class TaskWorker {
     clearTimeout(timer);
     if (outcome === 'timeout') {
       this.options.log.warn({ graceMs }, 'running tasks did not finish in the grace period; they will run again elsewhere');
-      await Promise.all(this.workers.map((worker) => worker.close(true)));
+      // A forced close can itself wait on a connection to a Redis that restarted or is down: bounded too.
+      const forced = Promise.all(this.workers.map((worker) => worker.close(true)));
+      await Promise.race([forced, new Promise((resolve) => setTimeout(resolve, FORCED_CLOSE_MS).unref())]);
     }
     await this.releaseRunner?.();
   }

@@ -136,4 +136,12 @@ describe('the task outbox on PostgreSQL and Redis', () => {
     expect(await stack.core.broker.queue('default').getJob('outbox-vanishing')).toBeDefined();
     expect((await rows()).find((row) => row.task_id === 'outbox-vanishing')?.enqueue_count).toBe(2);
   });
+
+  it('tells exactly one of several relays that Redis restarted (its run_id changed)', async () => {
+    const { outbox } = stack.services;
+    await outbox.swapRunId('run-before');
+    const answers = await Promise.all([1, 2, 3].map(() => outbox.swapRunId('run-after')));
+    expect(answers.filter((answer) => answer !== undefined)).toEqual(['run-before']);
+    expect(await outbox.swapRunId('run-after')).toBeUndefined();
+  });
 });
