@@ -83,6 +83,8 @@ export const envSchema = z.object({
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   MAIL_FROM: z.string().min(3).default('AInfo <no-reply@ainfo.local>'),
   MAIL_RATE_PER_SECOND: nonNegativeInt.default(10),
+  /** How long a notice delivery being sent is held by its run; a run that takes over waits for it. */
+  NOTICE_DELIVERY_LEASE_MS: z.coerce.number().int().min(1_000).default(120_000),
 
   CHROMA_URL: url(['http', 'https']).optional(),
   CHROMA_COLLECTION: z.string().min(3).default('policies'),

@@ -87,6 +87,8 @@ function shapeConfig(env: Env) {
       from: env.MAIL_FROM,
       /** 0 turns the shared rate limit off. */
       ratePerSecond: env.MAIL_RATE_PER_SECOND,
+      /** Must outlast a network partition a worker may come back from mid-send (docs/scaling.md). */
+      deliveryLeaseMs: env.NOTICE_DELIVERY_LEASE_MS,
     },
     vector: {
       /** Unset: a Chroma server started from the chromadb package under `<dataDir>/chroma`. */

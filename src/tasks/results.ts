@@ -127,6 +127,25 @@ export class ResultStore {
     throw new TaskFailedError(result);
   }
 
+  /** Whether the producer connection is (or, before the deadline, comes back) up: it refuses commands while it is not. */
+  private async connectionUp(deadline: number): Promise<boolean> {
+    const connection = this.broker.connection;
+    if (connection.status === 'ready') return true;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return false;
+    return new Promise((resolve) => {
+      const onReady = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        connection.off('ready', onReady);
+        resolve(false);
+      }, remaining);
+      connection.once('ready', onReady);
+    });
+  }
+
   /**
    * Waits with BullMQ's own `job.waitUntilFinished` on the queue's shared event stream: it checks
    * whether the task finished already, then listens for its completion or failure (a revocation
@@ -135,6 +154,7 @@ export class ResultStore {
    */
   private async settle(id: string, { timeoutMs = 30_000, onProgress }: WaitOptions): Promise<{ done: true; value: unknown } | { done: false }> {
     const deadline = Date.now() + timeoutMs;
+    if (!(await this.connectionUp(deadline))) return { done: false };
     // Enqueued by this process: wait on a handle at once (waitUntilFinished checks whether it has
     // finished already) instead of reading the job first; a progress listener needs the read.
     const job = (onProgress ? undefined : this.broker.recentJobHandle(id)) ?? (await this.findOrAwaitJob(id, deadline));
@@ -151,6 +171,10 @@ export class ResultStore {
     try {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { done: false };
+      // BullMQ's waitUntilFinished reads the job inside an async Promise executor, so a Redis error
+      // there (the fail-fast producer connection while Redis is away) escapes as an unhandled
+      // rejection: start it only on a connection that is up. A drop in between stays possible.
+      if (!(await this.connectionUp(deadline))) return { done: false };
       const value: unknown = await job.waitUntilFinished(events, Number.isFinite(remaining) ? remaining : undefined);
       return { done: true, value };
     } catch {

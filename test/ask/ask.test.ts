@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { ageFromBirthYear } from '../../src/modules/accounts/index.ts';
 import { createAsk, ExtractiveAnswerer, OpenAiAnswerer, pruneAskConversations } from '../../src/modules/ask/index.ts';
 import { buildWebApp } from '../../src/processes/compose.ts';
 import { AdminClient } from '../admin/admin-client.ts';
@@ -203,6 +204,23 @@ describe('Ask AInfo: the JSON API, follow-ups, feedback and retention over real 
     expect((await ask({ question: '그거 신청 방법은?', conversationId: mine.conversationId }, { authorization: `Bearer ${token}` })).statusCode).toBe(200);
     const feedback = await app.inject({ method: 'POST', url: `/api/ask/${mine.messageId}/feedback`, payload: { value: 'up' } });
     expect(feedback.statusCode).toBe(404);
+  });
+
+  it('fills a signed-in asker\'s filters from their profile, while the question still wins', async () => {
+    const birthYear = new Date().getUTCFullYear() - 26;
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: '/api/accounts/me',
+      payload: { birthYear, regionSido: '부산' },
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(patch.statusCode).toBe(200);
+    const fromProfile = (await ask({ question: '월세 지원 받을 수 있어?' }, { authorization: `Bearer ${token}` })).json<AnswerBody>();
+    expect(fromProfile.filters).toMatchObject({ age: ageFromBirthYear(birthYear), region: '부산' });
+    const fromQuestion = (await ask({ question: '서울 사는 30살인데 월세 지원 받을 수 있어?' }, { authorization: `Bearer ${token}` })).json<AnswerBody>();
+    expect(fromQuestion.filters).toMatchObject({ age: 30, region: '서울' });
+    const anonymous = (await ask({ question: '월세 지원 받을 수 있어?' })).json<AnswerBody>();
+    expect(anonymous.filters).toMatchObject({ age: null, region: null });
   });
 
   it('records thumbs up and down (the last one counts) and lists no-match and thumbs-down questions for the operator', async () => {

@@ -47,6 +47,7 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
         MAIL_RATE_PER_SECOND: '100',
         PUBLIC_API_REQUESTS_PER_SECOND: '2',
         TASK_LOCK_MS: String(TASK_LOCK_MS),
+        NOTICE_DELIVERY_LEASE_MS: '15000',
         TASK_MODULES: path.join(ROOT, 'test/fixtures/test.tasks.ts'),
         TEST_TICK_SCHEDULE: '1',
       },
@@ -98,8 +99,8 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
 
     await signups.stop();
     // The killed worker's in-flight deliveries stay leased to its dead runs until the lease ends
-    // (120 s): a takeover cannot tell a dead run from one cut off that may still send.
-    settledAs = await mail.settle(240_000);
+    // (15 s here, 120 s by default): a takeover cannot tell a dead run from one cut off that may still send.
+    settledAs = await mail.settle(120_000);
     await load.waitForOutcome(60_000);
   }, 540_000);
 

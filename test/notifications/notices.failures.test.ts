@@ -199,7 +199,7 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
     expect(page.body).toContain('수신 거부');
-    expect(page.body).toContain(`<form method="post" action="${PUBLIC_URL}/notices/unsubscribe">`);
+    expect(page.body).toContain(`<form method="post" action="/notices/unsubscribe">`);
     expect(page.body).toContain(`name="token" value="${pageToken}"`);
     expect(page.body).not.toMatch(/<script|onclick|javascript:/i);
     expect(page.body).not.toContain('f6@example.com');

@@ -21,7 +21,7 @@ describe('notice broadcast on real worker processes (`ainfo worker`)', () => {
   const startWorker = async (env: Record<string, string>, concurrency: number): Promise<Child> => {
     const child = spawnAinfo(
       ['worker', '--queues', 'mail,notices', '--concurrency', String(concurrency)],
-      stack.childEnv({ TASK_LOCK_MS: '2000', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info', ...env }),
+      stack.childEnv({ TASK_LOCK_MS: '2000', NOTICE_DELIVERY_LEASE_MS: '4000', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info', ...env }),
     );
     children.push(child);
     await child.waitFor('worker ready', 30_000);

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { optionalUser } from '../../http/auth.ts';
+import { optionalUser, pageViewer } from '../../http/auth.ts';
+import { viewerFrame } from '../../http/pages/viewer-frame.ts';
 import { errorBody, errorBodySchema } from '../../http/errors.ts';
 import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
@@ -55,7 +56,7 @@ export default defineRoutes(ASK, (instance, ask) => {
   app.post(
     '/api/ask',
     {
-      preHandler: optionalUser,
+      preHandler: optionalUserOrSession,
       config: limit,
       schema: {
         tags: ['ask'],
@@ -82,7 +83,7 @@ export default defineRoutes(ASK, (instance, ask) => {
   app.post(
     '/api/ask/:messageId/feedback',
     {
-      preHandler: optionalUser,
+      preHandler: optionalUserOrSession,
       config: limit,
       schema: {
         tags: ['ask'],
@@ -99,12 +100,17 @@ export default defineRoutes(ASK, (instance, ask) => {
   );
 
   app.get('/ask', { schema: { hide: true, querystring: askPageQuery } }, async (request, reply) => {
-    const turns = await turnsOf(ask, request.query.c, undefined);
+    const viewer = await pageViewer(request);
+    request.pageFrame = viewerFrame(viewer);
+    const turns = await turnsOf(ask, request.query.c, viewer?.id);
     const conversationId = turns.length > 0 ? request.query.c : undefined;
     return reply.page(askPage({ turns, conversationId, question: '', age: '', region: '', error: undefined }), { script: '/assets/ask.js' });
   });
 
   app.post('/ask', { config: limit, schema: { hide: true, body: askPageBody } }, async (request, reply) => {
+    // The page session's person (SameSite=Lax keeps the cookie off cross-site posts): their profile fills the filters.
+    const viewer = await pageViewer(request);
+    request.pageFrame = viewerFrame(viewer);
     const form = request.body;
     const input: AskPageInput = { turns: [], conversationId: undefined, question: form.question, age: form.age, region: form.region, error: undefined };
     const age = form.age.trim();
@@ -118,6 +124,7 @@ export default defineRoutes(ASK, (instance, ask) => {
           question: form.question,
           conversationId,
           profile: { ...(age !== '' ? { age: Number(age) } : {}), ...(form.region.trim() !== '' ? { region: form.region } : {}) },
+          userId: viewer?.id,
         });
         input.conversationId = answer.conversationId;
         input.question = '';
@@ -130,14 +137,14 @@ export default defineRoutes(ASK, (instance, ask) => {
       status = 400;
     }
     input.conversationId ??= conversationId;
-    input.turns = await turnsOf(ask, input.conversationId, undefined);
+    input.turns = await turnsOf(ask, input.conversationId, viewer?.id);
     return reply.page(askPage(input), { status, script: '/assets/ask.js' });
   });
 
   app.post('/ask/feedback', { config: limit, schema: { hide: true, body: feedbackPageBody } }, async (request, reply) => {
     const { messageId, conversationId, value } = request.body;
     if (!UUID.test(messageId)) throw new AppError(404, 'MESSAGE_NOT_FOUND', '답변을 찾을 수 없습니다.');
-    await ask.feedback(messageId, value, undefined);
+    await ask.feedback(messageId, value, (await pageViewer(request))?.id);
     const back = UUID.test(conversationId) ? `/ask?c=${conversationId}#m-${messageId}` : '/ask';
     return reply.redirect(back, 303);
   });
@@ -174,4 +181,17 @@ async function sendStream(reply: FastifyReply, events: AsyncGenerator<AskEvent, 
     raw.end();
   }
   return reply;
+}
+
+/**
+ * The bearer token's user, else the page session's person (the page's script posts with the
+ * cookie). Never refuses; asking changes nothing of the person's but their own conversations, and
+ * the session cookie is SameSite=Lax, so a cross-site post carries no session.
+ */
+async function optionalUserOrSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await optionalUser(request, reply);
+  if (!request.user) {
+    const viewer = await pageViewer(request);
+    if (viewer) request.user = viewer;
+  }
 }

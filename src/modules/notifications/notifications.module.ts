@@ -28,9 +28,9 @@ export function createNotifications(deps: NotificationsModuleDeps): Notification
     accounts: deps.accounts,
     publicUrl: deps.config.http.publicUrl,
     log: deps.log,
-    // A run killed mid-send is re-run under the same task id and takes its lease back at once; a
-    // different run waits for the lease, which must outlast a slow SMTP conversation.
-    deliveryLeaseMs: Math.max(120_000, deps.config.tasks.lockMs),
+    // The lease is held per run (TaskContext.runId): a run that takes over a stalled one waits for
+    // it, so it must outlast a slow SMTP conversation and a partition the old worker returns from.
+    deliveryLeaseMs: Math.max(deps.config.mail.deliveryLeaseMs, deps.config.tasks.lockMs),
     ...deps.tuning,
   });
 }
