@@ -21,6 +21,7 @@ interface Detail {
   id: number;
   deliveries: Counts;
   failures: { email: string; reply: string }[];
+  stalled: boolean;
 }
 
 describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe', () => {
@@ -141,6 +142,11 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     await smtp.start();
     expect((await detail(id)).deliveries).toMatchObject({ pending: RECIPIENTS, pendingWithError: RECIPIENTS, sent: 0 });
     expect(recipientsOf(id)).toHaveLength(0);
+    // Just after the send the deliveries may still be moving: no resume offered yet. Two minutes
+    // on with nothing sent, failed or leased, they have stalled (the clock moved by moving the send back).
+    expect((await detail(id)).stalled).toBe(false);
+    await stack.db.sql.query(`update notices set sent_at = now() - interval '10 minutes' where id = $1`, [id]);
+    expect((await detail(id)).stalled).toBe(true);
 
     // Mark a few as sent by hand: resume must not send them again.
     await stack.db.sql.query(
@@ -154,6 +160,7 @@ describe('notice deliveries when SMTP refuses or is down, resume and unsubscribe
     expect(round).toBe(1);
     expect((await stack.core.results.wait(taskId, { timeoutMs: 10_000 })).result).toMatchObject({ enqueued: RECIPIENTS - 5 });
     await waitUntil(async () => (await detail(id)).deliveries.sent === RECIPIENTS, 20_000, 'resumed deliveries sent');
+    expect((await detail(id)).stalled).toBe(false);
     expect(recipientsOf(id)).toHaveLength(RECIPIENTS - 5);
     expect(new Set(recipientsOf(id)).size).toBe(RECIPIENTS - 5);
 

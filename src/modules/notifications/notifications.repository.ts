@@ -194,6 +194,22 @@ export class NotificationsRepository {
     return result;
   }
 
+  /**
+   * Whether a sent notice's pending deliveries are moving: how many are leased by a run now, and
+   * how long since any delivery was last sent, failed or leased (null: none ever was).
+   */
+  async deliveryActivity(noticeId: number): Promise<{ leased: number; idleSeconds: number | null }> {
+    const rows = await this.sql.query<{ leased: number; idle_seconds: number | string | null }>(
+      `select (count(*) filter (where status = 'pending' and claimed_until > now()))::int as leased,
+              extract(epoch from now() - greatest(max(sent_at), max(failed_at), max(claimed_until)))::float8 as idle_seconds
+         from notice_deliveries where notice_id = $1`,
+      [noticeId],
+    );
+    const row = rows[0];
+    const idle = row?.idle_seconds;
+    return { leased: toNumber(row?.leased ?? 0), idleSeconds: idle === null || idle === undefined ? null : Math.max(0, Number(idle)) };
+  }
+
   async listFailures(noticeId: number, limit: number): Promise<DeliveryFailure[]> {
     const rows = await this.sql.query<{
       id: string | number;

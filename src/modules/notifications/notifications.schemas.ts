@@ -55,6 +55,7 @@ export const noticeDetail = noticeView.extend({
       failedAt: z.string(),
     }),
   ),
+  stalled: z.boolean().describe('pending deliveries nothing has moved for 2 minutes: resume them (POST …/resume)'),
 });
 
 export const noticeList = z.object({

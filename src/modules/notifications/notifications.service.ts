@@ -57,7 +57,15 @@ export interface NoticeView {
 export interface NoticeDetail extends NoticeView {
   /** The first failures (by delivery id) with the SMTP reply; `deliveries.failed` counts them all. */
   failures: (Omit<DeliveryFailure, 'failedAt' | 'userId'> & { userId: string | null; failedAt: string })[];
+  /**
+   * Pending deliveries that nothing is moving: none leased, and none sent, failed or leased for
+   * STALLED_AFTER_SECONDS since the send (e.g. retries ran out during an SMTP outage). Only then is
+   * a resume worth offering; while the broadcast runs it would only duplicate work.
+   */
+  stalled: boolean;
 }
+
+const STALLED_AFTER_SECONDS = 120;
 
 export type DeliveryOutcome =
   | { status: 'sent'; messageId: string; reply: string }
@@ -173,14 +181,20 @@ export class NotificationsService {
   async getNotice(noticeId: number): Promise<NoticeDetail> {
     const row = await this.repository.findNotice(noticeId);
     if (!row) throw notFound(noticeId);
-    const [counts, failures] = await Promise.all([
+    const [counts, failures, activity] = await Promise.all([
       this.repository.deliveryCounts([row.id]),
       this.repository.listFailures(row.id, FAILURES_SHOWN),
+      this.repository.deliveryActivity(row.id),
     ]);
+    const pending = counts.get(row.id)?.pending ?? 0;
+    const sinceSend = row.sentAt ? (Date.now() - row.sentAt.getTime()) / 1000 : 0;
+    const idle = activity.idleSeconds ?? sinceSend;
+    const stalled = pending > 0 && activity.leased === 0 && Math.min(idle, sinceSend) >= STALLED_AFTER_SECONDS;
     const publicIds = await this.accounts.publicIds([...failures.map((failure) => failure.userId), ...(row.createdBy === null ? [] : [row.createdBy])]);
     return {
       ...this.view(row, counts.get(row.id), publicIds),
       failures: failures.map((failure) => ({ ...failure, userId: publicIds.get(failure.userId) ?? null, failedAt: failure.failedAt.toISOString() })),
+      stalled,
     };
   }
 

@@ -76,7 +76,7 @@ ${counts.pendingWithError > 0 ? html`<p class="notice error">대기 중 ${count(
 export function noticeDetailView(input: { notice: NoticeDetail; csrf: SafeHtml; msg?: string }): SafeHtml {
   const { notice } = input;
   const draft = notice.sentAt === null;
-  const canResume = !draft && notice.deliveries.pending > 0;
+  const canResume = !draft && notice.stalled;
   return html`<p><a href="/admin/notices">← 공지 목록</a></p>
 ${flash(input.msg)}
 <h1>${notice.title}</h1>
