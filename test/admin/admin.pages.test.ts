@@ -349,7 +349,10 @@ describe('admin pages (session login, CSRF, pages, audit; real PostgreSQL and Re
       for (const source of ['gov24', 'youth', 'work24']) expect(page.body).toContain(`data-source="${source}"`);
       const started = await client().submit('/admin/dataload', '/admin/dataload/youth/run');
       const taskId = new URL(String(started.headers.location), 'http://x').searchParams.get('task') ?? '';
-      expect((await stack.core.results.get(taskId)).name).toBe('dataload.loadYouthPolicyData');
+      const queued = await stack.core.results.get(taskId);
+      expect(queued.name).toBe('dataload.loadYouthPolicyData');
+      // No API key here: the payload says the run will use the sample peer, as the run will record.
+      expect(queued.payload).toEqual({ sample: true });
       expect(await stack.core.results.revoke(taskId, 'test cleanup')).toBe(true);
       expect((await audited('dataload.run', 'source:youth'))[0]).toEqual({ target: 'source:youth', admin_email: ADMIN.email });
     });

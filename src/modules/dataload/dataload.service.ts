@@ -112,9 +112,12 @@ export class DataloadService {
     return this.deps.runs.recent(limit, source);
   }
 
-  /** Hands a load of `source` to the workers ("collect now"); its task id follows it. */
+  /**
+   * Hands a load of `source` to the workers ("collect now"); its task id follows it. The payload
+   * says the mode the run will have (sample without an API key), so the task page and the run agree.
+   */
   requestRun(source: SourceName, options: { sample?: boolean } = {}): Promise<TaskRef> {
-    return this.deps.producer.enqueue(LOAD_TASKS[source], { sample: options.sample ?? false });
+    return this.deps.producer.enqueue(LOAD_TASKS[source], { sample: options.sample ?? this.isSample(source) });
   }
 
   /**

@@ -75,9 +75,9 @@ ${runs.length === 0
   ? html`<p class="muted">수집 기록이 없습니다.</p>`
   : html`<div class="table-wrap"><table><thead><tr><th>시작</th><th>끝</th><th>상태</th><th class="num">가져옴</th><th class="num">추가</th><th class="num">변경</th><th class="num">같음</th><th class="num">삭제</th><th class="num">실패</th><th>오류</th></tr></thead><tbody>
 ${runs.map(
-  (run) => html`<tr><td>${seoulTime(run.startedAt)}${run.mode === 'sample' ? html`<br><span class="badge warn">샘플</span>` : ''}</td><td>${seoulTime(run.finishedAt)}</td><td>${stateBadge(run.state)}</td>
+  (run) => html`<tr><td>${seoulTime(run.startedAt)}${run.mode === 'sample' ? html`<br><span class="badge warn">샘플</span>` : ''}</td><td>${seoulTime(run.finishedAt)}</td><td>${stateBadge(run.state)}${run.taskId ? html`<br><a class="mono" href="/admin/tasks?id=${encodeURIComponent(run.taskId)}">작업 보기</a>` : ''}</td>
 <td class="num">${count(run.fetched)}</td><td class="num">${count(run.added)}</td><td class="num">${count(run.updated)}</td><td class="num">${count(run.unchanged)}</td>
-<td class="num">${count(run.deleted)}</td><td class="num">${count(run.failed)}</td><td class="error">${run.error ?? ''}${run.taskId ? html`<br><a class="mono" href="/admin/tasks?id=${encodeURIComponent(run.taskId)}">작업 보기</a>` : ''}</td></tr>`,
+<td class="num">${count(run.deleted)}</td><td class="num">${count(run.failed)}</td><td class="error">${run.error ?? ''}</td></tr>`,
 )}
 </tbody></table></div>`}
 </section>`,
