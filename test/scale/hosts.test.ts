@@ -90,9 +90,12 @@ describe.skipIf(unavailable !== undefined)('three worker hosts, one cut off mid-
     );
     await network.restore(cutHost);
     restoredAt = Date.now();
-    settledAs = await mail.settle(120_000);
+    // A taken-over delivery waits for the cut-off run's lease (120 s from its claim), and its busy
+    // retries back off exponentially (3 s doubling), so the one after the lease may come up to
+    // about 190 s after the takeover.
+    settledAs = await mail.settle(200_000);
     await load.waitForOutcome(60_000);
-  }, 480_000);
+  }, 560_000);
 
   afterAll(async () => {
     await events.close();
