@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Services } from './compose.ts';
 import type { Core } from './core.ts';
 import type { Stoppable } from './lifecycle.ts';
+import { isProcessAlive } from '../utils/pid.ts';
 
 /**
  * What `ainfo all` on the embedded defaults publishes in `<DATA_DIR>/run/embedded.json`, so that
@@ -30,15 +31,6 @@ function publicationFile(dataDir: string): string {
   return path.join(dataDir, 'run', FILE_NAME);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Where the PGlite socket goes: the data directory, or a short private one when that path is too long. */
 function socketDirFor(dataDir: string): string {
   const dir = path.join(dataDir, 'run');
@@ -55,7 +47,7 @@ export function readEmbedded(dataDir: string): EmbeddedServices | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<EmbeddedServices>;
-    if (typeof parsed.pid !== 'number' || typeof parsed.publicUrl !== 'string' || !isAlive(parsed.pid)) return undefined;
+    if (typeof parsed.pid !== 'number' || typeof parsed.publicUrl !== 'string' || !isProcessAlive(parsed.pid)) return undefined;
     return {
       pid: parsed.pid,
       publicUrl: parsed.publicUrl,
