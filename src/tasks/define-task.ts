@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { DepKey } from '../utils/deps.ts';
 import type { QueueName } from './queues.ts';
+import { uniqueId } from '../utils/ids.ts';
 
 /** What a handler receives besides its payload. */
 export interface TaskContext<D = undefined> {
@@ -137,7 +137,7 @@ export function isTask(value: unknown): value is AnyTask {
 
 /**
  * The id of one run of a task, the one formula for it: the explicit id when given, else
- * `<task name>-<dedupe key>` for a task that dedupes, else a random UUID.
+ * `<task name>-<dedupe key>` for a task that dedupes, else a new `uniqueId()`.
  */
 export function taskIdOf<S extends z.ZodType>(
   task: { readonly name: string; readonly dedupe: ((payload: z.output<S>) => string) | undefined },
@@ -145,7 +145,7 @@ export function taskIdOf<S extends z.ZodType>(
   explicit?: string,
 ): string {
   if (explicit !== undefined) return explicit;
-  return task.dedupe ? `${task.name}-${task.dedupe(payload)}` : randomUUID();
+  return task.dedupe ? `${task.name}-${task.dedupe(payload)}` : uniqueId();
 }
 
 /** A periodic entry (Celery's beat_schedule row), declared next to its task. */

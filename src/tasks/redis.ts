@@ -62,18 +62,23 @@ export function isRedisConnectionError(error: unknown): boolean {
  * producer operation that waits on something other than a command (BullMQ waiting for its
  * connection to be ready).
  */
-export async function withRedisDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
+export function withRedisDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  // One promise and one timer: this wraps every enqueue, so no Promise.race and no async frame.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       reject(new RedisUnavailableError(what, new Error(`no answer in ${timeoutMs} ms`)));
     }, timeoutMs);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Pings Redis once, without retrying; throws RedisUnavailableError when nothing answers. */

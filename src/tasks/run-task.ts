@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { stripQueryParameters } from '../log/scrub.ts';
@@ -7,6 +6,7 @@ import { toPayloadIssues } from './broker.ts';
 import type { AnyTask, RetryPolicy, TaskContext } from './define-task.ts';
 import { isPermanent } from './errors.ts';
 import { DurationRecorder } from './metrics.ts';
+import { uniqueId } from '../utils/ids.ts';
 
 /** One run of a task, as the consumer that took it (a BullMQ job, a Celery message) describes it. */
 export interface TaskRunInfo {
@@ -168,7 +168,7 @@ class RunContext implements TaskContext<unknown> {
     private readonly parentLog: Logger,
   ) {
     this.id = info.id;
-    this.runId = `${info.id}#${randomUUID()}`;
+    this.runId = `${info.id}#${uniqueId()}`;
     this.attempt = info.attempt;
     this.maxAttempts = info.maxAttempts;
   }

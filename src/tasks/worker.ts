@@ -6,7 +6,7 @@ import type { Deps } from '../utils/deps.ts';
 import { QUEUE_SETTINGS, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
 import { ResultStore } from './results.ts';
-import { TaskRunner, type TaskRunnerOptions } from './run-task.ts';
+import { TaskRunner, type TaskRunInfo, type TaskRunnerOptions } from './run-task.ts';
 
 /** How long a forced close may take before the worker stops waiting for it. */
 const FORCED_CLOSE_MS = 1_000;
@@ -129,13 +129,14 @@ export class TaskWorker {
       await this.results.markRevoked(job.id ?? '', reason);
       throw new UnrecoverableError(reason);
     }
-    const outcome = await this.runner.run(task, envelope.payload, {
+    const info: TaskRunInfo = {
       id: job.id ?? '',
       attempt: job.attemptsMade + 1,
       maxAttempts: job.opts.attempts ?? 1,
       progress: (value) => job.updateProgress(value),
-      ...(envelope.outbox ? { fromOutbox: true } : {}),
-    });
+    };
+    if (envelope.outbox) info.fromOutbox = true;
+    const outcome = await this.runner.run(task, envelope.payload, info);
     if (outcome.status === 'success') return outcome.value;
     // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
     const error =
