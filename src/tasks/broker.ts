@@ -53,6 +53,7 @@ export class Broker implements TaskProducer {
   readonly connection: Redis | Cluster;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly events = new Map<QueueName, Promise<QueueEvents>>();
+  private readonly readyEvents = new Map<QueueName, QueueEvents>();
   /**
    * Queues of recently enqueued ids, so a result look-up right after enqueue reads one queue, not
    * all: two generations, the older dropped whole when the newer is full. (Evicting the oldest key
@@ -144,6 +145,11 @@ export class Broker implements TaskProducer {
     return client;
   }
 
+  /** The queue's QueueEvents listener if it is ready already (no await on a waiter's path). */
+  readyQueueEvents(name: QueueName): QueueEvents | undefined {
+    return this.readyEvents.get(name);
+  }
+
   /** A QueueEvents listener of one queue, shared by every waiter. */
   queueEvents(name: QueueName): Promise<QueueEvents> {
     let events = this.events.get(name);
@@ -159,7 +165,10 @@ export class Broker implements TaskProducer {
       created.on('removed', ({ jobId }: { jobId: string }) => {
         jobEvents(created).emit(`failed:${jobId}`, { jobId, failedReason: 'revoked' });
       });
-      events = created.waitUntilReady().then(() => created);
+      events = created.waitUntilReady().then(() => {
+        this.readyEvents.set(name, created);
+        return created;
+      });
       this.events.set(name, events);
     }
     return events;
@@ -325,6 +334,7 @@ export class Broker implements TaskProducer {
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
     this.queues.clear();
     this.events.clear();
+    this.readyEvents.clear();
     // quit() fails at once with Redis down (no offline queue); then the socket is simply dropped.
     await this.connection.quit().catch(() => {
       this.connection.disconnect();

@@ -154,17 +154,21 @@ export class ResultStore {
    */
   private async settle(id: string, { timeoutMs = 30_000, onProgress }: WaitOptions): Promise<{ done: true; value: unknown } | { done: false }> {
     const deadline = Date.now() + timeoutMs;
-    if (!(await this.connectionUp(deadline))) return { done: false };
+    // Checked in line first: a round trip is short enough for an extra await to show.
+    if (this.broker.connection.status !== 'ready' && !(await this.connectionUp(deadline))) return { done: false };
     // Enqueued by this process: wait on a handle at once (waitUntilFinished checks whether it has
     // finished already) instead of reading the job first; a progress listener needs the read.
     const job = (onProgress ? undefined : this.broker.recentJobHandle(id)) ?? (await this.findOrAwaitJob(id, deadline));
     if (!job || !isQueueName(job.queueName)) return { done: false };
-    const events = await this.broker.queueEvents(job.queueName);
+    const events = this.broker.readyQueueEvents(job.queueName) ?? (await this.broker.queueEvents(job.queueName));
     const progressEvent = `progress:${id}`;
-    const onProgressEvent = ({ data }: { data: unknown }): void => {
-      onProgress?.(data);
-    };
-    if (onProgress) {
+    // Made only when asked for: a round trip without progress allocates no listener.
+    const onProgressEvent = onProgress
+      ? ({ data }: { data: unknown }): void => {
+          onProgress(data);
+        }
+      : undefined;
+    if (onProgress && onProgressEvent) {
       if (job.progress !== 0) onProgress(job.progress);
       jobEvents(events).on(progressEvent, onProgressEvent);
     }
@@ -174,13 +178,13 @@ export class ResultStore {
       // BullMQ's waitUntilFinished reads the job inside an async Promise executor, so a Redis error
       // there (the fail-fast producer connection while Redis is away) escapes as an unhandled
       // rejection: start it only on a connection that is up. A drop in between stays possible.
-      if (!(await this.connectionUp(deadline))) return { done: false };
+      if (this.broker.connection.status !== 'ready' && !(await this.connectionUp(deadline))) return { done: false };
       const value: unknown = await job.waitUntilFinished(events, Number.isFinite(remaining) ? remaining : undefined);
       return { done: true, value };
     } catch {
       return { done: false };
     } finally {
-      jobEvents(events).off(progressEvent, onProgressEvent);
+      if (onProgressEvent) jobEvents(events).off(progressEvent, onProgressEvent);
     }
   }
 

@@ -111,8 +111,6 @@ export class TaskRunner {
 
   private async execute(task: AnyTask, payload: unknown, info: TaskRunInfo): Promise<TaskRunOutcome> {
     const parentLog = this.options.log;
-    // Built only for a line that is written: at the worker's full rate most runs log nothing.
-    const fields = (): Record<string, unknown> => ({ task: task.name, taskId: info.id, attempt: info.attempt, ...info.logFields });
     const parsed = task.schema.safeParse(payload);
     if (!parsed.success) {
       const issues = toPayloadIssues(parsed.error)
@@ -120,7 +118,7 @@ export class TaskRunner {
         .join('; ');
       const reason = `invalid payload: ${issues}`;
       this.durations.record(task.name, 'failure', 0);
-      parentLog.error({ ...fields(), durationMs: 0, error: reason }, 'task failed');
+      parentLog.error({ ...logFields(task, info), durationMs: 0, error: reason }, 'task failed');
       return { status: 'invalid', reason };
     }
     const deps: unknown = task.uses ? this.options.deps.get(task.uses, `task ${task.name}`) : undefined;
@@ -130,7 +128,7 @@ export class TaskRunner {
       const seconds = (performance.now() - started) / 1000;
       this.durations.record(task.name, 'success', seconds);
       const durationMs = Math.round(seconds * 1000);
-      if (parentLog.isLevelEnabled('info')) parentLog.info({ ...fields(), durationMs }, 'task succeeded');
+      if (parentLog.isLevelEnabled('info')) parentLog.info({ ...logFields(task, info), durationMs }, 'task succeeded');
       return { status: 'success', value, durationMs };
     } catch (caught) {
       const seconds = (performance.now() - started) / 1000;
@@ -141,12 +139,17 @@ export class TaskRunner {
       const permanent = isPermanent(caught);
       const retryInMs = !permanent && info.attempt < info.maxAttempts ? retryDelayMs(task.retry, info.attempt) : undefined;
       parentLog[retryInMs === undefined ? 'error' : 'warn'](
-        { ...fields(), durationMs, error: error.message, ...(permanent ? { permanent } : {}) },
+        { ...logFields(task, info), durationMs, error: error.message, ...(permanent ? { permanent } : {}) },
         retryInMs === undefined ? 'task failed' : 'task failed; retrying',
       );
       return { status: 'failed', error, permanent, retryInMs, durationMs };
     }
   }
+}
+
+/** Built only for a line that is written: at the worker's full rate most runs log nothing. */
+function logFields(task: AnyTask, info: TaskRunInfo): Record<string, unknown> {
+  return { task: task.name, taskId: info.id, attempt: info.attempt, ...info.logFields };
 }
 
 /**

@@ -129,14 +129,7 @@ export class TaskWorker {
       await this.results.markRevoked(job.id ?? '', reason);
       throw new UnrecoverableError(reason);
     }
-    const info: TaskRunInfo = {
-      id: job.id ?? '',
-      attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? 1,
-      progress: (value) => job.updateProgress(value),
-    };
-    if (envelope.outbox) info.fromOutbox = true;
-    const outcome = await this.runner.run(task, envelope.payload, info);
+    const outcome = await this.runner.run(task, envelope.payload, new JobRun(job, envelope.outbox === true));
     if (outcome.status === 'success') return outcome.value;
     // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
     const error =
@@ -171,5 +164,30 @@ export class TaskWorker {
       await Promise.race([forced, new Promise((resolve) => setTimeout(resolve, FORCED_CLOSE_MS).unref())]);
     }
     await this.releaseRunner?.();
+  }
+}
+
+/**
+ * A BullMQ job as the runner sees it. A class rather than an object literal with an arrow: tsx
+ * (esbuild's keepNames) wraps every named arrow in a defineProperty call, measurable once per job.
+ */
+class JobRun implements TaskRunInfo {
+  readonly id: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly fromOutbox: boolean;
+
+  constructor(
+    private readonly job: Job,
+    fromOutbox: boolean,
+  ) {
+    this.id = job.id ?? '';
+    this.attempt = job.attemptsMade + 1;
+    this.maxAttempts = job.opts.attempts ?? 1;
+    this.fromOutbox = fromOutbox;
+  }
+
+  progress(value: number | Record<string, unknown>): Promise<void> {
+    return this.job.updateProgress(value);
   }
 }
