@@ -84,10 +84,10 @@ const timed: AskPolicies = {
       spent += performance.now() - started;
     }
   },
-  async getMany(ids) {
+  async documentsOf(ids) {
     const started = performance.now();
     try {
-      return await policies.search.getMany(ids);
+      return await policies.search.documentsOf(ids);
     } finally {
       spent += performance.now() - started;
     }

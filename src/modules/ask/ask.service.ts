@@ -23,7 +23,11 @@ export type AskProfileSource = (userId: number) => Promise<{ age?: number; regio
 /** The part of the policies search ask reads through. */
 export interface AskPolicies {
   search(query: SearchQuery): Promise<SearchResult>;
-  getMany(ids: readonly string[]): Promise<PolicyDocument[]>;
+  /**
+   * The cited documents, whole, in the order asked (unknown ids left out): from the same in-memory
+   * catalogue the search ranked with, so no store round trip stands before the model request.
+   */
+  documentsOf(ids: readonly string[]): Promise<PolicyDocument[]>;
   statusOf(doc: Pick<PolicyDocument, 'applyStart' | 'applyEnd' | 'periodKind'>): ApplicationStatus;
 }
 
@@ -264,7 +268,7 @@ export class AskService {
       offset: 0,
     });
     if (result.items.length === 0) return [];
-    const docs = new Map((await policies.getMany(result.items.map((item) => item.id))).map((doc) => [doc.id, doc]));
+    const docs = new Map((await policies.documentsOf(result.items.map((item) => item.id))).map((doc) => [doc.id, doc]));
     const numbered: NumberedDocument[] = [];
     for (const item of result.items) {
       const doc = docs.get(item.id);
@@ -277,7 +281,7 @@ export class AskService {
   private async previousDocuments(citations: readonly StoredCitation[], read: ExtractedQuestion): Promise<NumberedDocument[]> {
     const chosen = read.ordinal !== undefined && citations[read.ordinal] ? [citations[read.ordinal] as StoredCitation] : citations;
     const { policies } = this.options;
-    const docs = new Map((await policies.getMany(chosen.map((citation) => citation.id))).map((doc) => [doc.id, doc]));
+    const docs = new Map((await policies.documentsOf(chosen.map((citation) => citation.id))).map((doc) => [doc.id, doc]));
     const numbered: NumberedDocument[] = [];
     for (const citation of chosen) {
       const doc = docs.get(citation.id);
