@@ -51,7 +51,12 @@ const QUESTIONS = [
 const dir = await mkdtemp(path.join(os.tmpdir(), 'ainfo-bench-ask-'));
 const chroma = await startChromaServer({ dir });
 const peer = await new PublicApisPeer(await loadFixtures(), 'bench-key').start();
-const llm = await startLlmServer(() => ({ firstTokenMs: FIRST_TOKEN_MS, chunks: ['찾은 자료로 답합니다 [1]. ', '자세한 조건은 원문을 확인하세요 [2].'] }));
+/** When the model server received its latest request (ms since the epoch, comparable across threads). */
+let llmReceivedAt = 0;
+const llm = await startLlmServer(() => {
+  llmReceivedAt = performance.timeOrigin + performance.now();
+  return { firstTokenMs: FIRST_TOKEN_MS, chunks: ['찾은 자료로 답합니다 [1]. ', '자세한 조건은 원문을 확인하세요 [2].'] };
+});
 const database = await openPglite(undefined);
 await migrate(database.sql);
 const prefix = `ainfo-bench-ask-${randomBytes(4).toString('hex')}`;
@@ -137,30 +142,39 @@ try {
   const clients = [
     { label: 'client in its own thread (as a browser, which does not share the server’s event loop)', client: thread },
     { label: 'client in the server’s thread (the method before 2026-12-02)', client: sameThread },
-  ].map((each) => ({ ...each, viaAsk: [] as number[], headersFirst: [] as number[], direct: [] as number[] }));
+  ].map((each) => ({ ...each, viaAsk: [] as number[], headersFirst: [] as number[], direct: [] as number[], askBefore: [] as number[], directBefore: [] as number[] }));
   for (let round = 0; round < ROUNDS + 1; round += 1) {
     for (const question of QUESTIONS) {
       for (const each of clients) {
         const asked = await each.client.measure({ kind: 'ask', base, question });
+        const askReached = llmReceivedAt - asked.startedAt;
         const straight = await each.client.measure({ kind: 'direct', llmUrl: llm.url, question });
+        const directReached = llmReceivedAt - straight.startedAt;
         // The first round warms connections up and is not counted.
         if (round === 0 || asked.firstTokenMs === undefined || straight.firstTokenMs === undefined) continue;
         each.viaAsk.push(asked.firstTokenMs);
         each.headersFirst.push(asked.headersMs ?? 0);
         each.direct.push(straight.firstTokenMs);
+        each.askBefore.push(askReached);
+        each.directBefore.push(directReached);
       }
     }
   }
   await thread.stop();
   await streaming.close();
   console.log(`\n(2) first answer token over SSE with a local model server at ${FIRST_TOKEN_MS} ms to first token, ${clients[0]?.viaAsk.length ?? 0} questions, alternating`);
-  for (const { label, viaAsk, headersFirst, direct } of clients) {
+  for (const { label, viaAsk, headersFirst, direct, askBefore, directBefore } of clients) {
     const added = viaAsk.map((value, index) => value - (direct[index] ?? 0));
+    // Before: until the model server has the request. After: from then (plus its 100 ms) to the client's first token.
+    const addedBefore = askBefore.map((value, index) => value - (directBefore[index] ?? 0));
+    const addedAfter = added.map((value, index) => value - (addedBefore[index] ?? 0));
     console.log(`  ${label}`);
     console.log(`    POST /api/ask, first token       ${summary(ascending(viaAsk))}`);
     console.log(`    POST /api/ask, response headers  ${summary(ascending(headersFirst))}`);
     console.log(`    the model server directly        ${summary(ascending(direct))}`);
     console.log(`    added by ask (per question)      ${summary(ascending(added))}   target: p50 < 20 ms`);
+    console.log(`      before the model has the request ${summary(ascending(addedBefore))}`);
+    console.log(`      after the model's first token    ${summary(ascending(addedAfter))}`);
   }
 } finally {
   await policies.close();

@@ -9,6 +9,8 @@ import { parentPort, Worker } from 'node:worker_threads';
 import OpenAI from 'openai';
 
 export interface Timing {
+  /** When the request started, in ms since the epoch (`performance.timeOrigin` based, so threads compare). */
+  startedAt: number;
   /** Until the response headers, when the request was to /api/ask. */
   headersMs?: number;
   /** Until the first answer token; undefined when none came. */
@@ -22,6 +24,7 @@ const clients = new Map<string, OpenAI>();
 /** POST /api/ask with `Accept: text/event-stream`, read to the end. */
 async function viaAsk(base: string, question: string): Promise<Timing> {
   const started = performance.now();
+  const startedAt = performance.timeOrigin + started;
   const response = await fetch(`${base}/api/ask`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -38,7 +41,7 @@ async function viaAsk(base: string, question: string): Promise<Timing> {
     text += decoder.decode(value, { stream: true });
     if (firstTokenMs === undefined && text.includes('event: token')) firstTokenMs = performance.now() - started;
   }
-  return { headersMs, firstTokenMs };
+  return { startedAt, headersMs, firstTokenMs };
 }
 
 /** The model server with the same client ask uses (one per process, so its connections are kept). */
@@ -49,10 +52,11 @@ async function direct(llmUrl: string, question: string): Promise<Timing> {
     clients.set(llmUrl, client);
   }
   const started = performance.now();
+  const startedAt = performance.timeOrigin + started;
   const stream = await client.chat.completions.create({ model: 'bench', stream: true, messages: [{ role: 'user', content: question }] });
   let firstTokenMs: number | undefined;
   for await (const chunk of stream) if (firstTokenMs === undefined && chunk.choices[0]?.delta.content) firstTokenMs = performance.now() - started;
-  return { firstTokenMs };
+  return { startedAt, firstTokenMs };
 }
 
 export function measure(request: ClientRequest): Promise<Timing> {
