@@ -322,13 +322,13 @@ export class VectorStore {
     return { id: foundId, document: result.documents[0] ?? '', metadata: flatMetadata(result.metadatas[0]) };
   }
 
-  /** Metadata of every stored document (paged reads of 1,000), for indexes kept beside Chroma. */
-  async listMetadata(): Promise<{ id: string; metadata: VectorMetadata }[]> {
+  /** Every stored document with its metadata (paged reads of 1,000), for indexes kept beside Chroma. */
+  async listStored(): Promise<StoredVector[]> {
     const collection = await this.collection();
-    const entries: { id: string; metadata: VectorMetadata }[] = [];
+    const entries: StoredVector[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const result = await this.answering(() => collection.get({ include: ['metadatas'], limit: PAGE, offset }));
-      result.ids.forEach((id, index) => entries.push({ id, metadata: flatMetadata(result.metadatas[index]) }));
+      const result = await this.answering(() => collection.get({ include: ['documents', 'metadatas'], limit: PAGE, offset }));
+      result.ids.forEach((id, index) => entries.push({ id, document: result.documents[index] ?? '', metadata: flatMetadata(result.metadatas[index]) }));
       if (result.ids.length < PAGE) return entries;
     }
   }

@@ -296,6 +296,22 @@ describe('Ask AInfo: the JSON API, follow-ups, feedback and retention over real 
     expect(limited.json<ErrorBody>().error.message).toMatch(/요청이 너무 많습니다/);
   });
 
+  it('refuses questions over the limit with a 429 before any answer, even though their retrieval starts beside the count', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000002';
+    for (let index = 0; index < RATE_LIMIT; index += 1) expect((await ask({ question: '월세 지원', conversationId: unknown }, {}, '10.9.0.1')).statusCode).toBe(404);
+    const stored = async (): Promise<number> => Number((await stack.db.sql.query<{ n: string }>('select count(*) as n from ask_messages'))[0]?.n);
+    const before = await stored();
+    // The limit wins over what the question would have got (404 here, an answer there), as when it ran first.
+    const refused = await ask({ question: '월세 지원', conversationId: unknown }, {}, '10.9.0.1');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json<ErrorBody>().error.code).toBe('RATE_LIMITED');
+    const streamed = await ask({ question: '서울 월세 지원' }, { accept: 'text/event-stream' }, '10.9.0.1');
+    expect(streamed.statusCode).toBe(429);
+    expect(streamed.headers['content-type']).toContain('application/json');
+    expect(await stored()).toBe(before);
+    expect((await ask({ question: '서울 월세 지원' }, {}, '10.9.0.2')).statusCode).toBe(200);
+  });
+
   it('prunes conversations untouched for ASK_RETENTION_DAYS with a task that can run twice, keeping recent ones', async () => {
     const old = (await ask({ question: '자격증 응시료' }, {}, '10.3.0.1')).json<AnswerBody>();
     const recent = (await ask({ question: '자격증 응시료' }, {}, '10.3.0.2')).json<AnswerBody>();

@@ -221,6 +221,8 @@ describe('policy search a young person can trust (issue 11), over a real Chroma'
     const found = await onSampleDay.search.getMany(['youth:20250301005400211201', 'gov24:999', 'gov24:000000465790']);
     expect(found.map((doc) => doc.id)).toEqual(['youth:20250301005400211201', 'gov24:000000465790']);
     expect(found[1]).toMatchObject({ title: '청년월세 특별지원', ageMin: 19, ageMax: 34, conditions: { noHome: true } });
+    // The catalogue's copy (what ask's prompt is built from) is the same documents.
+    expect(await onSampleDay.search.documentsOf(['youth:20250301005400211201', 'gov24:999', 'gov24:000000465790'])).toEqual(found);
   });
 
   it('shows the empty state on the page with a link that drops each filter', async () => {
@@ -307,6 +309,9 @@ describe('policy search a young person can trust (issue 11), over a real Chroma'
     if (!peer || !template) throw new Error('no peer');
     peer.data.youth.push({ ...template, plcyNo: '20260915005409999999', plcyNm: '청년 반려식물 돌봄 바우처', plcyExplnCn: '반려식물을 키우는 청년에게 화분과 흙을 지원합니다.' });
     await stack.services.dataload.run('youth');
+    // Written since the catalogue's build: read from Chroma until the next build has it.
+    const added = 'youth:20260915005409999999';
+    expect((await onSampleDay.search.documentsOf([added, 'gov24:999'])).map((doc) => doc.title)).toEqual(['청년 반려식물 돌봄 바우처']);
     await waitUntil(
       async () => (await search({ q: '반려식물 돌봄 바우처' })).items[0]?.title === '청년 반려식물 돌봄 바우처' && onSampleDay.search.catalogueBuilds > before,
       10_000,

@@ -8,7 +8,7 @@ import { defineRoutes } from '../../http/routes.ts';
 import { AppError } from '../../utils/errors.ts';
 import { askPage, type AskPageInput, type PageTurn } from './ask.page.ts';
 import { askBody, askPageBody, askPageQuery, askResponse, feedbackBody, feedbackPageBody, messageParams } from './ask.schemas.ts';
-import { ASK, type AskEvent, type AskService } from './ask.service.ts';
+import { ASK, type AskEvent, type AskService, type AskStream } from './ask.service.ts';
 
 /** One Server-Sent Event: its name and a JSON line. */
 function sse(event: AskEvent): string {
@@ -53,10 +53,34 @@ export default defineRoutes(ASK, (instance, ask) => {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const limit = askRateLimit(ask.rateLimitPerMinute);
 
+  /**
+   * Questions whose answer is being prepared. Retrieval starts in a preHandler that runs before the
+   * rate limit's (the plugin appends its hook after the route's), so the limit's Redis round trip
+   * overlaps the search instead of preceding it. A question over the limit is still refused with
+   * the usual 429 before any byte is sent and before the model is asked; only its search is spent.
+   */
+  const preparing = new WeakMap<FastifyRequest, { stream: Promise<AskStream>; gone: AbortController }>();
+
   app.post(
     '/api/ask',
     {
-      preHandler: optionalUserOrSession,
+      preHandler: [
+        optionalUserOrSession,
+        (request, _reply, done) => {
+          const gone = new AbortController();
+          const stream = ask.start({
+            question: request.body.question,
+            conversationId: request.body.conversationId,
+            profile: request.body.profile,
+            userId: request.user?.id,
+            signal: gone.signal,
+          });
+          // Refused by the rate limit, the handler never awaits it: its failure is not unhandled.
+          stream.catch(() => undefined);
+          preparing.set(request, { stream, gone });
+          done();
+        },
+      ],
       config: limit,
       schema: {
         tags: ['ask'],
@@ -67,14 +91,10 @@ export default defineRoutes(ASK, (instance, ask) => {
     },
     async (request, reply) => {
       const streamed = (request.headers.accept ?? '').includes('text/event-stream');
-      const gone = new AbortController();
-      const stream = await ask.start({
-        question: request.body.question,
-        conversationId: request.body.conversationId,
-        profile: request.body.profile,
-        userId: request.user?.id,
-        signal: gone.signal,
-      });
+      const started = preparing.get(request);
+      if (!started) throw new Error('POST /api/ask: the preHandler that starts the answer did not run');
+      const { gone } = started;
+      const stream = await started.stream;
       if (!streamed) return ask.collect(stream);
       return sendStream(reply, stream.events, gone);
     },

@@ -7,8 +7,8 @@ import type { PolicyDocument } from '../dataload/index.ts';
 import type { SearchQuery, SearchResult } from '../policies/index.ts';
 import type { AnswerFilters, Answerer, AnswerOutcome, NumberedDocument } from './answerer.ts';
 import { extractQuestion, type ExtractedQuestion } from './ask.extract.ts';
-import type { AskRepository, AttentionRow } from './ask.repository.ts';
-import type { Feedback, StoredCitation } from './ask.tables.ts';
+import type { AskRepository, AttentionRow, ConversationRow } from './ask.repository.ts';
+import type { AskMessageRow, Feedback, StoredCitation } from './ask.tables.ts';
 
 /** Limits of a question, shared by the HTTP schema, the page and the service. */
 export const ASK_LIMITS = { questionMaxLength: 500, maxAge: 120, documents: 5 } as const;
@@ -23,7 +23,11 @@ export type AskProfileSource = (userId: number) => Promise<{ age?: number; regio
 /** The part of the policies search ask reads through. */
 export interface AskPolicies {
   search(query: SearchQuery): Promise<SearchResult>;
-  getMany(ids: readonly string[]): Promise<PolicyDocument[]>;
+  /**
+   * The cited documents, whole, in the order asked (unknown ids left out): from the same in-memory
+   * catalogue the search ranked with, so no store round trip stands before the model request.
+   */
+  documentsOf(ids: readonly string[]): Promise<PolicyDocument[]>;
   statusOf(doc: Pick<PolicyDocument, 'applyStart' | 'applyEnd' | 'periodKind'>): ApplicationStatus;
 }
 
@@ -72,6 +76,9 @@ export interface AskStream {
 
 export const ASK = depKey<AskService>('ask');
 
+/** What an id of ours can look like (anything else is unknown without asking the database). */
+const UUID_TEXT = /^[0-9a-f-]{36}$/i;
+
 /** The search words when a question states only conditions ("27살인데 받을 수 있는 거 있어?"). */
 const GENERIC_TOPIC = '청년 지원';
 
@@ -118,10 +125,14 @@ export class AskService {
    */
   async start(input: AskInput): Promise<AskStream> {
     const question = this.checkQuestion(input.question);
-    const conversation = input.conversationId ? await this.ownConversation(input.conversationId, input.userId) : undefined;
-    const previous = conversation ? await this.options.repository.lastMessage(conversation.id) : undefined;
+    // The conversation, its last turn and the asker's profile are read at once (they do not depend
+    // on each other); the errors keep their order: the conversation's 404, then the profile's 400.
+    const [thread, stated] = await Promise.allSettled([this.conversationSoFar(input.conversationId, input.userId), this.profileOf(input)]);
+    if (thread.status === 'rejected') throw thread.reason;
+    if (stated.status === 'rejected') throw stated.reason;
+    const { conversation, previous } = thread.value;
+    const profile = stated.value;
     const read = extractQuestion(question, this.clock());
-    const profile = await this.profileOf(input);
 
     const previousFilters = previous?.filters ?? {};
     const age = read.age ?? profile.age ?? previousFilters.age ?? undefined;
@@ -215,8 +226,26 @@ export class AskService {
     return question;
   }
 
+  /**
+   * The conversation being continued (404 unless it is the asker's) and its last turn, read
+   * together: the turn of a conversation that turns out not to be the asker's is not used.
+   */
+  private async conversationSoFar(
+    id: string | undefined,
+    userId: number | undefined,
+  ): Promise<{ conversation: { id: string } | undefined; previous: AskMessageRow | undefined }> {
+    if (!id) return { conversation: undefined, previous: undefined };
+    const known = UUID_TEXT.test(id);
+    const { repository } = this.options;
+    const [found, previous] = await Promise.all([known ? repository.findConversation(id) : undefined, known ? repository.lastMessage(id) : undefined]);
+    return { conversation: this.owned(found, userId), previous };
+  }
+
   private async ownConversation(id: string, userId: number | undefined): Promise<{ id: string }> {
-    const found = /^[0-9a-f-]{36}$/i.test(id) ? await this.options.repository.findConversation(id) : undefined;
+    return this.owned(UUID_TEXT.test(id) ? await this.options.repository.findConversation(id) : undefined, userId);
+  }
+
+  private owned(found: ConversationRow | undefined, userId: number | undefined): { id: string } {
     // Another user's conversation reads as unknown: its existence is not for others to learn.
     if (!found || (found.userId !== null && found.userId !== userId)) {
       const message = '대화(conversationId)를 찾을 수 없습니다. 새 대화로 다시 질문하세요.';
@@ -264,7 +293,7 @@ export class AskService {
       offset: 0,
     });
     if (result.items.length === 0) return [];
-    const docs = new Map((await policies.getMany(result.items.map((item) => item.id))).map((doc) => [doc.id, doc]));
+    const docs = new Map((await policies.documentsOf(result.items.map((item) => item.id))).map((doc) => [doc.id, doc]));
     const numbered: NumberedDocument[] = [];
     for (const item of result.items) {
       const doc = docs.get(item.id);
@@ -277,7 +306,7 @@ export class AskService {
   private async previousDocuments(citations: readonly StoredCitation[], read: ExtractedQuestion): Promise<NumberedDocument[]> {
     const chosen = read.ordinal !== undefined && citations[read.ordinal] ? [citations[read.ordinal] as StoredCitation] : citations;
     const { policies } = this.options;
-    const docs = new Map((await policies.getMany(chosen.map((citation) => citation.id))).map((doc) => [doc.id, doc]));
+    const docs = new Map((await policies.documentsOf(chosen.map((citation) => citation.id))).map((doc) => [doc.id, doc]));
     const numbered: NumberedDocument[] = [];
     for (const citation of chosen) {
       const doc = docs.get(citation.id);
@@ -295,7 +324,7 @@ export class AskService {
 
   /** Thumbs up or down on an answer; another user's message, or an unknown one, is a 404. */
   async feedback(messageId: string, value: Feedback, userId: number | undefined): Promise<void> {
-    const found = /^[0-9a-f-]{36}$/i.test(messageId) ? await this.options.repository.findMessage(messageId) : undefined;
+    const found = UUID_TEXT.test(messageId) ? await this.options.repository.findMessage(messageId) : undefined;
     if (!found || (found.userId !== null && found.userId !== userId)) {
       throw new AppError(404, 'MESSAGE_NOT_FOUND', '답변을 찾을 수 없습니다.', [{ field: 'messageId', message: '답변을 찾을 수 없습니다.' }]);
     }

@@ -18,6 +18,7 @@
  *   offset: 0,                 // 0–199
  * });
  * const documents = await policies.search.getMany(items.map((item) => item.id)); // whole PolicyDocuments
+ * const cited = await policies.search.documentsOf(ids); // the same, from the in-memory catalogue (ask's prompt)
  * ```
  * - `items` are best first, each with `status`, `applyStart`/`applyEnd`, `ageMin`/`ageMax`, a fused
  *   `score` (0..1) and, when listings of the same programme were merged, `sources`.

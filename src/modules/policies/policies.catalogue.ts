@@ -12,10 +12,21 @@ export interface CatalogueSnapshot {
   /** `<collection id>:<version token>`; a rebuilt collection or a new write changes it. */
   version: string;
   entries: ReadonlyMap<string, CatalogueEntry>;
+  /**
+   * Every document's stored JSON, as Chroma holds it: ask builds its prompt from the documents it
+   * cites, and reading them here saves a Chroma round trip before the model is asked. Kept as the
+   * string (parsed per use) since strings are the compact form in the heap.
+   */
+  documents: ReadonlyMap<string, string>;
   index: KeywordIndex;
 }
 
-const EMPTY: CatalogueSnapshot = Object.freeze({ version: '', entries: new Map<string, CatalogueEntry>(), index: new KeywordIndex([]) });
+const EMPTY: CatalogueSnapshot = Object.freeze({
+  version: '',
+  entries: new Map<string, CatalogueEntry>(),
+  documents: new Map<string, string>(),
+  index: new KeywordIndex([]),
+});
 
 /**
  * The whole collection's search fields in this process's memory, with the BM25 index over their
@@ -93,11 +104,14 @@ export class SearchCatalogue {
   private async build(version: string): Promise<CatalogueSnapshot> {
     const started = performance.now();
     const entries = new Map<string, CatalogueEntry>();
-    for (const { id, metadata } of await this.deps.vector.listMetadata()) {
+    const documents = new Map<string, string>();
+    for (const { id, document, metadata } of await this.deps.vector.listStored()) {
       const entry = entryOf(id, metadata);
-      if (entry) entries.set(id, entry);
+      if (!entry) continue;
+      entries.set(id, entry);
+      if (document !== '') documents.set(id, document);
     }
-    const snapshot: CatalogueSnapshot = { version, entries, index: new KeywordIndex(entries.values()) };
+    const snapshot: CatalogueSnapshot = { version, entries, documents, index: new KeywordIndex(entries.values()) };
     this.snapshot = snapshot;
     this.buildCount += 1;
     this.deps.log.info({ documents: entries.size, ms: Math.round(performance.now() - started) }, 'search catalogue built');

@@ -376,6 +376,24 @@ export class PolicySearchService {
     return stored.filter((each) => each.document !== '').map((each) => storedDocument(each.document));
   }
 
+  /**
+   * The stored documents of these ids, in the order asked, unknown ids left out, as this process's
+   * catalogue holds them (the build search ranks with): no Chroma read, except for ids written
+   * since that build. Like search results, they may lag a write by the catalogue's check interval
+   * plus one build; `getMany` reads Chroma itself.
+   */
+  async documentsOf(ids: readonly string[]): Promise<PolicyDocument[]> {
+    return unavailableAs503(this.deps.log, async () => {
+      const { documents } = await this.catalogue.current();
+      const missing = ids.filter((id) => !documents.has(id));
+      const read = new Map((await this.deps.vector.getMany(missing)).map((stored) => [stored.id, stored.document]));
+      return ids.flatMap((id) => {
+        const json = documents.get(id) ?? read.get(id) ?? '';
+        return json === '' ? [] : [storedDocument(json)];
+      });
+    });
+  }
+
   /** The stored document; AppError 404 when there is none. */
   async get(id: string): Promise<PolicyDocument> {
     const [doc] = await this.getMany([id]);
