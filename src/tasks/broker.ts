@@ -105,8 +105,9 @@ export class Broker implements TaskProducer {
   }
 
   private corkUntilNextTurn(): void {
-    if (this.corked || !(this.connection instanceof Redis)) return;
-    const stream = this.connection.stream;
+    if (this.corked || !(this.connection instanceof Redis) || this.connection.status !== 'ready') return;
+    const stream = this.connection.stream as Redis['stream'] | undefined;
+    if (!stream) return;
     stream.cork();
     this.corked = true;
     // BullMQ writes each command a few promise turns into add(): all of this turn's have by then.
