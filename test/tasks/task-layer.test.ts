@@ -162,6 +162,17 @@ describe('task layer on real Redis', () => {
     expect(attemptsSeen.get('perm')).toBe(1);
   });
 
+  it('enqueues many at once, each resolving with its own job in Redis, under distinct ids that are never only digits', async () => {
+    // Concurrent enqueues share socket writes (Broker.addJob): each must still be in Redis when its promise resolves.
+    const refs = await Promise.all(Array.from({ length: 300 }, (_, n) => producer.enqueue(add, { a: n, b: 1 })));
+    expect(new Set(refs.map((ref) => ref.id)).size).toBe(300);
+    for (const ref of refs) expect(ref.id).toMatch(/^[A-Za-z][A-Za-z0-9_-]*$/);
+    const jobs = await Promise.all(refs.map((ref) => producer.queue('default').getJob(ref.id)));
+    expect(jobs.every((job) => job !== undefined)).toBe(true);
+    const values = await Promise.all(refs.map((ref) => results.value(ref.id, { timeoutMs: 20_000 })));
+    expect(values).toEqual(Array.from({ length: 300 }, (_, n) => n + 1));
+  });
+
   it('runs a task with the same id once', async () => {
     const first = await producer.enqueue(add, { a: 1, b: 1 }, { id: 'same-id-1' });
     const second = await producer.enqueue(add, { a: 100, b: 100 }, { id: 'same-id-1' });
