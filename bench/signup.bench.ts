@@ -19,14 +19,14 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.ts';
-import { buildServices, buildWebApp, openCore, workerDeps, type Services } from '../src/processes/compose.ts';
+import { buildServices, buildWebApp, openCore, type Services } from '../src/processes/compose.ts';
 import { migrate, type DatabaseHandle } from '../src/db/index.ts';
 import { openPglite, openPostgres } from '../src/db/client.ts';
 // The scrypt hash alone, the floor of a signup: white-box, as a benchmark may be.
 // eslint-disable-next-line boundaries/dependencies
 import { hashPassword } from '../src/modules/accounts/passwords.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { TaskWorker } from '../src/tasks/index.ts';
+import { startWorker } from '../src/processes/roles.ts';
 import { TestSmtpServer } from '../test/helpers/smtp-server.ts';
 import { deletePrefix } from '../test/helpers/redis.ts';
 import { interleave, machineLoad, ratioTable, withCpuProfile, type Measure } from './lib/rounds.ts';
@@ -133,11 +133,9 @@ async function run(side: Side, database: DatabaseHandle): Promise<RunFigures> {
   });
   const core = await openCore(config, createLogger('silent'), 'all');
   const services = buildServices(core, database, { ownsDatabase: false });
-  const worker =
-    side === 'queued'
-      ? new TaskWorker({ broker: core.broker, registry: core.registry, deps: workerDeps(services), log: core.log, queues: ['mail'], lockMs: 30_000 })
-      : undefined;
-  await worker?.start();
+  // What `ainfo worker --queues mail` runs: the mail worker and the outbox relay that hands it
+  // the tasks signup records in its transaction.
+  const worker = side === 'queued' ? await startWorker(core, services, { queues: ['mail'] }) : undefined;
   const app = side === 'queued' ? await buildWebApp(core, services) : synchronousApp(services, database);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
@@ -173,7 +171,9 @@ async function run(side: Side, database: DatabaseHandle): Promise<RunFigures> {
     };
   } finally {
     await app.close();
-    await worker?.close(10_000);
+    await worker?.stop();
+    // The synchronous side's recorded tasks were never relayed: no later queued run may send them.
+    if (side === 'synchronous') await database.sql.query('delete from task_outbox where done_at is null');
     await services.close();
     await core.close();
     await smtp.close();
@@ -198,7 +198,8 @@ function synchronousApp(services: Services, database: DatabaseHandle): Listening
     const accepted = await services.accounts.signup(body);
     const [user] = await database.sql.query<{ id: string }>('select id::text as id from users where email = $1', [accepted.email]);
     if (!user) throw new Error(`signup of ${accepted.email} created no user`);
-    await services.accounts.deliverVerifyEmail(Number(user.id), `bench-sync-${user.id}`);
+    const outcome = await services.accounts.deliverVerifyEmail(Number(user.id), `bench-sync-${user.id}`);
+    if (outcome.status !== 'sent') throw new Error(`verification mail of ${accepted.email}: ${outcome.status} (${outcome.reason})`);
     return reply.code(201).send(accepted);
   });
   return app;
