@@ -24,7 +24,9 @@
  * timings and come from the first measured pass (they do not change between passes but for
  * Chroma's approximate index, built once per run).
  *
- * Usage: npm run bench:search [-- --rounds 5 --passes 2 --verbose]
+ * `--profile` runs one more pass of the new search under V8's CPU profiler (after the rounds).
+ *
+ * Usage: npm run bench:search [-- --rounds 5 --passes 2 --verbose --profile]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,7 +45,7 @@ import { parseRegion, regionMatches } from '../src/utils/regions.ts';
 import { startChromaServer } from '../src/vector/chroma-server.ts';
 import { createEmbedder, VectorStore } from '../src/vector/index.ts';
 import { deletePrefix, percentile, vectorOnlySearch } from './bench-kit.ts';
-import { machineLoad, ratioTable, type Measure, type RoundsResult } from './lib/rounds.ts';
+import { machineLoad, ratioTable, withCpuProfile, type Measure, type RoundsResult } from './lib/rounds.ts';
 import { LABELLED_QUERIES, type LabelledQuery } from './search-queries.ts';
 
 const { values } = parseArgs({
@@ -51,6 +53,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     passes: { type: 'string', default: '2' },
     verbose: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -236,6 +239,12 @@ try {
   }
   oldLatency.sort((a, b) => a - b);
   newLatency.sort((a, b) => a - b);
+  if (values.profile) {
+    const { file } = await withCpuProfile('search-new', async () => {
+      for (const query of LABELLED_QUERIES) await newSearch(configured.search, query, SHOWN);
+    });
+    console.log(`CPU profile of one pass of the new search: ${file}`);
+  }
   const before = measure(oldRuns, relevant, docsById);
   const after = measure(newRuns, relevant, docsById);
   const noAnswer = LABELLED_QUERIES.filter((query) => query.kind === 'none').length;
