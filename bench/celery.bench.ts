@@ -12,7 +12,11 @@
  * result (its default task_track_started=False), with result_extended on, and acknowledges before
  * running (its default). The clock starts when a queue first shrinks and stops when it is empty and
  * nothing is unacknowledged, so neither side's start-up is counted.
- * Usage: npm run bench:celery [-- --tasks 10000 --concurrency 8 --rounds 2]
+ * Each side produces its own queue and drains it; after a warm-up (one drain each) the sides run
+ * interleaved for `--rounds` rounds (ABBA order), and the rate is printed as the median of the
+ * per-round ratios ours/Python with its min–max. `--profile` drains once more with our worker
+ * under V8's CPU profiler (outside the rounds).
+ * Usage: npm run bench:celery [-- --tasks 10000 --concurrency 8 --rounds 5 --profile]
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -24,13 +28,15 @@ import { KombuKeys } from '../src/tasks/celery/index.ts';
 import { CeleryTaskWorker, Deps, TaskRegistry, TaskRunner } from '../src/tasks/index.ts';
 import { celeryAvailable, celeryTestEnv, cleanupCelery, PYAPP_DIR, PYTHON, startPythonWorker } from '../test/celery/helpers.ts';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.ts';
+import { interleave, machineLoad, ratioTable, summarise, withCpuProfile } from './lib/rounds.ts';
 
 const { values } = parseArgs({
   options: {
     tasks: { type: 'string', default: '10000' },
     // What `ainfo worker --celery-queues` runs at once by default.
     concurrency: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const TASKS = Number(values.tasks);
@@ -81,27 +87,34 @@ function ourWorker(brokerUrl: string, queue: string, ours: Redis, prefix: string
   });
 }
 
-async function round(index: number): Promise<{ ours: number; python: number }> {
-  const env = celeryTestEnv(BENCH_DB, `bench${index}`);
+type Rate = { tasksPerS: number };
+
+let drains = 0;
+
+/** One side's drain of TASKS messages it produced onto a queue of its own; tasks/s. */
+async function drain(side: 'ours' | 'python'): Promise<Rate> {
+  drains += 1;
+  const label = `bench${drains}`;
+  const env = celeryTestEnv(BENCH_DB, label);
   const redis = new Redis(env.brokerUrl);
   const ours = new Redis(TEST_REDIS_URL);
-  const prefix = uniquePrefix(`bench-celery${index}`);
+  const prefix = uniquePrefix(`bench-celery${drains}`);
   const pythonEnv = env.python({ CELERY_PREFETCH_MULTIPLIER: '4' });
-  const oursQueue = `${env.queue}-ours`;
-  const pythonQueue = `${env.queue}-python`;
+  const queue = `${env.queue}-${side}`;
   try {
-    await produce(pythonEnv, oursQueue);
-    await produce(pythonEnv, pythonQueue);
-    const worker = ourWorker(env.brokerUrl, oursQueue, ours, prefix);
-    const oursSeconds = await timeDrain(redis, oursQueue, () => worker.start());
-    await worker.close(5_000);
-
+    await produce(pythonEnv, queue);
+    if (side === 'ours') {
+      const worker = ourWorker(env.brokerUrl, queue, ours, prefix);
+      const seconds = await timeDrain(redis, queue, () => worker.start());
+      await worker.close(5_000);
+      return { tasksPerS: TASKS / seconds };
+    }
     let python: Awaited<ReturnType<typeof startPythonWorker>> | undefined;
-    const pythonSeconds = await timeDrain(redis, pythonQueue, async () => {
-      python = await startPythonWorker(pythonEnv, pythonQueue, `bench${index}`, ['--pool', 'prefork', '--concurrency', String(CORES), '--loglevel', 'info']);
+    const seconds = await timeDrain(redis, queue, async () => {
+      python = await startPythonWorker(pythonEnv, queue, label, ['--pool', 'prefork', '--concurrency', String(CORES), '--loglevel', 'info']);
     });
     await python?.stop();
-    return { ours: TASKS / oursSeconds, python: TASKS / pythonSeconds };
+    return { tasksPerS: TASKS / seconds };
   } finally {
     redis.disconnect();
     ours.disconnect();
@@ -115,13 +128,26 @@ if (!celeryAvailable) {
   process.exit(1);
 }
 console.log(
-  `tasks=${TASKS} task=config.celery.debug_task our concurrency=${CONCURRENCY} python prefork concurrency=${CORES} rounds=${ROUNDS} load=${os.loadavg()[0]?.toFixed(2) ?? '?'}`,
+  `tasks=${TASKS} task=config.celery.debug_task our concurrency=${CONCURRENCY} python prefork concurrency=${CORES} rounds=${ROUNDS} (after a warm-up); at the start: ${machineLoad()}`,
 );
-const results: { ours: number; python: number }[] = [];
-for (let i = 0; i < ROUNDS; i += 1) {
-  const result = await round(i);
-  results.push(result);
-  console.log(`round ${i + 1}: ours ${result.ours.toFixed(0)} tasks/s, Python Celery ${result.python.toFixed(0)} tasks/s`);
+const result = await interleave<Rate>({
+  rounds: ROUNDS,
+  ours: () => drain('ours'),
+  theirs: () => drain('python'),
+  onRound: (index, ours, python) => {
+    console.log(
+      `round ${index}: ours ${ours.tasksPerS.toFixed(0)} tasks/s, Python Celery ${python.tasksPerS.toFixed(0)} tasks/s = ${(ours.tasksPerS / python.tasksPerS).toFixed(2)}; ${machineLoad()}`,
+    );
+  },
+});
+console.log(`\n${ratioTable(result, [{ key: 'tasksPerS', label: 'drain', unit: 'tasks/s' }], { ours: 'ours', theirs: 'Python Celery' })}\n`);
+if (values.profile) {
+  const { value, file } = await withCpuProfile('celery-ours', () => drain('ours'));
+  console.log(`profiled drain, ours: ${value.tasksPerS.toFixed(0)} tasks/s; CPU profile: ${file}`);
 }
-const mean = (pick: (r: { ours: number; python: number }) => number): number => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
-console.log(`mean: ours ${mean((r) => r.ours).toFixed(0)} tasks/s, Python Celery ${mean((r) => r.python).toFixed(0)} tasks/s, ratio (ours/Python) ${(mean((r) => r.ours) / mean((r) => r.python)).toFixed(2)}`);
+const summary = summarise(result, 'tasksPerS');
+console.log(`at the end: ${machineLoad()}`);
+console.log(
+  `median: ours ${summary.oursMedian.toFixed(0)} tasks/s, Python Celery ${summary.theirsMedian.toFixed(0)} tasks/s, ` +
+    `ratio (ours/Python) ${summary.ratio.toFixed(2)} (min–max ${summary.min.toFixed(2)}–${summary.max.toFixed(2)} over ${ROUNDS} rounds)`,
+);

@@ -18,7 +18,15 @@
  * 1 / rank of the first relevant result (0 when none in the top 10). Junk = shown results in the
  * top 5 that are not relevant, over all shown results in the top 5.
  *
- * Usage: npm run bench:search [-- --rounds 10 --verbose]
+ * Latency: after a warm-up pass, `--rounds` rounds of `--passes` passes over the queries, the
+ * two searches alternating query by query; p50/p99 per round and side, printed as the median of the
+ * per-round ratios new/old with its min–max (bench/lib/rounds.ts). The quality figures are not
+ * timings and come from the first measured pass (they do not change between passes but for
+ * Chroma's approximate index, built once per run).
+ *
+ * `--profile` runs one more pass of the new search under V8's CPU profiler (after the rounds).
+ *
+ * Usage: npm run bench:search [-- --rounds 5 --passes 2 --verbose --profile]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,15 +45,19 @@ import { parseRegion, regionMatches } from '../src/utils/regions.ts';
 import { startChromaServer } from '../src/vector/chroma-server.ts';
 import { createEmbedder, VectorStore } from '../src/vector/index.ts';
 import { deletePrefix, percentile, vectorOnlySearch } from './bench-kit.ts';
+import { machineLoad, ratioTable, withCpuProfile, type Measure, type RoundsResult } from './lib/rounds.ts';
 import { LABELLED_QUERIES, type LabelledQuery } from './search-queries.ts';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
+    passes: { type: 'string', default: '2' },
     verbose: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
+const PASSES = Number(values.passes);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SHOWN = 10;
 const COLLECTION = 'bench-search';
@@ -174,6 +186,7 @@ async function newSearch(search: typeof configured.search, query: LabelledQuery,
 
 const pct = (value: number): string => `${(value * 100).toFixed(1)}%`;
 
+console.log(`search bench: ${ROUNDS} latency rounds of ${PASSES} passes after a warm-up pass; at the start: ${machineLoad()}`);
 try {
   for (const source of SOURCE_NAMES) await services.dataload.run(source);
   const docs = await configured.search.getMany(await vector.listIds());
@@ -184,28 +197,54 @@ try {
     if (query.kind === 'none' && (relevant[at]?.size ?? 0) > 0) throw new Error(`a no-answer query has answers: ${query.q}`);
   });
 
-  // Warm-up: the first new search builds the keyword catalogue.
+  // Warm-up: the first new search builds the keyword catalogue; then one unmeasured pass.
   await newSearch(configured.search, LABELLED_QUERIES[0] ?? { q: '청년', kind: 'topic', relevant: [] }, 5);
+  for (const query of LABELLED_QUERIES) {
+    await oldSearch(query, SHOWN);
+    await newSearch(configured.search, query, SHOWN);
+  }
   const oldRuns: Shown[][] = [];
   const newRuns: Shown[][] = [];
   const oldLatency: number[] = [];
   const newLatency: number[] = [];
+  type Latency = { p50: number; p99: number };
+  const rounds: RoundsResult<Latency> = { ours: [], theirs: [] };
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const query of LABELLED_QUERIES) {
-      let started = performance.now();
-      const before = await oldSearch(query, SHOWN);
-      oldLatency.push(performance.now() - started);
-      started = performance.now();
-      const after = await newSearch(configured.search, query, SHOWN);
-      newLatency.push(performance.now() - started);
-      if (round === 0) {
-        oldRuns.push(before);
-        newRuns.push(after);
+    const oldRound: number[] = [];
+    const newRound: number[] = [];
+    for (let pass = 0; pass < PASSES; pass += 1) {
+      for (const query of LABELLED_QUERIES) {
+        let started = performance.now();
+        const before = await oldSearch(query, SHOWN);
+        oldRound.push(performance.now() - started);
+        started = performance.now();
+        const after = await newSearch(configured.search, query, SHOWN);
+        newRound.push(performance.now() - started);
+        if (round === 0 && pass === 0) {
+          oldRuns.push(before);
+          newRuns.push(after);
+        }
       }
     }
+    oldRound.sort((a, b) => a - b);
+    newRound.sort((a, b) => a - b);
+    oldLatency.push(...oldRound);
+    newLatency.push(...newRound);
+    rounds.ours.push({ p50: percentile(newRound, 50), p99: percentile(newRound, 99) });
+    rounds.theirs.push({ p50: percentile(oldRound, 50), p99: percentile(oldRound, 99) });
+    console.log(
+      `latency round ${round + 1}: new p50 ${percentile(newRound, 50).toFixed(1)} / p99 ${percentile(newRound, 99).toFixed(1)} ms, ` +
+        `old p50 ${percentile(oldRound, 50).toFixed(1)} / p99 ${percentile(oldRound, 99).toFixed(1)} ms; ${machineLoad()}`,
+    );
   }
   oldLatency.sort((a, b) => a - b);
   newLatency.sort((a, b) => a - b);
+  if (values.profile) {
+    const { file } = await withCpuProfile('search-new', async () => {
+      for (const query of LABELLED_QUERIES) await newSearch(configured.search, query, SHOWN);
+    });
+    console.log(`CPU profile of one pass of the new search: ${file}`);
+  }
   const before = measure(oldRuns, relevant, docsById);
   const after = measure(newRuns, relevant, docsById);
   const noAnswer = LABELLED_QUERIES.filter((query) => query.kind === 'none').length;
@@ -213,7 +252,7 @@ try {
 
   console.log(
     `embedder ${embedder.id}; ${docs.length} documents; ${LABELLED_QUERIES.length} queries, ${noAnswer} with nothing relevant; ` +
-      `floor ${configured.search.relevanceFloor}; ${ROUNDS} rounds; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`,
+      `floor ${configured.search.relevanceFloor}; ${ROUNDS} rounds of ${PASSES} passes; ${machineLoad()}`,
   );
   const rows: [string, string, string, string][] = [
     ['precision@5', before.precisionAt5.toFixed(3), after.precisionAt5.toFixed(3), ratio(after.precisionAt5, before.precisionAt5)],
@@ -221,10 +260,16 @@ try {
     ['no-answer queries answered with nothing', `${before.emptyAnswers}/${before.noAnswerQueries}`, `${after.emptyAnswers}/${after.noAnswerQueries}`, ''],
     ['junk in the top 5 (not relevant or a repeat)', `${before.junk}/${before.shownTop5} = ${pct(before.junk / Math.max(1, before.shownTop5))}`, `${after.junk}/${after.shownTop5} = ${pct(after.junk / Math.max(1, after.shownTop5))}`, ''],
     ['pages showing a programme twice', String(before.pagesWithDuplicates), String(after.pagesWithDuplicates), ''],
-    ['latency p50', `${percentile(oldLatency, 50).toFixed(1)} ms`, `${percentile(newLatency, 50).toFixed(1)} ms`, ratio(percentile(newLatency, 50), percentile(oldLatency, 50))],
-    ['latency p99', `${percentile(oldLatency, 99).toFixed(1)} ms`, `${percentile(newLatency, 99).toFixed(1)} ms`, ratio(percentile(newLatency, 99), percentile(oldLatency, 99))],
+    [`latency p50 (all ${oldLatency.length} searches)`, `${percentile(oldLatency, 50).toFixed(1)} ms`, `${percentile(newLatency, 50).toFixed(1)} ms`, ratio(percentile(newLatency, 50), percentile(oldLatency, 50))],
+    [`latency p99 (all ${oldLatency.length} searches)`, `${percentile(oldLatency, 99).toFixed(1)} ms`, `${percentile(newLatency, 99).toFixed(1)} ms`, ratio(percentile(newLatency, 99), percentile(oldLatency, 99))],
   ];
   console.log(`\n| measure | old: vector only | new: hybrid + floor + merging | new/old |\n|---|---|---|---|\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
+
+  const latencyMeasures: Measure<Latency>[] = [
+    { key: 'p50', label: `latency p50, ${PASSES * LABELLED_QUERIES.length} searches a round`, unit: 'ms', digits: 1 },
+    { key: 'p99', label: 'latency p99', unit: 'ms', digits: 1 },
+  ];
+  console.log(`\n${ratioTable(rounds, latencyMeasures, { ours: 'new', theirs: 'old' })}`);
 
   const kinds = [...new Set(LABELLED_QUERIES.map((query) => query.kind))];
   console.log('\n| kind | queries | old P@5 | new P@5 | old MRR | new MRR | old empty | new empty |\n|---|---|---|---|---|---|---|---|');
@@ -276,6 +321,7 @@ try {
     );
   }
   console.log(`best floors (*): ${widest[0]?.toFixed(2)}–${widest[widest.length - 1]?.toFixed(2)}; recommended ${chosen.toFixed(2)}; configured ${configured.search.relevanceFloor}`);
+  console.log(`at the end: ${machineLoad()}`);
 
   if (values.verbose) {
     LABELLED_QUERIES.forEach((query, at) => {

@@ -1,29 +1,35 @@
 /**
- * Signup over HTTP while mail goes out through a real SMTP server, twice: a server that takes
- * 500 ms per message, then one that answers at once. Signup latency should not depend on SMTP,
- * because the request only enqueues the mail task; afterwards every accepted signup must have its
- * mail delivered. Web server (listening on a port), worker and SMTP server run in this process.
+ * Signup over HTTP while mail goes out through a real SMTP server that takes `--smtp-delay-ms`
+ * (default 500) per message, against the same signup sending its verification mail inside the
+ * request (no queue: what the request would cost if the mail were sent before answering).
+ * Ours: the request hashes, inserts and enqueues; a mail worker in this process sends afterwards,
+ * and every accepted signup's mail must arrive. The synchronous side: a server in this process
+ * whose handler runs the same `accounts.signup` and then the same delivery (token, render, SMTP)
+ * before answering 201. After a warm-up the sides run interleaved for `--rounds` rounds (ABBA
+ * order), and each measure is printed as the median of the per-round ratios with its min–max.
+ * `--profile` runs our side once more under V8's CPU profiler (outside the rounds).
  *
- * Usage: npm run bench:signup [-- --duration 10 --connections 10]
+ * Usage: npm run bench:signup [-- --duration 10 --connections 10 --smtp-delay-ms 500 --rounds 5 --profile]
  * Needs Redis (REDIS_URL). With DATABASE_URL it creates and drops a scratch database on that
  * server; without it, it uses an in-memory PGlite.
  */
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.ts';
-import { buildServices, buildWebApp, openCore, workerDeps } from '../src/processes/compose.ts';
+import { buildServices, buildWebApp, openCore, type Services } from '../src/processes/compose.ts';
 import { migrate, type DatabaseHandle } from '../src/db/index.ts';
 import { openPglite, openPostgres } from '../src/db/client.ts';
 // The scrypt hash alone, the floor of a signup: white-box, as a benchmark may be.
 // eslint-disable-next-line boundaries/dependencies
 import { hashPassword } from '../src/modules/accounts/passwords.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { TaskWorker } from '../src/tasks/index.ts';
+import { startWorker } from '../src/processes/roles.ts';
 import { TestSmtpServer } from '../test/helpers/smtp-server.ts';
 import { deletePrefix } from '../test/helpers/redis.ts';
+import { interleave, machineLoad, ratioTable, withCpuProfile, type Measure } from './lib/rounds.ts';
 
 interface AutocannonRequest {
   method?: string;
@@ -55,10 +61,15 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    'smtp-delay-ms': { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const DURATION_S = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
+const SMTP_DELAY_MS = Number(values['smtp-delay-ms']);
+const ROUNDS = Number(values.rounds);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DRAIN_TIMEOUT_MS = 300_000;
 
@@ -90,8 +101,7 @@ async function scratchDatabase(): Promise<{ handle: DatabaseHandle; drop: () => 
   };
 }
 
-interface RunFigures {
-  smtpDelayMs: number;
+type RunFigures = {
   signupsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -99,11 +109,17 @@ interface RunFigures {
   otherResponses: number;
   mailsDelivered: number;
   drainSeconds: number;
-}
+};
 
-async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFigures> {
+type Side = 'queued' | 'synchronous';
+
+/**
+ * One side for DURATION_S: `queued` is the app as it runs (web server + mail worker);
+ * `synchronous` answers only after the verification mail was accepted by the SMTP server.
+ */
+async function run(side: Side, database: DatabaseHandle): Promise<RunFigures> {
   const prefix = `ainfo-bench-signup-${randomBytes(4).toString('hex')}`;
-  const smtp = await TestSmtpServer.start({ delayMs: smtpDelayMs });
+  const smtp = await TestSmtpServer.start({ delayMs: SMTP_DELAY_MS });
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     REDIS_URL,
@@ -117,9 +133,10 @@ async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFi
   });
   const core = await openCore(config, createLogger('silent'), 'all');
   const services = buildServices(core, database, { ownsDatabase: false });
-  const worker = new TaskWorker({ broker: core.broker, registry: core.registry, deps: workerDeps(services), log: core.log, queues: ['mail'], lockMs: 30_000 });
-  await worker.start();
-  const app = await buildWebApp(core, services);
+  // What `ainfo worker --queues mail` runs: the mail worker and the outbox relay that hands it
+  // the tasks signup records in its transaction.
+  const worker = side === 'queued' ? await startWorker(core, services, { queues: ['mail'] }) : undefined;
+  const app = side === 'queued' ? await buildWebApp(core, services) : synchronousApp(services, database);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     let sequence = 0;
@@ -144,7 +161,6 @@ async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFi
     const drainStarted = Date.now();
     await smtp.waitFor((messages) => messages.length >= created, DRAIN_TIMEOUT_MS);
     return {
-      smtpDelayMs,
       signupsPerSecond: result.requests.average,
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
@@ -155,7 +171,9 @@ async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFi
     };
   } finally {
     await app.close();
-    await worker.close(10_000);
+    await worker?.stop();
+    // The synchronous side's recorded tasks were never relayed: no later queued run may send them.
+    if (side === 'synchronous') await database.sql.query('delete from task_outbox where done_at is null');
     await services.close();
     await core.close();
     await smtp.close();
@@ -163,9 +181,36 @@ async function run(smtpDelayMs: number, database: DatabaseHandle): Promise<RunFi
   }
 }
 
+/** What run() needs of either server. */
+interface Listening {
+  listen(options: { host: string; port: number }): Promise<string>;
+  close(): Promise<unknown>;
+}
+
+/**
+ * The signup route with the mail sent in the request: the same service call (hash, insert, the
+ * outbox task, which no worker runs here), then the same delivery the task would run.
+ */
+function synchronousApp(services: Services, database: DatabaseHandle): Listening {
+  const app = Fastify({ logger: false });
+  app.post('/api/accounts/signup', async (request, reply) => {
+    const body = request.body as { email: string; password: string; name: string };
+    const accepted = await services.accounts.signup(body);
+    const [user] = await database.sql.query<{ id: string }>('select id::text as id from users where email = $1', [accepted.email]);
+    if (!user) throw new Error(`signup of ${accepted.email} created no user`);
+    const outcome = await services.accounts.deliverVerifyEmail(Number(user.id), `bench-sync-${user.id}`);
+    if (outcome.status !== 'sent') throw new Error(`verification mail of ${accepted.email}: ${outcome.status} (${outcome.reason})`);
+    return reply.code(201).send(accepted);
+  });
+  return app;
+}
+
 const database = await scratchDatabase();
 try {
-  console.log(`signup bench: ${DURATION_S} s per run, ${CONNECTIONS} connections, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`);
+  console.log(
+    `signup bench: ${DURATION_S} s per side and round, ${CONNECTIONS} connections, SMTP ${SMTP_DELAY_MS} ms/message, ` +
+      `${ROUNDS} rounds after a warm-up, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; at the start: ${machineLoad()}`,
+  );
   // What one signup cannot go below: its scrypt hash, measured alone, one at a time.
   const hashMs: number[] = [];
   for (let i = 0; i < 5; i += 1) {
@@ -174,18 +219,31 @@ try {
     hashMs.push(performance.now() - started);
   }
   hashMs.sort((a, b) => a - b);
-  console.log(`one scrypt hash alone: median ${Math.round(hashMs[2] ?? 0)} ms (load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}, ${os.cpus().length} CPUs)`);
-  const figures: RunFigures[] = [];
-  for (const delay of [500, 0]) {
-    const figure = await run(delay, database.handle);
-    figures.push(figure);
-    console.log(
-      `SMTP ${String(delay).padStart(3)} ms/message: ${figure.signupsPerSecond.toFixed(1)} signups/s, ` +
-        `p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms, ${figure.created} created, ${figure.otherResponses} other; ` +
-        `${figure.mailsDelivered}/${figure.created} mails delivered, the last ${figure.drainSeconds.toFixed(1)} s after the load ended`,
-    );
+  console.log(`one scrypt hash alone: median ${Math.round(hashMs[2] ?? 0)} ms`);
+  const line = (name: string, figure: RunFigures): string =>
+    `${name} ${figure.signupsPerSecond.toFixed(1)} signups/s, p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms, ` +
+    `${figure.created} created, ${figure.otherResponses} other, ${figure.mailsDelivered}/${figure.created} mails ` +
+    `(the last ${figure.drainSeconds.toFixed(1)} s after the load)`;
+  const result = await interleave<RunFigures>({
+    rounds: ROUNDS,
+    ours: () => run('queued', database.handle),
+    theirs: () => run('synchronous', database.handle),
+    onRound: (round, ours, theirs) => {
+      console.log(`round ${round}: ${line('queued:', ours)}; ${line('synchronous:', theirs)}; ${machineLoad()}`);
+      if (ours.mailsDelivered < ours.created) throw new Error(`round ${round}: ${ours.created - ours.mailsDelivered} accepted signups got no mail`);
+    },
+  });
+  const measures: Measure<RunFigures>[] = [
+    { key: 'signupsPerSecond', label: 'signups', unit: '/s', digits: 1 },
+    { key: 'p50Ms', label: 'latency p50', unit: 'ms' },
+    { key: 'p99Ms', label: 'latency p99', unit: 'ms' },
+  ];
+  console.log(`\n${ratioTable(result, measures, { ours: 'queued mail', theirs: 'mail in the request' })}`);
+  if (values.profile) {
+    const { file, value } = await withCpuProfile('signup-queued', () => run('queued', database.handle));
+    console.log(`${line('profiled run, queued:', value)}; CPU profile: ${file}`);
   }
-  console.table(figures);
+  console.log(`at the end: ${machineLoad()}`);
 } finally {
   await database.drop();
 }
