@@ -112,7 +112,8 @@ export class SmtpMailer implements Mailer {
     const composed = this.composer?.compose(message);
     try {
       if (composed) {
-        const info = (await this.transport.sendMail({ envelope: composed.envelope, raw: composed.raw })) as { response?: unknown };
+        // The Message-ID given, so nodemailer does not mint (with random bytes) one it would not send.
+        const info = (await this.transport.sendMail({ envelope: composed.envelope, raw: composed.raw, messageId: composed.messageId })) as { response?: unknown };
         return { messageId: composed.messageId, response: typeof info.response === 'string' ? info.response : '' };
       }
       const info = (await this.transport.sendMail({
