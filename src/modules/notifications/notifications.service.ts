@@ -24,7 +24,7 @@ export interface NotificationsServiceOptions {
   producer: TaskProducer;
   accounts: NoticeAccounts;
   /**
-   * The delivery task enqueued per recipient. Default deliverNotice; tests give the same task
+   * The delivery task enqueued per chunk of recipients. Default deliverNotice; tests give the same task
    * (same name and handler) with short backoffs.
    */
   deliverTask?: typeof deliverNotice;
@@ -85,8 +85,6 @@ export type DeliveryOutcome =
 export interface ChunkReport {
   sent: number;
   skipped: number;
-  /** Finished before this run (a retry, or a chunk overlapping another). */
-  alreadyFinished: number;
   /** Refused with a 5xx in this run: marked failed, not retried. */
   refused: { deliveryId: number; reply: string }[];
 }
@@ -389,13 +387,13 @@ export class NotificationsService {
    */
   async deliverRange(firstId: number, lastId: number, claimant: string): Promise<ChunkReport> {
     const claims = await this.repository.claimDeliveryRange(firstId, lastId, claimant, this.leaseMs);
-    const report: ChunkReport = { sent: 0, skipped: 0, alreadyFinished: 0, refused: [] };
+    const report: ChunkReport = { sent: 0, skipped: 0, refused: [] };
     const queue: ClaimedDelivery[] = [];
     let busy: DeliveryBusyError | undefined;
     for (const claim of claims) {
       if (claim.kind === 'claimed') queue.push(claim.delivery);
+      // Rows finished already (a retry, a chunk overlapping another) are not returned at all.
       else if (claim.kind === 'busy') busy ??= new DeliveryBusyError(firstId, claim.claimedBy);
-      else if (claim.kind === 'finished') report.alreadyFinished += 1;
     }
     let transient: { error: unknown } | undefined;
     let next = 0;
