@@ -2,6 +2,7 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type { Logger } from 'pino';
+import { MimeComposer } from './mime.ts';
 import { MailPermanentError, MailTransientError, type MailMessage, type Mailer, type SendResult } from './mailer.ts';
 
 /** Time limits of one SMTP conversation; a hung server must not hold a task for ever. */
@@ -80,6 +81,8 @@ function connectWithoutNagle(
 export class SmtpMailer implements Mailer {
   readonly kind = 'smtp' as const;
   private readonly transport: nodemailer.Transporter;
+  /** Composes our text + HTML mail directly (src/mail/mime.ts); nodemailer only carries it. */
+  private readonly composer: MimeComposer | undefined;
 
   constructor(
     smtpUrl: string,
@@ -97,6 +100,8 @@ export class SmtpMailer implements Mailer {
       socketTimeout: SOCKET_TIMEOUT_MS,
       getSocket: connectWithoutNagle,
     });
+    // A sender that is not one plain address (an IDN, a group) leaves every mail to nodemailer's builder.
+    this.composer = MimeComposer.forSender(from);
     // A pooled connection dropping while idle is not a failed send; the next send reconnects.
     this.transport.on('error', (error) => {
       this.log.warn({ err: error }, 'SMTP pool connection error');
@@ -104,7 +109,13 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(message: MailMessage): Promise<SendResult> {
+    const composed = this.composer?.compose(message);
     try {
+      if (composed) {
+        // The Message-ID given, so nodemailer does not mint (with random bytes) one it would not send.
+        const info = (await this.transport.sendMail({ envelope: composed.envelope, raw: composed.raw, messageId: composed.messageId })) as { response?: unknown };
+        return { messageId: composed.messageId, response: typeof info.response === 'string' ? info.response : '' };
+      }
       const info = (await this.transport.sendMail({
         from: this.from,
         to: message.to,

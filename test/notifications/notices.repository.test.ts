@@ -75,6 +75,40 @@ describe.each(['postgres', 'pglite'] as const)('notifications repository on %s',
     expect(await repository.claimDelivery(c, 'run-3', 60_000)).toMatchObject({ kind: 'claimed', delivery: { noticeConsent: false } });
   });
 
+  it('leases a chunk by id range: only the notice\'s pending rows, busy ones reported, failures recorded together', async () => {
+    const notice = await repository.createNotice({ title: '범위', content: '묶음 작업', createdBy: null });
+    const other = await repository.createNotice({ title: '다른 공지', content: '섞이지 않음', createdBy: null });
+    await repository.snapshotRecipients(notice.id);
+    await repository.snapshotRecipients(other.id);
+    const ids = await repository.pendingDeliveryIds(notice.id, 0, 6);
+    const [a, b, c, , , f] = ids;
+    if (a === undefined || b === undefined || c === undefined || f === undefined) throw new Error('expected ids');
+    const [otherFirst] = await repository.pendingDeliveryIds(other.id, 0, 1);
+    await repository.markSent(a, { messageId: '<a@x>', reply: '250 OK' });
+    expect((await repository.claimDelivery(b, 'other-run', 60_000)).kind).toBe('claimed');
+
+    const claims = await repository.claimDeliveryRange(a, f, 'chunk-run', 60_000);
+    // a is sent (left out), b is busy, c…f are leased to this run; the other notice's rows never.
+    expect(claims).toEqual([
+      { kind: 'busy', claimedBy: 'other-run' },
+      ...ids.slice(2).map((id) => ({ kind: 'claimed', delivery: expect.objectContaining({ id, noticeId: notice.id, title: '범위' }) as unknown })),
+    ]);
+    expect(await repository.claimDelivery(c, 'someone-else', 60_000)).toEqual({ kind: 'busy', claimedBy: 'chunk-run' });
+    // A range reaching into the other notice's rows covers the notice of its first id only.
+    if (otherFirst === undefined) throw new Error('expected the other notice\'s rows');
+    const wide = await repository.claimDeliveryRange(a, otherFirst + 1_000, 'wide-run', 60_000);
+    expect(wide).toHaveLength((await repository.deliveryCounts([notice.id])).get(notice.id)?.pending ?? -1);
+    expect(wide.every((claim) => claim.kind === 'busy' || (claim.kind === 'claimed' && claim.delivery.noticeId === notice.id))).toBe(true);
+
+    await repository.recordTransientFailures(ids.slice(2), 'not tried: 421 busy');
+    const rows = await stack.db.sql.query<{ n: number }>(
+      `select count(*)::int as n from notice_deliveries
+        where id = any($1::bigint[]) and claimed_by is null and transient_failures = 1 and last_error = 'not tried: 421 busy'`,
+      [ids.slice(2)],
+    );
+    expect(rows[0]?.n).toBe(4);
+  });
+
   it('takes many leases in one statement, each with its own outcome, and marks many sent in one', async () => {
     const notice = await repository.createNotice({ title: '묶음', content: '한 번에', createdBy: null });
     await repository.markSendRequested(notice.id, { name: '관리자', userId: null });

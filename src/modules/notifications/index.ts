@@ -1,12 +1,14 @@
 // The notifications module's public API: the only file other code imports from this folder.
 export { createNotifications, type NotificationsModuleDeps } from './notifications.module.ts';
 export {
+  DELIVERY_PARALLELISM,
   DeliveryBusyError,
   NoticeNotFoundError,
   NOTICE_CONTENT_MAX,
   NOTICE_TITLE_MAX,
   NotificationsService,
   type DeliveryOutcome,
+  type ChunkReport,
   type DispatchReport,
   type NoticeAccounts,
   type NoticeDetail,

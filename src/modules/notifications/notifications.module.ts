@@ -16,7 +16,7 @@ export interface NotificationsModuleDeps {
   config: Config;
   log: Logger;
   /** Fan-out and delivery settings other than the defaults (tests page small and retry fast). */
-  tuning?: Partial<Pick<NotificationsServiceOptions, 'deliverTask' | 'fanOutPageSize' | 'fanOutPagesInFlight' | 'deliveryLeaseMs'>>;
+  tuning?: Partial<Pick<NotificationsServiceOptions, 'deliverTask' | 'fanOutPageSize' | 'fanOutPagesInFlight' | 'deliveryLeaseMs' | 'deliveryChunkSize' | 'deliveryParallelism'>>;
 }
 
 /** The notifications module's factory: its service. */
@@ -31,6 +31,8 @@ export function createNotifications(deps: NotificationsModuleDeps): Notification
     // The lease is held per run (TaskContext.runId): a run that takes over a stalled one waits for
     // it, so it must outlast a slow SMTP conversation and a partition the old worker returns from.
     deliveryLeaseMs: Math.max(deps.config.mail.deliveryLeaseMs, deps.config.tasks.lockMs),
+    // The mail queue's rate limiter counts tasks: with a limit, one mail per task keeps it per mail.
+    ...(deps.config.mail.ratePerSecond > 0 ? { deliveryChunkSize: 1 } : {}),
     ...deps.tuning,
   });
 }

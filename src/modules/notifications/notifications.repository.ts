@@ -46,6 +46,45 @@ const toNumber = (value: unknown): number => Number(value);
 
 const emptyCounts = (): DeliveryCounts => ({ total: 0, pending: 0, sent: 0, failed: 0, skipped: 0, pendingWithError: 0 });
 
+/** A row of a claim statement: the input id, the row's state, and what was leased (null when nothing was). */
+type ClaimRow = {
+  input_id: string | number;
+  status: DeliveryStatus | null;
+  claimed_by: string | null;
+  id: string | number | null;
+  notice_id: string | number | null;
+  user_id: string | number | null;
+  email: string | null;
+  name: string | null;
+  unsubscribe_token: string | null;
+  title: string | null;
+  content: string | null;
+  notice_consent: boolean | null;
+};
+
+/** What a claim returns of a leased row: the delivery, its notice's content, the consent now. */
+const CLAIMED_COLUMNS = sql`d.id, d.notice_id, d.user_id, d.email, d.name, d.unsubscribe_token::text as unsubscribe_token,
+                   n.title, n.content, ${currentNoticeConsent(sql`d.user_id`)} as notice_consent`;
+
+function claimResultOf(row: ClaimRow): ClaimResult {
+  if (row.status === null) return { kind: 'missing' };
+  if (row.id === null) return row.status === 'pending' ? { kind: 'busy', claimedBy: row.claimed_by ?? '' } : { kind: 'finished', status: row.status };
+  return {
+    kind: 'claimed',
+    delivery: {
+      id: toNumber(row.id),
+      noticeId: toNumber(row.notice_id),
+      userId: toNumber(row.user_id),
+      email: row.email ?? '',
+      name: row.name ?? '',
+      unsubscribeToken: row.unsubscribe_token ?? '',
+      title: row.title ?? '',
+      content: row.content ?? '',
+      noticeConsent: row.notice_consent === true,
+    },
+  };
+}
+
 /**
  * Every query of the notifications domain; set-based where the work is per recipient. Users are
  * read only through what accounts exports (who receives notices, a user's consent now).
@@ -248,20 +287,7 @@ export class NotificationsRepository {
   async claimDeliveries(claims: readonly { deliveryId: number; claimant: string }[], leaseMs: number): Promise<Map<number, ClaimResult>> {
     const results = new Map<number, ClaimResult>();
     if (claims.length === 0) return results;
-    const rows = await queryRows<{
-      input_id: string | number;
-      status: DeliveryStatus | null;
-      claimed_by: string | null;
-      id: string | number | null;
-      notice_id: string | number | null;
-      user_id: string | number | null;
-      email: string | null;
-      name: string | null;
-      unsubscribe_token: string | null;
-      title: string | null;
-      content: string | null;
-      notice_consent: boolean | null;
-    }>(
+    const rows = await queryRows<ClaimRow>(
       this.sql,
       sql`with input as (
          select * from unnest(${sql.param(claims.map((claim) => claim.deliveryId))}::bigint[],
@@ -274,36 +300,41 @@ export class NotificationsRepository {
            from input, notices n
           where d.id = input.id and d.status = 'pending' and n.id = d.notice_id
             and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = input.claimant)
-         returning d.id, d.notice_id, d.user_id, d.email, d.name, d.unsubscribe_token::text as unsubscribe_token,
-                   n.title, n.content, ${currentNoticeConsent(sql`d.user_id`)} as notice_consent
+         returning ${CLAIMED_COLUMNS}
        )
        select input.id as input_id, target.status, target.claimed_by, claimed.*
          from input left join target on target.id = input.id left join claimed on claimed.id = input.id`,
     );
-    for (const row of rows) {
-      const deliveryId = toNumber(row.input_id);
-      if (row.status === null) results.set(deliveryId, { kind: 'missing' });
-      else if (row.id === null) {
-        results.set(deliveryId, row.status === 'pending' ? { kind: 'busy', claimedBy: row.claimed_by ?? '' } : { kind: 'finished', status: row.status });
-      } else {
-        results.set(deliveryId, {
-          kind: 'claimed',
-          delivery: {
-            id: toNumber(row.id),
-            noticeId: toNumber(row.notice_id),
-            userId: toNumber(row.user_id),
-            email: row.email ?? '',
-            name: row.name ?? '',
-            unsubscribeToken: row.unsubscribe_token ?? '',
-            title: row.title ?? '',
-            content: row.content ?? '',
-            noticeConsent: row.notice_consent === true,
-          },
-        });
-      }
-    }
+    for (const row of rows) results.set(toNumber(row.input_id), claimResultOf(row));
     return results;
   }
+
+  /**
+   * Leases, for `claimant`, the pending deliveries of one notice with ids from `firstId` to
+   * `lastId` (a delivery task's chunk; the notice is `firstId`'s), in one statement. Rows sent,
+   * failed or skipped already are left out; a pending row another run holds comes back busy.
+   */
+  async claimDeliveryRange(firstId: number, lastId: number, claimant: string, leaseMs: number): Promise<ClaimResult[]> {
+    const rows = await queryRows<ClaimRow>(
+      this.sql,
+      sql`with target as (
+         select d.id, d.status, d.claimed_by from notice_deliveries d
+          where d.notice_id = (select notice_id from notice_deliveries where id = ${firstId})
+            and d.status = 'pending' and d.id between ${firstId} and ${lastId}
+       ), claimed as (
+         update notice_deliveries d
+            set claimed_by = ${claimant}, claimed_until = now() + make_interval(secs => ${leaseMs / 1000}::double precision)
+           from target, notices n
+          where d.id = target.id and d.status = 'pending' and n.id = d.notice_id
+            and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = ${claimant})
+         returning ${CLAIMED_COLUMNS}
+       )
+       select target.id as input_id, target.status, target.claimed_by, claimed.*
+         from target left join claimed on claimed.id = target.id order by target.id`,
+    );
+    return rows.map(claimResultOf);
+  }
+
 
   /** markSent for many deliveries in one statement; each delivery id may appear once. */
   async markSentMany(sent: readonly { deliveryId: number; messageId: string; reply: string }[]): Promise<void> {
@@ -342,11 +373,17 @@ export class NotificationsRepository {
 
   /** Counts a transient failure and releases the lease, so the retry (or a resume) can take it. */
   async recordTransientFailure(deliveryId: number, error: string): Promise<void> {
+    await this.recordTransientFailures([deliveryId], error);
+  }
+
+  /** recordTransientFailure for many deliveries (a chunk's run that failed) in one statement. */
+  async recordTransientFailures(deliveryIds: readonly number[], error: string): Promise<void> {
+    if (deliveryIds.length === 0) return;
     await this.sql.query(
       `update notice_deliveries
           set transient_failures = transient_failures + 1, last_error = $2, claimed_by = null, claimed_until = null
-        where id = $1 and status = 'pending'`,
-      [deliveryId, error],
+        where id = any($1::bigint[]) and status = 'pending'`,
+      [deliveryIds, error],
     );
   }
 

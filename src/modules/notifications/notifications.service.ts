@@ -4,7 +4,7 @@ import type { TaskProducer } from '../../tasks/index.ts';
 import { AppError } from '../../utils/errors.ts';
 import { GroupBatcher } from '../../utils/group-batcher.ts';
 import { renderNoticeMarkdown } from './notifications.markdown.ts';
-import type { ClaimResult, DeliveryCounts, DeliveryFailure, NotificationsRepository } from './notifications.repository.ts';
+import type { ClaimedDelivery, ClaimResult, DeliveryCounts, DeliveryFailure, NotificationsRepository } from './notifications.repository.ts';
 import type { NoticeRow } from './notifications.tables.ts';
 import { deliverNotice, resumeNotice, sendNoticeToAll } from './notifications.tasks.ts';
 import { renderNoticeMail } from './notifications.templates.ts';
@@ -24,7 +24,7 @@ export interface NotificationsServiceOptions {
   producer: TaskProducer;
   accounts: NoticeAccounts;
   /**
-   * The delivery task enqueued per recipient. Default deliverNotice; tests give the same task
+   * The delivery task enqueued per chunk of recipients. Default deliverNotice; tests give the same task
    * (same name and handler) with short backoffs.
    */
   deliverTask?: typeof deliverNotice;
@@ -37,6 +37,13 @@ export interface NotificationsServiceOptions {
   fanOutPageSize?: number;
   /** Pages being enqueued at once during a fan-out. Default 4. */
   fanOutPagesInFlight?: number;
+  /**
+   * Deliveries per delivery task (a chunk of consecutive ids). Default 50. 1 when the mail queue is
+   * rate-limited: the queue's limiter counts tasks, so only then does it count mails.
+   */
+  deliveryChunkSize?: number;
+  /** Mails of one chunk in flight at once (each waits for its sent mark before the next). Default 4. */
+  deliveryParallelism?: number;
 }
 
 export interface NoticeView {
@@ -74,6 +81,14 @@ export type DeliveryOutcome =
   | { status: 'already-sent' | 'already-failed' | 'already-skipped' }
   | { status: 'gone' };
 
+/** What one run of a chunk did; the rows hold the truth, this is the run's summary. */
+export interface ChunkReport {
+  sent: number;
+  skipped: number;
+  /** Refused with a 5xx in this run: marked failed, not retried. */
+  refused: { deliveryId: number; reply: string }[];
+}
+
 export interface DispatchReport {
   noticeId: number;
   round: number;
@@ -107,10 +122,18 @@ const FAILURES_SHOWN = 100;
 const DEFAULT_LEASE_MS = 120_000;
 const DEFAULT_FAN_OUT_PAGE = 1_000;
 const DEFAULT_PAGES_IN_FLIGHT = 4;
+const DEFAULT_CHUNK = 50;
+/** Mails of one delivery task in flight at once, by default: a crash duplicates at most this many per running task. */
+export const DELIVERY_PARALLELISM = 4;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+/** A transient failure as the row records it: the SMTP reply, or the error's message. */
+function reasonOf(error: unknown): string {
+  return error instanceof MailTransientError ? error.reply : error instanceof Error ? error.message : String(error);
+}
 
 function notFound(noticeId: number): NoticeNotFoundError {
   return new NoticeNotFoundError(noticeId);
@@ -129,6 +152,8 @@ export class NotificationsService {
   private readonly leaseMs: number;
   private readonly pageSize: number;
   private readonly pagesInFlight: number;
+  private readonly chunkSize: number;
+  private readonly parallelism: number;
   /**
    * The mail worker's bookkeeping, batched: the leases of the runs that start together are taken
    * in one statement, and the marks of the mails accepted together written in one. A run still
@@ -150,6 +175,8 @@ export class NotificationsService {
     this.leaseMs = options.deliveryLeaseMs ?? DEFAULT_LEASE_MS;
     this.pageSize = options.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE;
     this.pagesInFlight = Math.max(1, options.fanOutPagesInFlight ?? DEFAULT_PAGES_IN_FLIGHT);
+    this.chunkSize = Math.max(1, options.deliveryChunkSize ?? DEFAULT_CHUNK);
+    this.parallelism = Math.max(1, options.deliveryParallelism ?? DELIVERY_PARALLELISM);
     this.claims = new GroupBatcher(
       async (items) => {
         const claimed = await this.repository.claimDeliveries(items, this.leaseMs);
@@ -312,10 +339,7 @@ export class NotificationsService {
       if (ids.length === 0) break;
       afterId = ids[ids.length - 1] ?? afterId;
       const tracked: Promise<void> = this.producer
-        .enqueueMany(
-          this.deliverTask,
-          ids.map((deliveryId) => ({ payload: { deliveryId, round } })),
-        )
+        .enqueueMany(this.deliverTask, this.chunksOf(ids, round))
         .then(
           () => {
             report.enqueued += ids.length;
@@ -339,6 +363,63 @@ export class NotificationsService {
   }
 
   /**
+   * One delivery task per chunk of consecutive ids of a page: a chunk task covers the notice's
+   * pending deliveries from its first id to its last, so its id (and dedupe) is that range.
+   */
+  private chunksOf(ids: readonly number[], round: number): { payload: { deliveryId: number; round: number; lastId?: number } }[] {
+    const chunks: { payload: { deliveryId: number; round: number; lastId?: number } }[] = [];
+    for (let start = 0; start < ids.length; start += this.chunkSize) {
+      const first = ids[start] as number;
+      const last = ids[Math.min(ids.length, start + this.chunkSize) - 1] as number;
+      chunks.push({ payload: last === first ? { deliveryId: first, round } : { deliveryId: first, round, lastId: last } });
+    }
+    return chunks;
+  }
+
+  /**
+   * Sends a chunk's mails: the notice's pending deliveries with ids from `firstId` to `lastId`,
+   * leased to this run in one statement, sent `deliveryParallelism` at a time over the pooled
+   * connections, each marked sent (group commit) right after the server accepts it and before its
+   * slot sends the next, so a crash duplicates at most one mail per slot.
+   * A transient failure stops the chunk (the deliveries not tried record it and give their leases
+   * back) and is thrown for a retry, which takes only what is still pending; a 5xx marks that delivery failed and the rest go on.
+   * @throws MailTransientError (retry later), DeliveryBusyError (another run holds some of them).
+   */
+  async deliverRange(firstId: number, lastId: number, claimant: string): Promise<ChunkReport> {
+    const claims = await this.repository.claimDeliveryRange(firstId, lastId, claimant, this.leaseMs);
+    const report: ChunkReport = { sent: 0, skipped: 0, refused: [] };
+    const queue: ClaimedDelivery[] = [];
+    let busy: DeliveryBusyError | undefined;
+    for (const claim of claims) {
+      if (claim.kind === 'claimed') queue.push(claim.delivery);
+      // Rows finished already (a retry, a chunk overlapping another) are not returned at all.
+      else if (claim.kind === 'busy') busy ??= new DeliveryBusyError(firstId, claim.claimedBy);
+    }
+    let transient: { error: unknown } | undefined;
+    let next = 0;
+    const slot = async (): Promise<void> => {
+      while (next < queue.length && !transient) {
+        const delivery = queue[next++] as ClaimedDelivery;
+        const outcome = await this.send(delivery).catch((error: unknown) => {
+          transient ??= { error };
+          return undefined;
+        });
+        if (outcome?.status === 'sent') report.sent += 1;
+        else if (outcome?.status === 'skipped') report.skipped += 1;
+        else if (outcome?.status === 'failed') report.refused.push({ deliveryId: delivery.id, reply: outcome.reply });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.parallelism, queue.length) }, slot));
+    if (transient) {
+      // The run failed for the ones it did not get to as well: they show the error and give their leases back.
+      await this.repository.recordTransientFailures(queue.slice(next).map((delivery) => delivery.id), `not tried: ${reasonOf(transient.error)}`);
+      throw transient.error;
+    }
+    if (busy) throw busy;
+    return report;
+  }
+
+  /**
    * Sends one delivery's mail, at most once per acceptance: a delivery already finished is
    * skipped, the row is marked sent right after the server accepts, and a stable Message-ID lets
    * receivers drop the copy a crash between acceptance and that mark can cause.
@@ -349,7 +430,11 @@ export class NotificationsService {
     if (claim.kind === 'missing') return { status: 'gone' };
     if (claim.kind === 'finished') return { status: `already-${claim.status}` };
     if (claim.kind === 'busy') throw new DeliveryBusyError(deliveryId, claim.claimedBy);
-    const { delivery } = claim;
+    return this.send(claim.delivery);
+  }
+
+  /** Renders and sends one leased delivery and records the outcome on its row. @throws MailTransientError and other transient errors. */
+  private async send(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {
     if (!delivery.noticeConsent) {
       const reason = 'unsubscribed after the recipients were snapshotted';
       await this.repository.markSkipped(delivery.id, reason);
@@ -383,8 +468,7 @@ export class NotificationsService {
         await this.repository.markFailed(delivery.id, error.reply);
         return { status: 'failed', reply: error.reply };
       }
-      const reason = error instanceof MailTransientError ? error.reply : error instanceof Error ? error.message : String(error);
-      await this.repository.recordTransientFailure(delivery.id, reason);
+      await this.repository.recordTransientFailure(delivery.id, reasonOf(error));
       throw error;
     }
     await this.sentMarks.submit({ deliveryId: delivery.id, messageId: result.messageId || mail.messageId, reply: result.response });

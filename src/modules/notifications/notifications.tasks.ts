@@ -73,24 +73,38 @@ export const resumeNotice = defineTask(
 );
 
 /**
- * Sends one notice mail through the rate-limited `mail` queue. A 5xx reply marks the delivery
- * failed (with the reply) and then fails the task permanently, so the task's state tells the same
- * truth as the row and the queue dashboard counts it; 4xx and connection errors are thrown to retry.
+ * Sends notice mail through the `mail` queue: one delivery (`deliveryId`), or a chunk, the
+ * notice's pending deliveries from `deliveryId` to `lastId` (the fan-out enqueues chunks unless
+ * the queue is rate-limited, whose limiter counts tasks). A 5xx reply marks the delivery failed
+ * (with the reply) and then fails the task permanently, once nothing in it is left to retry, so
+ * the task's state says some mail was refused as the rows do and the queue dashboard counts it;
+ * 4xx and connection errors are thrown to retry, which sends only what is still pending.
  * The dispatch round is part of the id, so a resume is not dropped as a copy of the runs before it.
  */
 export const deliverNotice = defineTask(
   {
     name: 'notifications.deliverNotice',
     queue: 'mail',
-    schema: z.object({ deliveryId: id, round: z.number().int().min(0).default(0) }),
+    schema: z.object({ deliveryId: id, round: z.number().int().min(0).default(0), lastId: id.optional() }),
     retry: DELIVERY_RETRY,
-    dedupe: ({ deliveryId, round }) => (round === 0 ? String(deliveryId) : `${deliveryId}-r${round}`),
+    dedupe: ({ deliveryId, round, lastId }) => {
+      const range = lastId === undefined ? String(deliveryId) : `${deliveryId}-${lastId}`;
+      return round === 0 ? range : `${range}-r${round}`;
+    },
     uses: NOTIFICATIONS,
   },
-  async ({ deliveryId }, ctx) => {
+  async ({ deliveryId, lastId }, ctx) => {
     // Leased to this run, not to the task id: a run taken over after a stall (its worker cut off
     // from Redis, or too busy to renew its lock) may still be sending; the takeover waits for the
     // lease instead of sending a copy.
+    if (lastId !== undefined) {
+      const report = await ctx.deps.deliverRange(deliveryId, lastId, ctx.runId);
+      if (report.refused.length > 0) {
+        const refused = report.refused.map((refusal) => `${refusal.deliveryId}: ${refusal.reply}`).join('; ');
+        throw new PermanentError(`${report.refused.length} of deliveries ${deliveryId}–${lastId} refused (${report.sent} sent): ${refused}`);
+      }
+      return report;
+    }
     const outcome = await ctx.deps.deliver(deliveryId, ctx.runId);
     if (outcome.status === 'failed') throw new PermanentError(`delivery ${deliveryId} refused: ${outcome.reply}`);
     return outcome;
