@@ -41,6 +41,8 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
 
   beforeAll(async () => {
     stack = await ProcessStack.start({
+      // At load 15–20 (other people's runs on the 2 cores) a process took over 60 s to start.
+      readyTimeoutMs: 120_000,
       label: 'process-kills',
       publicData: { dataset: generateDataset({ gov24: 0, youth: 2_000, work24: 0 }) },
       env: {
@@ -70,7 +72,7 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
     await load.enqueue();
     
     // 1. web
-    await waitUntil(() => mail.noticeMails() >= 300, 60_000, '300 notice mails');
+    await waitUntil(() => mail.noticeMails() >= 300, 120_000, '300 notice mails');
     await kill(web);
     webDownFrom = Date.now();
     await stack.startWeb();

@@ -42,6 +42,8 @@ describe('Redis stopped for 30 s (it comes back empty) during signups, a broadca
 
   beforeAll(async () => {
     stack = await ProcessStack.start({
+      // At load 15–20 (other people's runs on the 2 cores) a process took over 60 s to start.
+      readyTimeoutMs: 120_000,
       label: 'redis-outage',
       publicData: { dataset: generateDataset({ gov24: 0, youth: 2_000, work24: 0 }) },
       env: {
@@ -75,7 +77,7 @@ describe('Redis stopped for 30 s (it comes back empty) during signups, a broadca
     signups.start();
     noticeId = await stack.broadcast(NOTICE_TITLE, '모든 동의한 분께 보내는 공지입니다.');
     await load.enqueue();
-    await waitUntil(() => mail.noticeMails() >= 300, 60_000, '300 notice mails before the outage');
+    await waitUntil(() => mail.noticeMails() >= 300, 120_000, '300 notice mails before the outage');
     await waitUntil(() => load.pagesFetched() >= 4, 60_000, 'the load fetching');
 
     // The web probe serves traffic like any web process: a signup before the outage, one in flight during it.
