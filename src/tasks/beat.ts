@@ -56,8 +56,12 @@ export async function syncSchedules(broker: Broker, registry: TaskRegistry): Pro
   const paused = new Set(await broker.connection.smembers(pausedKey(prefix)));
   const written = await broker.connection.hgetall(fingerprintsKey(prefix));
   const stored = new Map<string, QueueName>();
+  const nextRun = new Map<string, number | undefined>();
   for (const queueName of QUEUE_NAMES) {
-    for (const scheduler of await broker.queue(queueName).getJobSchedulers()) stored.set(scheduler.id ?? scheduler.key, queueName);
+    for (const scheduler of await broker.queue(queueName).getJobSchedulers()) {
+      stored.set(scheduler.id ?? scheduler.key, queueName);
+      nextRun.set(scheduler.id ?? scheduler.key, scheduler.next);
+    }
   }
   const report: SyncReport = { upserted: [], unchanged: [], removed: [], paused: [] };
   const wanted = new Map<QueueName, Set<string>>();
@@ -70,7 +74,11 @@ export async function syncSchedules(broker: Broker, registry: TaskRegistry): Pro
     }
     ids.add(entry.id);
     const scheduler = schedulerOf(broker, entry);
-    if (stored.get(entry.id) === entry.task.queue && written[entry.id] === scheduler.fingerprint) {
+    if (
+      stored.get(entry.id) === entry.task.queue &&
+      written[entry.id] === scheduler.fingerprint &&
+      (await hasPendingRun(broker, entry.task.queue, entry.id, nextRun.get(entry.id)))
+    ) {
       report.unchanged.push(entry.id);
       continue;
     }
@@ -84,6 +92,17 @@ export async function syncSchedules(broker: Broker, registry: TaskRegistry): Pro
     report.removed.push(id);
   }
   return report;
+}
+
+/**
+ * Whether the entry's next run is still there to run. A scheduler whose run was removed (a queue
+ * drained by hand, a job deleted) would never fire again; the upsert re-creates it, as the
+ * minute re-sync always did.
+ */
+async function hasPendingRun(broker: Broker, queueName: QueueName, id: string, next: number | undefined): Promise<boolean> {
+  if (next === undefined || !Number.isFinite(next)) return false;
+  const state = await broker.queue(queueName).getJobState(`repeat:${id}:${next}`);
+  return ['delayed', 'waiting', 'prioritized', 'active', 'waiting-children'].includes(state);
 }
 
 interface SchedulerDefinition {

@@ -80,5 +80,15 @@ describe('beat re-sync (a restart, the minute re-assertion)', () => {
     const restored = await syncSchedules(broker, registryWith('*/2 * * * * *'));
     expect(restored.upserted).toEqual([SCHEDULE_ID]);
     expect(await broker.queue('default').getJobSchedulers()).toHaveLength(1);
+
+    // Its pending run gone (evicted, deleted by hand; BullMQ itself refuses to remove it): the entry
+    // would never fire again.
+    const queue = broker.queue('default');
+    const [pending] = await queue.getJobs(['delayed', 'waiting'], 0, -1);
+    await broker.connection.zrem(queue.keys.delayed ?? '', pending?.id ?? '');
+    await broker.connection.del(queue.toKey(pending?.id ?? ''));
+    const revived = await syncSchedules(broker, registryWith('*/2 * * * * *'));
+    expect(revived.upserted).toEqual([SCHEDULE_ID]);
+    expect(await pendingSlots(stack)).toHaveLength(1);
   });
 });
