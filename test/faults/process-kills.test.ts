@@ -41,6 +41,8 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
 
   beforeAll(async () => {
     stack = await ProcessStack.start({
+      // At load 15–20 (other people's runs on the 2 cores) a process took over 60 s to start.
+      readyTimeoutMs: 120_000,
       label: 'process-kills',
       publicData: { dataset: generateDataset({ gov24: 0, youth: 2_000, work24: 0 }) },
       env: {
@@ -70,7 +72,7 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
     await load.enqueue();
     
     // 1. web
-    await waitUntil(() => mail.noticeMails() >= 300, 60_000, '300 notice mails');
+    await waitUntil(() => mail.noticeMails() >= 300, 120_000, '300 notice mails');
     await kill(web);
     webDownFrom = Date.now();
     await stack.startWeb();
@@ -156,17 +158,30 @@ describe('SIGKILL of web, worker and beat in turn during signups, a broadcast an
     expect(figures.runsLeftRunning).toBe(0);
   });
 
-  it('keeps the periodic schedule firing with beat dead, and a restarted beat fires no tick twice', () => {
-    const perSecond = new Set(tickIds.map((id) => Math.floor(Number(id.split(':').pop()) / 1000)));
+  // A slot is one task id, `repeat:<entry>:<slot ms>`: two ids in one second would be a slot fired
+  // twice by the schedule, which beat's death and restart must never cause. The same id run twice
+  // is something else, and what the first runs of this case counted (doubled=1–2): a worker that
+  // stopped answering for longer than TASK_LOCK_MS (SIGKILLed, or its whole process stalled 7 s at
+  // load 16) has its running tick taken over and run again, BullMQ's at-least-once (guarantee 4's
+  // window). Each such rerun must be one a worker logged as stalled.
+  it('keeps the periodic schedule firing with beat dead, and no slot fires twice', () => {
+    const ids = new Set(tickIds);
+    const slots = new Set([...ids].map((id) => Math.floor(Number(id.split(':').pop()) / 1000)));
+    const rerun = [...new Set(tickIds.filter((id, index) => tickIds.indexOf(id) !== index))];
+    const stalled = stack.logs(/task stalled/);
+    const rerunUnexplained = rerun.filter((id) => !stalled.includes(`"taskId":"${id}"`));
     reportFault('sigkill-beat-schedule', {
       ticksBeforeKill: ticks.beforeKill,
       ticksWhileBeatDead: ticks.whileDead,
       beatDeadMs: ticks.deadForMs,
       ticksAfterRestart: ticks.afterRestart,
-      doubled: tickIds.length - perSecond.size,
+      slotsFiredTwice: ids.size - slots.size,
+      rerunAfterStall: tickIds.length - ids.size,
+      rerunUnexplained: rerunUnexplained.length,
     });
     expect(ticks.whileDead).toBeGreaterThanOrEqual(TICKS_EACH_WAY);
     expect(ticks.afterRestart).toBeGreaterThanOrEqual(TICKS_EACH_WAY);
-    expect(tickIds.length).toBe(perSecond.size);
+    expect(ids.size).toBe(slots.size);
+    expect(rerunUnexplained).toEqual([]);
   });
 });

@@ -70,6 +70,18 @@ export function slowestMs(records: readonly SignupRecord[]): number {
   return Math.round(Math.max(0, ...records.map((record) => record.outcome?.ms ?? 0)));
 }
 
+/** The requests that got an HTTP answer (not a timeout or a connection error). */
+export function answered(records: readonly SignupRecord[]): SignupRecord[] {
+  return records.filter((record) => typeof record.outcome?.status === 'number');
+}
+
+/** The `q` quantile (0–1, nearest rank) of `values`; NaN when there are none. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
 /** What a signal to a process came to: its exit status and how long it took, or that it was still running. */
 export interface SignalOutcome {
   exitedAfterMs: number | undefined;

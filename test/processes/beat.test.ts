@@ -65,10 +65,11 @@ describe('beat', () => {
     await broker.queue('default').upsertJobScheduler('test-left-behind', { pattern: '0 3 * * *', tz: 'Asia/Seoul' }, { name: 'test.tick', data: { payload: {} } });
     const first = await syncSchedules(broker, registry);
     expect(first.removed).toContain('test-left-behind');
-    expect(first.upserted.sort()).toEqual([...declared].sort());
-    expect(first.upserted).toContain('test-wednesday-1am');
+    expect([...first.upserted, ...first.unchanged].sort()).toEqual([...declared].sort());
+    expect([...first.upserted, ...first.unchanged]).toContain('test-wednesday-1am');
     const again = await syncSchedules(broker, registry);
     expect(again.removed).toEqual([]);
+    expect(again.upserted).toEqual([]);
     const stored = await listScheduled(broker, registry);
     expect(stored.map((entry) => entry.id).sort()).toEqual([...declared].sort());
     expect(stored.every((entry) => entry.declared && entry.nextRunAt !== undefined)).toBe(true);

@@ -1,5 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { TranslationKeys, ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { TranslationKeys } from '@zxcvbn-ts/core';
 
 /** scrypt cost parameters; encoded into every hash so they can be raised later. */
 export interface ScryptParams {
@@ -127,19 +129,104 @@ const KOREAN: TranslationKeys = {
   },
 };
 
-let estimator: Promise<ZxcvbnFactory> | undefined;
-
 /**
- * zxcvbn-ts with its common dictionaries (passwords, names, Wikipedia words, keyboard layouts),
- * loaded on the first check: about 60 ms and 7 MB of heap once per process (docs/benchmarks.md),
- * which a worker or beat never pays.
+ * zxcvbn's cost grows with the password: ~10 ms for a passphrase but 0.3–2.5 s for 128 characters
+ * of l33t or digits (measured at load 9–17), all of it on the event loop, where it stalls every
+ * other request of the web process. Checked in a thread of its own, and on at most this many
+ * characters: a password already long enough to be cut is far past the guesses a score of 3 needs.
  */
-function loadEstimator(): Promise<ZxcvbnFactory> {
-  estimator ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(
-    ([{ ZxcvbnFactory }, common]) => new ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs, translations: KOREAN }),
-  );
-  return estimator;
+const STRENGTH_MAX_LENGTH = 64;
+
+interface StrengthRequest {
+  id: number;
+  password: string;
+  userInputs: string[];
 }
+
+interface StrengthAnswer {
+  id: number;
+  score?: number;
+  warning?: string | null;
+  suggestions?: string[];
+  error?: string;
+}
+
+// The thread runs plain CommonJS (no TypeScript loader in a worker thread): zxcvbn-ts with its
+// common dictionaries (passwords, names, Wikipedia words, keyboard layouts), loaded once when the
+// thread starts, about 170 ms and 7 MB of heap (docs/benchmarks.md) that a worker or beat never pays.
+const STRENGTH_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { ZxcvbnFactory } = require(workerData.core);
+const common = require(workerData.common);
+const zxcvbn = new ZxcvbnFactory({
+  dictionary: common.dictionary,
+  graphs: common.adjacencyGraphs,
+  translations: workerData.translations,
+  maxLength: workerData.maxLength,
+});
+parentPort.on('message', (request) => {
+  try {
+    const result = zxcvbn.check(request.password, request.userInputs);
+    parentPort.postMessage({ id: request.id, score: result.score, warning: result.feedback.warning, suggestions: result.feedback.suggestions });
+  } catch (error) {
+    parentPort.postMessage({ id: request.id, error: String(error && error.message || error) });
+  }
+});
+`;
+
+/** One thread per process, started on the first check; checks queue on it in order. */
+class StrengthThread {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (answer: StrengthAnswer) => void; reject: (error: Error) => void }>();
+
+  check(password: string, userInputs: string[]): Promise<StrengthAnswer> {
+    const worker = this.start();
+    const request: StrengthRequest = { id: this.nextId++, password: password.slice(0, STRENGTH_MAX_LENGTH), userInputs };
+    return new Promise((resolve, reject) => {
+      this.waiting.set(request.id, { resolve, reject });
+      // Counted as a handle only while a check waits: an idle thread never keeps a process alive.
+      if (this.waiting.size === 1) worker.ref();
+      worker.postMessage(request);
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const require = createRequire(import.meta.url);
+    const worker = new Worker(STRENGTH_THREAD, {
+      eval: true,
+      workerData: {
+        core: require.resolve('@zxcvbn-ts/core'),
+        common: require.resolve('@zxcvbn-ts/language-common'),
+        translations: KOREAN,
+        maxLength: STRENGTH_MAX_LENGTH,
+      },
+    });
+    worker.unref();
+    worker.on('message', (answer: StrengthAnswer) => {
+      const waiter = this.waiting.get(answer.id);
+      this.waiting.delete(answer.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (answer.error !== undefined) waiter?.reject(new Error(`password strength check failed: ${answer.error}`));
+      else waiter?.resolve(answer);
+    });
+    // A thread that died (out of memory, a bug) fails what it held; the next check starts a new one.
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      fail(new Error(`the password strength thread exited (${code})`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+}
+
+const strength = new StrengthThread();
 
 /** What a password must not be made of: the address (and its local part), the name and its parts, the service. */
 function userInputsOf(context: { email?: string; name?: string }): string[] {
@@ -156,9 +243,8 @@ function userInputsOf(context: { email?: string; name?: string }): string[] {
 export async function passwordWeakness(password: string, context: { email?: string; name?: string } = {}): Promise<string | undefined> {
   if (password.length < PASSWORD_MIN_LENGTH) return `비밀번호는 ${PASSWORD_MIN_LENGTH}자 이상이어야 합니다.`;
   if (password.length > PASSWORD_MAX_LENGTH) return `비밀번호는 ${PASSWORD_MAX_LENGTH}자 이하여야 합니다.`;
-  const result = (await loadEstimator()).check(password, userInputsOf(context));
-  if (result.score >= MIN_PASSWORD_SCORE) return undefined;
-  const { warning, suggestions } = result.feedback;
+  const { score = 0, warning, suggestions = [] } = await strength.check(password, userInputsOf(context));
+  if (score >= MIN_PASSWORD_SCORE) return undefined;
   const advice = suggestions.length > 0 ? suggestions.join(' ') : KOREAN.suggestions.useWords;
   return ['추측하기 쉬운 비밀번호입니다.', warning ?? '', advice].filter(Boolean).join(' ');
 }
