@@ -6,6 +6,12 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
+/**
+ * What the grace keeps back for exiting itself (the process's own teardown, the log's last lines),
+ * so that a supervisor waiting SHUTDOWN_GRACE_MS before SIGKILL sees an exit, not a kill.
+ */
+const EXIT_MARGIN_MS = 500;
+
 export interface ShutdownOptions {
   /**
    * SHUTDOWN_GRACE_MS: the whole shutdown's bound. What has not stopped by then (a close waiting on
@@ -17,8 +23,9 @@ export interface ShutdownOptions {
 }
 
 /**
- * Stops each part in order (stop taking work first, connections last), then exits 0; exits 0 at
- * `graceMs` whatever is still stopping. Resolves when it has called exit.
+ * Stops each part in order (stop taking work first, connections last), then exits 0; exits 0
+ * shortly before `graceMs` (a tenth of it, at most EXIT_MARGIN_MS, kept for exiting) whatever is
+ * still stopping. Resolves when it has called exit.
  */
 export function shutdown(parts: readonly Stoppable[], log: Logger, options: ShutdownOptions): Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -33,10 +40,13 @@ export function shutdown(parts: readonly Stoppable[], log: Logger, options: Shut
       resolve();
       exit(0);
     };
-    const deadline = setTimeout(() => {
-      log.warn({ part: current, graceMs: options.graceMs }, 'shutdown grace over: exiting without waiting for the rest');
-      finish();
-    }, options.graceMs);
+    const deadline = setTimeout(
+      () => {
+        log.warn({ part: current, graceMs: options.graceMs }, 'shutdown grace over: exiting without waiting for the rest');
+        finish();
+      },
+      options.graceMs - Math.min(EXIT_MARGIN_MS, Math.floor(options.graceMs / 10)),
+    );
     void (async () => {
       for (const part of parts) {
         if (state.over) return;
