@@ -82,23 +82,17 @@ const policies = createPolicies({ config, role: 'web', log, search: { clock: () 
 
 /** The search, timed: every call's duration adds to `spent`. */
 let spent = 0;
+async function counted<T>(work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    spent += performance.now() - started;
+  }
+}
 const timed: AskPolicies = {
-  async search(query) {
-    const started = performance.now();
-    try {
-      return await policies.search.search(query);
-    } finally {
-      spent += performance.now() - started;
-    }
-  },
-  async documentsOf(ids) {
-    const started = performance.now();
-    try {
-      return await policies.search.documentsOf(ids);
-    } finally {
-      spent += performance.now() - started;
-    }
-  },
+  search: (query) => counted(() => policies.search.search(query)),
+  documentsOf: (ids) => counted(() => policies.search.documentsOf(ids)),
   statusOf: (doc) => policies.search.statusOf(doc),
 };
 

@@ -335,7 +335,6 @@ export class NotificationsRepository {
     return rows.map(claimResultOf);
   }
 
-
   /** markSent for many deliveries in one statement; each delivery id may appear once. */
   async markSentMany(sent: readonly { deliveryId: number; messageId: string; reply: string }[]): Promise<void> {
     if (sent.length === 0) return;
