@@ -15,13 +15,16 @@
  * Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test) and Redis.
  */
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config/config.ts';
 import { buildServices, openCore, type Core, type Services } from '../src/processes/compose.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { SmtpMailer } from '../src/mail/index.ts';
+// The composer alone, so the original sends the very bytes ours does.
+import { MimeComposer } from '../src/mail/mime.ts';
 import type { DispatchReport } from '../src/modules/notifications/index.ts';
 // The mail renderer alone, measured against the send: white-box, as a benchmark may be.
 // eslint-disable-next-line boundaries/dependencies
@@ -176,6 +179,8 @@ interface RunResult {
   mailsPerSecond: number;
   /** Mail worker CPU per delivered mail (user + system), in ms. */
   cpuMsPerMail: number;
+  /** This process's CPU per mail meanwhile: the sink's (the original's figure includes it). */
+  sinkCpuMsPerMail: number;
   deliverRssMiB: number;
 }
 
@@ -253,7 +258,7 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
     sink.reset();
     const target = Math.min(recipients, DELIVER_MAX);
     const perRun = { recipients, fanOutMs, snapshotMs: report.snapshotMs, enqueueMs: report.enqueueMs, fanOutWorkerCpuS, fanOutRedisCpuS, fanOutRssMiB };
-    if (target === 0) return { ...perRun, delivered: 0, deliverMs: 0, mailsPerSecond: 0, cpuMsPerMail: 0, deliverRssMiB: 0 };
+    if (target === 0) return { ...perRun, delivered: 0, deliverMs: 0, mailsPerSecond: 0, cpuMsPerMail: 0, sinkCpuMsPerMail: 0, deliverRssMiB: 0 };
     const profile = options.profile ? profilePath(`notices-mail-worker-${recipients}`).replace(/\.cpuprofile$/, '') : undefined;
     const mailWorker = spawnAinfo(
       ['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'],
@@ -268,8 +273,10 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
     const deliverStarted = performance.now();
     const firstCount = sink.count;
     const cpuAtFirstMail = await cpuSeconds(mailWorker.process.pid);
+    const sinkCpuAtFirstMail = process.cpuUsage();
     await waitUntil(() => sink.count >= target, 3_600_000, `${target} mails`);
     const deliverMs = performance.now() - deliverStarted;
+    const sinkCpu = process.cpuUsage(sinkCpuAtFirstMail);
     const deliverRssMiB = await peakRssMiB(mailWorker.process.pid);
     // From the first mail on, so the process's start-up (compiling TypeScript) is not counted.
     const cpuMsPerMail = (((await cpuSeconds(mailWorker.process.pid)) - cpuAtFirstMail) * 1000) / (target - firstCount);
@@ -287,6 +294,7 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
       deliverMs,
       mailsPerSecond: ((target - firstCount) / deliverMs) * 1000,
       cpuMsPerMail,
+      sinkCpuMsPerMail: (sinkCpu.user + sinkCpu.system) / 1000 / (target - firstCount),
       deliverRssMiB,
     };
   } finally {
@@ -299,12 +307,34 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
 }
 
 /**
+ * The original's SMTP client as Django's send_mass_mail uses it (smtplib): one connection for the
+ * whole loop, each command waiting for its reply. nodemailer's client is the same conversation
+ * (it pipelines only several RCPTs of one mail); Nagle off, as smtplib's one write of body and "."
+ * never waits on a delayed ACK.
+ */
+function originalTransport(sinkUrl: string): nodemailer.Transporter {
+  const { hostname, port } = new URL(sinkUrl);
+  return nodemailer.createTransport({
+    host: hostname,
+    port: Number(port),
+    secure: false,
+    pool: true,
+    maxConnections: 1,
+    maxMessages: Number.POSITIVE_INFINITY,
+    getSocket: (options, callback) => {
+      callback(null, { connection: net.connect({ host: options.host ?? hostname, port: options.port ?? Number(port), noDelay: true }) });
+    },
+  });
+}
+
+/**
  * The original: one Celery task reads every recipient, then sends in one loop over one SMTP
- * connection (Django's send_mass_mail). Same rendered mail, same mailer, same sink.
+ * connection (Django's send_mass_mail). The same rendered and composed mail to the same sink.
  */
 async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalResult> {
   const database = await createPostgresDatabase('bench_notices_original');
-  const mailer = new SmtpMailer(sink.url, 'AInfo <no-reply@ainfo.local>', createLogger('silent'));
+  const transport = originalTransport(sink.url);
+  const composer = new MimeComposer('AInfo <no-reply@ainfo.local>');
   try {
     await seed(database, mails);
     sink.reset();
@@ -326,14 +356,16 @@ async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalR
         unsubscribeToken: '00000000-0000-4000-8000-000000000000',
         publicUrl: PUBLIC_URL,
       });
-      await mailer.send({ to: user.email, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, kind: 'notice' });
+      const composed = composer.compose({ to: user.email, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, kind: 'notice' });
+      if (!composed) throw new Error(`original: cannot compose mail to ${user.email}`);
+      await transport.sendMail({ envelope: composed.envelope, raw: composed.raw, messageId: composed.messageId });
     }
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     if (sink.count !== mails) throw new Error(`original: ${sink.count} of ${mails} mails at the sink`);
     return { mails, ms, mailsPerSecond: (mails / ms) * 1000, cpuMsPerMail: (cpu.user + cpu.system) / 1000 / mails, heapAfterLoadMiB };
   } finally {
-    await mailer.close();
+    transport.close();
     await database.drop();
   }
 }
@@ -341,7 +373,7 @@ async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalR
 const fmt = (value: number, digits = 0): string =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-type Comparison = { mailsPerS: number; cpuMsPerMail: number };
+type Comparison = { mailsPerS: number; cpuMsPerMail: number; sinkCpuMsPerMail?: number };
 
 /** Ours against the original loop on the same mails, interleaved rounds after a warm-up. */
 async function compare(sink: CountingSink, latencyMs: number, mails: number): Promise<string> {
@@ -352,7 +384,7 @@ async function compare(sink: CountingSink, latencyMs: number, mails: number): Pr
     ours: async () => {
       round += 1;
       const run = await runBroadcast(sink, mails, { profile: values.profile && latencyMs === 0 && round === 1 });
-      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail };
+      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail, sinkCpuMsPerMail: run.sinkCpuMsPerMail };
     },
     theirs: async () => {
       const run = await runOriginal(sink, mails);
@@ -360,7 +392,7 @@ async function compare(sink: CountingSink, latencyMs: number, mails: number): Pr
     },
     onRound: (index, ours, original) => {
       process.stdout.write(
-        `  ${latencyMs} ms round ${index}: ours ${fmt(ours.mailsPerS)} mails/s (${fmt(ours.cpuMsPerMail, 2)} ms CPU/mail), ` +
+        `  ${latencyMs} ms round ${index}: ours ${fmt(ours.mailsPerS)} mails/s (${fmt(ours.cpuMsPerMail, 2)} ms CPU/mail, sink ${fmt(ours.sinkCpuMsPerMail ?? 0, 2)} ms), ` +
           `original ${fmt(original.mailsPerS)} mails/s (${fmt(original.cpuMsPerMail, 2)} ms CPU/mail, sink included) = ${(ours.mailsPerS / original.mailsPerS).toFixed(2)}; ${machineLoad()}\n`,
       );
     },

@@ -1,8 +1,7 @@
-import net from 'node:net';
-import nodemailer from 'nodemailer';
-import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Logger } from 'pino';
-import { MimeComposer } from './mime.ts';
+import { MimeComposer, type ComposedMail } from './mime.ts';
+import { defaultClientName, SmtpPool, type SmtpClientOptions } from './smtp-client.ts';
 import { MailPermanentError, MailTransientError, type MailMessage, type Mailer, type SendResult } from './mailer.ts';
 
 /** Time limits of one SMTP conversation; a hung server must not hold a task for ever. */
@@ -10,12 +9,11 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const GREETING_TIMEOUT_MS = 10_000;
 const SOCKET_TIMEOUT_MS = 60_000;
 /**
- * Connections kept open to the server: more than the mail queue's default concurrency (8), so that
- * a remote server's per-message latency (tens of ms) does not cap one worker; nodemailer does not
- * pipeline SMTP commands, so connections are the way to overlap that wait.
+ * Connections kept open to the server. Each pipelines, but a message's body still waits for the
+ * reply to its DATA: connections are what overlap a remote server's per-message latency.
  */
 const MAX_POOLED_CONNECTIONS = 10;
-/** Mails per pooled connection before it is replaced (nodemailer's default is 100: a reconnect every 100 mails). */
+/** Mails per pooled connection before it is replaced. */
 const MAX_MESSAGES_PER_CONNECTION = 10_000;
 
 interface SmtpErrorLike {
@@ -37,7 +35,7 @@ export function redactSmtpUrl(url: string): string {
 }
 
 /**
- * Maps a nodemailer failure to our two error kinds:
+ * Maps an SMTP failure (SmtpError, or anything with nodemailer's error fields) to our two error kinds:
  * - a 5xx reply → MailPermanentError with the server's reply (retrying the same mail cannot help);
  * - a 4xx reply, and every failure without a reply (refused, reset or timed-out connection,
  *   ECONNECTION/ESOCKET/ETIMEDOUT/EDNS…) → MailTransientError.
@@ -60,85 +58,109 @@ export function classifySmtpError(error: unknown): MailTransientError | MailPerm
   return new MailTransientError(reply, responseCode, options);
 }
 
-/**
- * Opens plain (non-TLS-on-connect) SMTP connections with Nagle off. nodemailer writes a message
- * and its closing "." in two writes; with Nagle on, the second waits for the server's delayed ACK
- * (~40 ms), which capped one connection at ~20 mails/s. STARTTLS still upgrades this socket.
- */
-function connectWithoutNagle(
-  options: { host?: string; port?: number; secure?: boolean },
-  callback: (error: Error | null, socketOptions: { connection: net.Socket } | false) => void,
-): void {
-  if (options.secure) {
-    callback(null, false);
-    return;
-  }
-  // nodemailer's own defaults; it takes over the connecting socket (its timeouts and error handling apply).
-  callback(null, { connection: net.connect({ host: options.host ?? 'localhost', port: options.port ?? 587, noDelay: true }) });
+/** SMTP_URL's query options we understand; any other is refused at start rather than ignored. */
+const URL_OPTIONS = ['ignoreTLS', 'requireTLS', 'tls.rejectUnauthorized', 'name'] as const;
+
+function booleanOption(url: URL, name: string): boolean | undefined {
+  const value = url.searchParams.get(name);
+  if (value === null) return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`SMTP_URL: ${name} must be true or false, got "${value}"`);
 }
 
-/** Sends over SMTP_URL through a small connection pool (nodemailer). */
+/**
+ * The client's options from SMTP_URL: `smtp://user:pass@host:587` (STARTTLS when offered) or
+ * `smtps://…:465` (TLS from the start), with `?requireTLS=true`, `?ignoreTLS=true`,
+ * `?tls.rejectUnauthorized=false` (a self-signed test server) and `?name=` (our EHLO name).
+ * @throws Error naming what is wrong, for the process to refuse to start.
+ */
+export function smtpOptionsFromUrl(smtpUrl: string): SmtpClientOptions {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new Error(`SMTP_URL is not a URL: ${redactSmtpUrl(smtpUrl)}`);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}`);
+  for (const name of url.searchParams.keys()) {
+    if (!(URL_OPTIONS as readonly string[]).includes(name)) throw new Error(`SMTP_URL: unknown option "${name}" (known: ${URL_OPTIONS.join(', ')})`);
+  }
+  const secure = url.protocol === 'smtps:';
+  const rejectUnauthorized = booleanOption(url, 'tls.rejectUnauthorized');
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    ignoreTLS: booleanOption(url, 'ignoreTLS') ?? false,
+    requireTLS: booleanOption(url, 'requireTLS') ?? false,
+    tls: rejectUnauthorized === undefined ? {} : { rejectUnauthorized },
+    name: url.searchParams.get('name') ?? defaultClientName(),
+    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+    greetingTimeoutMs: GREETING_TIMEOUT_MS,
+    socketTimeoutMs: SOCKET_TIMEOUT_MS,
+    maxConnections: MAX_POOLED_CONNECTIONS,
+    maxMessagesPerConnection: MAX_MESSAGES_PER_CONNECTION,
+  };
+}
+
+/** Sends over SMTP_URL through a pool of pipelining connections (src/mail/smtp-client.ts). */
 export class SmtpMailer implements Mailer {
   readonly kind = 'smtp' as const;
-  private readonly transport: nodemailer.Transporter;
-  /** Composes our text + HTML mail directly (src/mail/mime.ts); nodemailer only carries it. */
+  private readonly pool: SmtpPool;
+  /** Composes our text + HTML mail directly (src/mail/mime.ts); anything else goes through nodemailer's builder. */
   private readonly composer: MimeComposer | undefined;
 
+  /** `overrides` for tests (short timeouts); everything else comes from the URL. */
   constructor(
     smtpUrl: string,
     private readonly from: string,
     private readonly log: Logger,
+    overrides: Partial<SmtpClientOptions> = {},
   ) {
-    this.transport = nodemailer.createTransport({
-      // createTransport ignores every other option (pool, timeouts) when given `url`: parse it here.
-      ...parseConnectionUrl(smtpUrl),
-      pool: true,
-      maxConnections: MAX_POOLED_CONNECTIONS,
-      maxMessages: MAX_MESSAGES_PER_CONNECTION,
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      greetingTimeout: GREETING_TIMEOUT_MS,
-      socketTimeout: SOCKET_TIMEOUT_MS,
-      getSocket: connectWithoutNagle,
+    this.pool = new SmtpPool({ ...smtpOptionsFromUrl(smtpUrl), ...overrides }, (error) => {
+      // Once per broken connection, not per message: the tasks report their own failures.
+      this.log.warn({ err: error }, 'SMTP connection lost');
     });
     // A sender that is not one plain address (an IDN, a group) leaves every mail to nodemailer's builder.
     this.composer = MimeComposer.forSender(from);
-    // A pooled connection dropping while idle is not a failed send; the next send reconnects.
-    this.transport.on('error', (error) => {
-      this.log.warn({ err: error }, 'SMTP pool connection error');
-    });
   }
 
   async send(message: MailMessage): Promise<SendResult> {
-    const composed = this.composer?.compose(message);
+    const composed = this.composer?.compose(message) ?? (await this.build(message));
     try {
-      if (composed) {
-        // The Message-ID given, so nodemailer does not mint (with random bytes) one it would not send.
-        const info = (await this.transport.sendMail({ envelope: composed.envelope, raw: composed.raw, messageId: composed.messageId })) as { response?: unknown };
-        return { messageId: composed.messageId, response: typeof info.response === 'string' ? info.response : '' };
-      }
-      const info = (await this.transport.sendMail({
-        from: this.from,
-        to: message.to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        ...(message.headers ? { headers: message.headers } : {}),
-        ...(message.messageId ? { messageId: message.messageId } : {}),
-        // Our mail is mostly Korean: base64 is encoded natively, where nodemailer would otherwise
-        // scan every body to choose and then quoted-printable-encode in JavaScript.
-        textEncoding: 'base64',
-      })) as { messageId?: unknown; response?: unknown };
-      return {
-        messageId: typeof info.messageId === 'string' ? info.messageId : (message.messageId ?? ''),
-        response: typeof info.response === 'string' ? info.response : '',
-      };
+      const sent = await this.pool.send(composed.envelope, composed.raw);
+      return { messageId: composed.messageId, response: sent.response };
     } catch (error) {
       throw classifySmtpError(error);
     }
   }
 
+  /** The message through nodemailer's builder: a recipient or sender address that is not plain ASCII. */
+  private async build(message: MailMessage): Promise<ComposedMail> {
+    const node = new MailComposer({
+      from: this.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      ...(message.headers ? { headers: message.headers } : {}),
+      ...(message.messageId ? { messageId: message.messageId } : {}),
+      // Our mail is mostly Korean: base64 is encoded natively, where nodemailer would otherwise
+      // scan every body to choose and then quoted-printable-encode in JavaScript.
+      textEncoding: 'base64',
+    }).compile();
+    const envelope = node.getEnvelope();
+    const raw = await node.build();
+    return {
+      envelope: { from: envelope.from || '', to: envelope.to },
+      messageId: node.messageId(),
+      raw: raw.toString('latin1'),
+    };
+  }
+
   close(): Promise<void> {
-    this.transport.close();
-    return Promise.resolve();
+    return this.pool.close();
   }
 }

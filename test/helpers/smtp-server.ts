@@ -14,6 +14,9 @@ export interface ReceivedMail {
   receivedAt: number;
   /** The client's address: which host sent it, when several do. */
   remoteAddress: string;
+  /** Whether the session was over TLS, and who authenticated (if anyone). */
+  secure: boolean;
+  user: string | undefined;
 }
 
 export interface TestSmtpOptions {
@@ -21,6 +24,16 @@ export interface TestSmtpOptions {
   delayMs?: number;
   /** The address to listen on. Default 127.0.0.1. */
   host?: string;
+  /** 'starttls': offers STARTTLS (smtp-server's self-signed certificate); 'implicit': TLS from the first byte (smtps). Default 'none'. */
+  tls?: 'none' | 'starttls' | 'implicit';
+  /** Requires AUTH with these credentials, offering these methods. Default: no AUTH needed. */
+  auth?: { user: string; pass: string; methods: ('PLAIN' | 'LOGIN')[] };
+  /** Advertises PIPELINING. Default true. */
+  pipelining?: boolean;
+  /** Advertises SMTPUTF8 (non-ASCII addresses). Default true. */
+  smtputf8?: boolean;
+  /** Closes a connection idle this long (smtp-server's socketTimeout). Default: smtp-server's 60 s. */
+  idleTimeoutMs?: number;
 }
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {
@@ -46,7 +59,10 @@ export class TestSmtpServer {
   /** The address it listens on (set once by start()). */
   host = '127.0.0.1';
 
-  private constructor(options: TestSmtpOptions) {
+  /** Connections accepted so far. */
+  connections = 0;
+
+  private constructor(private readonly options: TestSmtpOptions) {
     this.delayMs = options.delayMs ?? 0;
   }
 
@@ -61,9 +77,9 @@ export class TestSmtpServer {
     return this.portNumber;
   }
 
-  /** `smtp://<host>:<port>` for SMTP_URL. */
+  /** `smtp://<host>:<port>` for SMTP_URL (`smtps://` for implicit TLS). */
   get url(): string {
-    return `smtp://${this.host}:${this.portNumber}`;
+    return `${this.options.tls === 'implicit' ? 'smtps' : 'smtp'}://${this.host}:${this.portNumber}`;
   }
 
   get isListening(): boolean {
@@ -142,14 +158,28 @@ export class TestSmtpServer {
   }
 
   private async listen(port: number): Promise<void> {
+    const { tls = 'none', auth } = this.options;
     const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      authOptional: !auth,
+      ...(auth ? { authMethods: auth.methods } : {}),
+      disabledCommands: tls === 'starttls' || tls === 'implicit' ? [] : ['STARTTLS'],
+      secure: tls === 'implicit',
+      hidePIPELINING: this.options.pipelining === false,
+      hideSMTPUTF8: this.options.smtputf8 === false,
+      ...(this.options.idleTimeoutMs ? { socketTimeout: this.options.idleTimeoutMs } : {}),
       logger: false,
       // Connections a test leaves open are cut after 50 ms when it stops the server.
       closeTimeout: 50,
-      onAuth: (_auth, _session, callback) => {
-        callback(null, { user: 'test' });
+      onConnect: (_session, callback) => {
+        this.connections += 1;
+        callback();
+      },
+      onAuth: (attempt, _session, callback) => {
+        if (auth && (attempt.username !== auth.user || attempt.password !== auth.pass)) {
+          callback(smtpError(535, 'Authentication credentials invalid'));
+          return;
+        }
+        callback(null, { user: attempt.username ?? 'test' });
       },
       onRcptTo: (address, _session, callback) => {
         const rejection = this.rejected.get(address.address.toLowerCase());
@@ -198,6 +228,8 @@ export class TestSmtpServer {
       headers: parsed.headers,
       receivedAt: Date.now(),
       remoteAddress: session.remoteAddress,
+      secure: session.secure,
+      user: typeof session.user === 'string' ? session.user : undefined,
     });
     for (const waiter of [...this.waiters]) waiter();
   }
