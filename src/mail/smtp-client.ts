@@ -116,7 +116,9 @@ function isAscii(value: string): boolean {
 
 /** One connection: a queue of messages sent in order, their commands pipelined when the server allows. */
 class SmtpConnection {
-  private socket: net.Socket;
+  private socket: net.Socket | undefined;
+  /** Settles once the handshake is done (true) or failed (false; the connection is closed then). */
+  private readonly ready: Promise<boolean>;
   private received = '';
   private replyLines: string[] = [];
   private readonly replies: Reply[] = [];
@@ -129,26 +131,31 @@ class SmtpConnection {
   sent = 0;
   closed = false;
 
-  private constructor(
-    socket: net.Socket,
+  /** Starts connecting at once; messages sent meanwhile wait in its queue. */
+  constructor(
     private readonly options: SmtpClientOptions,
+    /** Called once when the connection ends, with the messages it had not finished. */
     private readonly onClose: (orphans: Pending[], error: Error) => void,
   ) {
-    this.socket = socket;
-    this.attach(socket);
+    this.ready = this.start();
   }
 
   /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as configured. */
-  static async open(options: SmtpClientOptions, onClose: (orphans: Pending[], error: Error) => void): Promise<SmtpConnection> {
-    const socket = await connect(options);
-    const connection = new SmtpConnection(socket, options, onClose);
+  private async start(): Promise<boolean> {
     try {
-      await connection.handshake();
+      const socket = await connect(this.options);
+      if (this.failure) {
+        socket.destroy();
+        return false;
+      }
+      this.socket = socket;
+      this.attach(socket);
+      await this.handshake();
+      return true;
     } catch (error) {
-      connection.destroy(error instanceof Error ? error : new Error(String(error)));
-      throw error;
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+      return false;
     }
-    return connection;
   }
 
   /** Messages waiting or in flight here. */
@@ -169,8 +176,8 @@ class SmtpConnection {
   /** QUIT once the queue is empty; the socket ends either way. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.queue.length === 0 && !this.failure) {
-      this.socket.write(`QUIT${CRLF}`);
+    if (this.queue.length === 0 && !this.failure && this.socket) {
+      this.write(`QUIT${CRLF}`);
       await this.reply(1_000).catch(() => undefined);
     }
     this.destroy(CLOSED_BY_US);
@@ -248,9 +255,14 @@ class SmtpConnection {
     });
   }
 
+  private write(data: string): void {
+    if (!this.socket) throw new SmtpError('not connected', 'ECONNECTION');
+    this.socket.write(data, 'latin1');
+  }
+
   private async command(line: string, logged = line): Promise<Reply> {
     if (this.failure) throw this.failure;
-    this.socket.write(wire(`${line}${CRLF}`), 'latin1');
+    this.write(wire(`${line}${CRLF}`));
     const reply = await this.reply();
     if (reply.code === 0) throw new SmtpError(`unreadable reply to ${logged}`, 'EPROTOCOL', reply.text);
     return reply;
@@ -285,6 +297,7 @@ class SmtpConnection {
 
   private async upgrade(): Promise<void> {
     const plain = this.socket;
+    if (!plain) throw new SmtpError('not connected', 'ECONNECTION');
     plain.removeAllListeners('data');
     plain.removeAllListeners('timeout');
     plain.removeAllListeners('error');
@@ -335,6 +348,10 @@ class SmtpConnection {
   /** Sends the queue's messages in order until it is empty; a broken connection hands what is left to the pool. */
   private async pump(): Promise<void> {
     this.pumping = true;
+    if (!(await this.ready)) {
+      this.pumping = false;
+      return;
+    }
     // The message whose commands already went out behind the previous body.
     let announced: Pending | undefined;
     try {
@@ -365,7 +382,7 @@ class SmtpConnection {
         return { outcome: new SmtpError('the SMTP server does not accept non-ASCII addresses (no SMTPUTF8)', 'EENVELOPE', undefined, 553) };
       }
       const pipelining = this.pipelining;
-      if (pipelining && !wasAnnounced) this.socket.write(this.envelopeCommands(pending), 'latin1');
+      if (pipelining && !wasAnnounced) this.write(this.envelopeCommands(pending));
       const mail = pipelining ? await this.reply() : await this.command(this.mailCommand(envelope));
       const accepted: string[] = [];
       const rejected: { address: string; reply: Reply }[] = [];
@@ -390,7 +407,7 @@ class SmtpConnection {
       }
       const next = pipelining ? this.queue[1] : undefined;
       pending.bodyWritten = true;
-      this.socket.write(next ? pending.data + this.envelopeCommands(next) : pending.data, 'latin1');
+      this.write(next ? pending.data + this.envelopeCommands(next) : pending.data);
       const final = await this.reply();
       if (final.code !== 250) return { outcome: new SmtpError('message refused', 'EMESSAGE', final.text, final.code), announced: next };
       return { outcome: { response: final.text, accepted, rejected: rejected.map((entry) => entry.address) }, announced: next };
@@ -405,7 +422,7 @@ class SmtpConnection {
    */
   private async abandonTransaction(data: Reply | undefined): Promise<void> {
     if (data?.code === 354) {
-      this.socket.write(`.${CRLF}`);
+      this.write(`.${CRLF}`);
       await this.reply();
     }
     await this.command('RSET');
@@ -421,7 +438,7 @@ class SmtpConnection {
     this.failure = error;
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
-    this.socket.destroy();
+    this.socket?.destroy();
     this.onClose(this.queue.splice(0), error);
   }
 }
@@ -449,20 +466,20 @@ function connect(options: SmtpClientOptions): Promise<net.Socket> {
 }
 
 /**
- * Up to maxConnections connections; each message goes to the least loaded one, a new one is
- * opened while all are busy. A message whose connection broke before its body was written is
- * handed to another connection once (a pooled connection the server had closed costs nothing);
- * one whose body may have reached the server fails, for the caller to decide.
+ * Up to maxConnections connections. A message goes to an idle connection, else to a new one while
+ * under maxConnections, else queues on the least loaded one (a connection still opening counts,
+ * with its queue): behind the message in flight there, its commands are pipelined.
+ * A message whose connection broke or never opened, before its body was written, is handed to
+ * another connection once (a pooled connection the server had closed costs nothing); one whose
+ * body may have reached the server fails, for the caller to decide.
  */
 export class SmtpPool {
   private readonly connections = new Set<SmtpConnection>();
-  private opening = 0;
-  private readonly waiting: Pending[] = [];
   private closed = false;
 
   constructor(
     private readonly options: SmtpClientOptions,
-    /** A connection that broke with messages on it; they are retried or failed all the same. */
+    /** A connection that broke or could not open with messages on it; they are retried or failed all the same. */
     private readonly onConnectionLost: (error: Error) => void = () => undefined,
   ) {}
 
@@ -475,72 +492,33 @@ export class SmtpPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.waiting.splice(0)) pending.reject(new SmtpError('the SMTP pool is closed', 'ECONNECTION'));
     await Promise.all([...this.connections].map((connection) => connection.close()));
   }
 
   private dispatch(pending: Pending): void {
     let best: SmtpConnection | undefined;
     for (const connection of this.connections) {
-      if (connection.closed || connection.sent >= this.options.maxMessagesPerConnection) continue;
+      // One that has sent its share closes once its queue is empty.
+      if (connection.sent >= this.options.maxMessagesPerConnection) continue;
       if (!best || connection.load < best.load) best = connection;
     }
-    if (best && (best.load === 0 || this.connections.size + this.opening >= this.options.maxConnections)) {
-      best.send(pending);
-      return;
-    }
-    if (this.connections.size + this.opening >= this.options.maxConnections) {
-      // Every connection is used up (maxMessagesPerConnection) and still open: wait for one to close.
-      this.waiting.push(pending);
-      return;
-    }
-    this.waiting.push(pending);
-    this.open();
+    if (!best || (best.load > 0 && this.connections.size < this.options.maxConnections)) best = this.connect();
+    best.send(pending);
   }
 
-  private open(): void {
-    this.opening += 1;
-    let opened: SmtpConnection | undefined;
-    SmtpConnection.open(this.options, (orphans, error) => {
-      // A handshake that failed is open()'s rejection, below.
-      if (!opened) return;
-      this.connections.delete(opened);
+  private connect(): SmtpConnection {
+    const connection: SmtpConnection = new SmtpConnection(this.options, (orphans, error) => {
+      this.connections.delete(connection);
       // An idle connection the server (or its idle timeout) closed cost nothing: not worth a line.
       if (error !== CLOSED_BY_US && orphans.length > 0) this.onConnectionLost(error);
-      for (const orphan of orphans) this.orphaned(orphan, error);
-      this.drainWaiting();
-    }).then(
-      (connection) => {
-        this.opening -= 1;
-        opened = connection;
-        if (this.closed) {
-          void connection.close();
-          return;
-        }
-        this.connections.add(connection);
-        this.drainWaiting();
-      },
-      (error: unknown) => {
-        this.opening -= 1;
-        // Nobody to send to: what waits fails with the reason (refused, timed out, auth…).
-        if (this.connections.size + this.opening === 0) {
-          for (const pending of this.waiting.splice(0)) pending.reject(error instanceof Error ? error : new Error(String(error)));
-        } else this.drainWaiting();
-      },
-    );
-  }
-
-  private orphaned(pending: Pending, error: Error): void {
-    if (!pending.bodyWritten && !pending.retried && !this.closed) {
-      pending.retried = true;
-      this.dispatch(pending);
-      return;
-    }
-    pending.reject(error);
-  }
-
-  private drainWaiting(): void {
-    const waiting = this.waiting.splice(0);
-    for (const pending of waiting) this.dispatch(pending);
+      for (const orphan of orphans) {
+        if (!orphan.bodyWritten && !orphan.retried && !this.closed) {
+          orphan.retried = true;
+          this.dispatch(orphan);
+        } else orphan.reject(error);
+      }
+    });
+    this.connections.add(connection);
+    return connection;
   }
 }
