@@ -14,7 +14,7 @@
  * Usage: npm run bench:notices [-- --sizes 10000,100000 --concurrency 16 --deliver-max 100000 --rounds 5]
  * Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test) and Redis.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -144,6 +144,17 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }
 
+/** CPU seconds every PostgreSQL server process alive now has used (shared with anything else using it). */
+async function postgresCpuSeconds(): Promise<number> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  let total = 0;
+  for (const pid of pids) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === 'postgres') total += await cpuSeconds(Number(pid));
+  }
+  return total;
+}
+
 /** CPU seconds the Redis server has used so far (shared with anything else using it). */
 async function redisCpuSeconds(core: Core): Promise<number> {
   const info = await core.broker.connection.info('cpu');
@@ -181,6 +192,9 @@ interface RunResult {
   cpuMsPerMail: number;
   /** This process's CPU per mail meanwhile: the sink's (the original's figure includes it). */
   sinkCpuMsPerMail: number;
+  /** The PostgreSQL and Redis servers' CPU per mail meanwhile (server-wide: on a quiet machine, ours). */
+  postgresCpuMsPerMail: number;
+  redisCpuMsPerMail: number;
   deliverRssMiB: number;
 }
 
@@ -258,7 +272,7 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
     sink.reset();
     const target = Math.min(recipients, DELIVER_MAX);
     const perRun = { recipients, fanOutMs, snapshotMs: report.snapshotMs, enqueueMs: report.enqueueMs, fanOutWorkerCpuS, fanOutRedisCpuS, fanOutRssMiB };
-    if (target === 0) return { ...perRun, delivered: 0, deliverMs: 0, mailsPerSecond: 0, cpuMsPerMail: 0, sinkCpuMsPerMail: 0, deliverRssMiB: 0 };
+    if (target === 0) return { ...perRun, delivered: 0, deliverMs: 0, mailsPerSecond: 0, cpuMsPerMail: 0, sinkCpuMsPerMail: 0, postgresCpuMsPerMail: 0, redisCpuMsPerMail: 0, deliverRssMiB: 0 };
     const profile = options.profile ? profilePath(`notices-mail-worker-${recipients}`).replace(/\.cpuprofile$/, '') : undefined;
     const mailWorker = spawnAinfo(
       ['worker', '--queues', 'mail', '--concurrency', String(CONCURRENCY), '--loglevel', 'info'],
@@ -274,9 +288,13 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
     const firstCount = sink.count;
     const cpuAtFirstMail = await cpuSeconds(mailWorker.process.pid);
     const sinkCpuAtFirstMail = process.cpuUsage();
+    const postgresCpuAtFirstMail = await postgresCpuSeconds();
+    const redisCpuAtFirstMail = await redisCpuSeconds(core);
     await waitUntil(() => sink.count >= target, 3_600_000, `${target} mails`);
     const deliverMs = performance.now() - deliverStarted;
     const sinkCpu = process.cpuUsage(sinkCpuAtFirstMail);
+    const postgresCpuS = (await postgresCpuSeconds()) - postgresCpuAtFirstMail;
+    const redisCpuS = (await redisCpuSeconds(core)) - redisCpuAtFirstMail;
     const deliverRssMiB = await peakRssMiB(mailWorker.process.pid);
     // From the first mail on, so the process's start-up (compiling TypeScript) is not counted.
     const cpuMsPerMail = (((await cpuSeconds(mailWorker.process.pid)) - cpuAtFirstMail) * 1000) / (target - firstCount);
@@ -295,6 +313,8 @@ async function runBroadcast(sink: CountingSink, recipients: number, options: { p
       mailsPerSecond: ((target - firstCount) / deliverMs) * 1000,
       cpuMsPerMail,
       sinkCpuMsPerMail: (sinkCpu.user + sinkCpu.system) / 1000 / (target - firstCount),
+      postgresCpuMsPerMail: (postgresCpuS * 1000) / (target - firstCount),
+      redisCpuMsPerMail: (redisCpuS * 1000) / (target - firstCount),
       deliverRssMiB,
     };
   } finally {
@@ -373,7 +393,7 @@ async function runOriginal(sink: CountingSink, mails: number): Promise<OriginalR
 const fmt = (value: number, digits = 0): string =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-type Comparison = { mailsPerS: number; cpuMsPerMail: number; sinkCpuMsPerMail?: number };
+type Comparison = { mailsPerS: number; cpuMsPerMail: number; allCpuMsPerMail: number; sinkCpuMsPerMail?: number; postgresCpuMsPerMail?: number; redisCpuMsPerMail?: number };
 
 /** Ours against the original loop on the same mails, interleaved rounds after a warm-up. */
 async function compare(sink: CountingSink, latencyMs: number, mails: number): Promise<string> {
@@ -384,15 +404,18 @@ async function compare(sink: CountingSink, latencyMs: number, mails: number): Pr
     ours: async () => {
       round += 1;
       const run = await runBroadcast(sink, mails, { profile: values.profile && latencyMs === 0 && round === 1 });
-      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail, sinkCpuMsPerMail: run.sinkCpuMsPerMail };
+      const { sinkCpuMsPerMail, postgresCpuMsPerMail, redisCpuMsPerMail } = run;
+      const allCpuMsPerMail = run.cpuMsPerMail + sinkCpuMsPerMail + postgresCpuMsPerMail + redisCpuMsPerMail;
+      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail, allCpuMsPerMail, sinkCpuMsPerMail, postgresCpuMsPerMail, redisCpuMsPerMail };
     },
     theirs: async () => {
       const run = await runOriginal(sink, mails);
-      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail };
+      return { mailsPerS: run.mailsPerSecond, cpuMsPerMail: run.cpuMsPerMail, allCpuMsPerMail: run.cpuMsPerMail };
     },
     onRound: (index, ours, original) => {
       process.stdout.write(
-        `  ${latencyMs} ms round ${index}: ours ${fmt(ours.mailsPerS)} mails/s (${fmt(ours.cpuMsPerMail, 2)} ms CPU/mail, sink ${fmt(ours.sinkCpuMsPerMail ?? 0, 2)} ms), ` +
+        `  ${latencyMs} ms round ${index}: ours ${fmt(ours.mailsPerS)} mails/s (CPU/mail: worker ${fmt(ours.cpuMsPerMail, 2)} ms, ` +
+          `sink ${fmt(ours.sinkCpuMsPerMail ?? 0, 2)}, PostgreSQL ${fmt(ours.postgresCpuMsPerMail ?? 0, 2)}, Redis ${fmt(ours.redisCpuMsPerMail ?? 0, 2)}), ` +
           `original ${fmt(original.mailsPerS)} mails/s (${fmt(original.cpuMsPerMail, 2)} ms CPU/mail, sink included) = ${(ours.mailsPerS / original.mailsPerS).toFixed(2)}; ${machineLoad()}\n`,
       );
     },
@@ -401,6 +424,7 @@ async function compare(sink: CountingSink, latencyMs: number, mails: number): Pr
   const measures: Measure<Comparison>[] = [
     { key: 'mailsPerS', label: `delivery, sink ${latencyMs} ms/mail, ${fmt(mails)} mails`, unit: 'mails/s' },
     { key: 'cpuMsPerMail', label: 'CPU per mail (ours: mail worker; original: loop + sink)', unit: 'ms', digits: 2 },
+    { key: 'allCpuMsPerMail', label: 'CPU per mail, every process (ours: + sink, PostgreSQL, Redis)', unit: 'ms', digits: 2 },
   ];
   return ratioTable(result, measures, { ours: 'ours', theirs: 'original loop' });
 }
