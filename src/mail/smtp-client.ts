@@ -378,9 +378,8 @@ class SmtpConnection {
   private async transact(pending: Pending, wasAnnounced: boolean): Promise<{ outcome: SmtpSendResult | Error; announced?: Pending }> {
     try {
       const { envelope } = pending;
-      if (!this.extensions.has('SMTPUTF8') && (!isAscii(envelope.from) || envelope.to.some((address) => !isAscii(address)))) {
-        return { outcome: new SmtpError('the SMTP server does not accept non-ASCII addresses (no SMTPUTF8)', 'EENVELOPE', undefined, 553) };
-      }
+      const unsendable = this.unsendable(pending);
+      if (unsendable) return { outcome: unsendable };
       const pipelining = this.pipelining;
       if (pipelining && !wasAnnounced) this.write(this.envelopeCommands(pending));
       const mail = pipelining ? await this.reply() : await this.command(this.mailCommand(envelope));
@@ -405,15 +404,26 @@ class SmtpConnection {
         await this.abandonTransaction(data);
         return { outcome: refusal };
       }
-      const next = pipelining ? this.queue[1] : undefined;
+      const following = pipelining ? this.queue[1] : undefined;
+      // Its commands go out now only if it can be sent here at all: a refused one reads no replies.
+      const next = following && !this.unsendable(following) ? following : undefined;
       pending.bodyWritten = true;
       this.write(next ? pending.data + this.envelopeCommands(next) : pending.data);
       const final = await this.reply();
       if (final.code !== 250) return { outcome: new SmtpError('message refused', 'EMESSAGE', final.text, final.code), announced: next };
       return { outcome: { response: final.text, accepted, rejected: rejected.map((entry) => entry.address) }, announced: next };
     } catch (error) {
-      return { outcome: error instanceof Error ? error : new Error(String(error)) };
+      const failure = error instanceof Error ? error : new Error(String(error));
+      // Not a broken connection (an unreadable reply): which reply answers what is unknown now.
+      if (!this.isBroken()) this.destroy(failure);
+      return { outcome: failure };
     }
+  }
+
+  /** Why this connection cannot send the message at all (a non-ASCII address without SMTPUTF8), or undefined. */
+  private unsendable({ envelope }: Pending): SmtpError | undefined {
+    if (this.extensions.has('SMTPUTF8') || (isAscii(envelope.from) && envelope.to.every(isAscii))) return undefined;
+    return new SmtpError('the SMTP server does not accept non-ASCII addresses (no SMTPUTF8)', 'EENVELOPE', undefined, 553);
   }
 
   /**

@@ -216,12 +216,21 @@ describe('pipelining SMTP client', () => {
     const plain = await server({ smtputf8: false });
 
     await mailer(smtp.url).send(message('청년@example.com'));
-    const refused = await mailer(plain.url)
-      .send(message('청년@example.com'))
-      .catch((caught: unknown) => caught);
+    // Queued on one connection, between other mails whose bodies carry the next mail's commands
+    // (the server's 20 ms per mail keeps the queue long): the mails around the refused one go out intact.
+    plain.delayMs = 20;
+    const oneConnection = mailer(plain.url, { maxConnections: 1 });
+    const before = sendMany(oneConnection, 5);
+    const refused = oneConnection.send(message('청년@example.com', 99)).catch((caught: unknown) => caught);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // the non-ASCII mail (built by nodemailer) is queued by now
+    const after = sendMany(oneConnection, 5, (index) => `later${index}@example.com`);
 
     expect((await smtp.waitForMessageTo('청년@example.com')).subject).toBe('[AInfo] 공지 0');
-    expect(refused).toBeInstanceOf(MailPermanentError);
+    expect(await refused).toBeInstanceOf(MailPermanentError);
+    expect([...(await before), ...(await after)].every((result) => result.status === 'fulfilled')).toBe(true);
+    expect(plain.messages.map((mail) => `${mail.to.join()} ${mail.subject}`).sort()).toEqual(
+      [...[0, 1, 2, 3, 4].map((index) => `user${index}@example.com [AInfo] 공지 ${index}`), ...[0, 1, 2, 3, 4].map((index) => `later${index}@example.com [AInfo] 공지 ${index}`)].sort(),
+    );
   });
 
   it('doubles a leading "." on every line and ends the data with one, so the server gets the text back', async () => {
