@@ -423,6 +423,7 @@ class SmtpConnection {
   /** Why this connection cannot send the message at all (a non-ASCII address without SMTPUTF8), or undefined. */
   private unsendable({ envelope }: Pending): SmtpError | undefined {
     if (this.extensions.has('SMTPUTF8') || (isAscii(envelope.from) && envelope.to.every(isAscii))) return undefined;
+    // 553, the code such a server answers (RFC 6531 3.5): it will never take this mail, so not worth a retry.
     return new SmtpError('the SMTP server does not accept non-ASCII addresses (no SMTPUTF8)', 'EENVELOPE', undefined, 553);
   }
 

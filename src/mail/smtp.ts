@@ -128,8 +128,8 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(message: MailMessage): Promise<SendResult> {
-    const composed = this.composer?.compose(message) ?? (await this.build(message));
     try {
+      const composed = this.composer?.compose(message) ?? (await this.build(message));
       const sent = await this.pool.send(composed.envelope, composed.raw);
       return { messageId: composed.messageId, response: sent.response };
     } catch (error) {
