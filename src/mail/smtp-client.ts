@@ -129,7 +129,6 @@ class SmtpConnection {
   private pumping = false;
   /** Messages handed to this connection so far, for maxMessagesPerConnection. */
   sent = 0;
-  closed = false;
 
   /** Starts connecting at once; messages sent meanwhile wait in its queue. */
   constructor(
@@ -175,7 +174,7 @@ class SmtpConnection {
 
   /** QUIT once the queue is empty; the socket ends either way. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.isBroken()) return;
     if (this.queue.length === 0 && !this.failure && this.socket) {
       this.write(`QUIT${CRLF}`);
       await this.reply(1_000).catch(() => undefined);
@@ -355,7 +354,7 @@ class SmtpConnection {
     // The message whose commands already went out behind the previous body.
     let announced: Pending | undefined;
     try {
-      while (this.queue.length > 0 && !this.closed) {
+      while (this.queue.length > 0 && !this.isBroken()) {
         const pending = this.queue[0] as Pending;
         const turn = await this.transact(pending, announced === pending);
         // A broken connection gave the whole queue, this message included, back to the pool.
@@ -439,7 +438,7 @@ class SmtpConnection {
     await this.command('RSET');
   }
 
-  /** A method, not a field read: the socket's events change it while a send awaits. */
+  /** Whether the connection has ended, for any reason. A method, not a field read: the socket's events change it while a send awaits. */
   private isBroken(): boolean {
     return this.failure !== undefined;
   }
@@ -447,7 +446,6 @@ class SmtpConnection {
   private destroy(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
     this.socket?.destroy();
     this.onClose(this.queue.splice(0), error);
