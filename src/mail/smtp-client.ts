@@ -175,7 +175,7 @@ class SmtpConnection {
   /** QUIT once the queue is empty; the socket ends either way. */
   async close(): Promise<void> {
     if (this.isBroken()) return;
-    if (this.queue.length === 0 && !this.failure && this.socket) {
+    if (this.queue.length === 0 && this.socket) {
       this.write(`QUIT${CRLF}`);
       await this.reply(1_000).catch(() => undefined);
     }
