@@ -16,7 +16,12 @@ export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Raw access for migrations and checks: multi-statement scripts and parameterised queries. */
 export interface SqlRunner {
   exec(script: string): Promise<void>;
-  query<Row extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * `prepareAs` names a statement that is run at a high rate (per mail sent): PostgreSQL parses it
+   * once per connection and can keep its plan, instead of parsing and planning each time. A name
+   * always goes with the same text. PGlite, one in-process connection, ignores it.
+   */
+  query<Row extends Record<string, unknown>>(text: string, params?: unknown[], prepareAs?: string): Promise<Row[]>;
   /** Runs `work` on one connection (session-level locks, multi-statement transactions). */
   session<T>(work: (session: SqlRunner) => Promise<T>): Promise<T>;
 }
@@ -36,11 +41,12 @@ const dialect = new PgDialect();
 
 /**
  * Runs a statement written with drizzle's `sql` tag (which may embed fragments another module
- * exports, e.g. accounts' notice recipients) on the raw runner, parameters bound.
+ * exports, e.g. accounts' notice recipients) on the raw runner, parameters bound; `prepareAs` as
+ * in SqlRunner.query.
  */
-export async function queryRows<Row extends Record<string, unknown>>(runner: SqlRunner, query: SQL): Promise<Row[]> {
+export async function queryRows<Row extends Record<string, unknown>>(runner: SqlRunner, query: SQL, prepareAs?: string): Promise<Row[]> {
   const compiled = dialect.sqlToQuery(query);
-  return runner.query<Row>(compiled.sql, compiled.params);
+  return runner.query<Row>(compiled.sql, compiled.params, prepareAs);
 }
 
 /** PostgreSQL through node-postgres. */
@@ -52,8 +58,8 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     async exec(script) {
       await client.query(script);
     },
-    async query<Row extends Record<string, unknown>>(text: string, params: unknown[] = []) {
-      const result = await client.query<Row>(text, params);
+    async query<Row extends Record<string, unknown>>(text: string, params: unknown[] = [], prepareAs?: string) {
+      const result = await client.query<Row>(prepareAs ? { name: prepareAs, text, values: params } : { text, values: params });
       return result.rows;
     },
     async session(work) {

@@ -186,8 +186,10 @@ export class NotificationsRepository {
   /** Sent notices that still have pending deliveries (what a Redis that came back empty no longer holds). */
   async noticesWithPendingDeliveries(): Promise<number[]> {
     const rows = await this.sql.query<{ notice_id: string | number }>(
-      `select distinct d.notice_id from notice_deliveries d join notices n on n.id = d.notice_id
-        where d.status = 'pending' and n.sent_at is not null order by d.notice_id`,
+      `select n.id as notice_id from notices n
+        where n.sent_at is not null
+          and exists (select 1 from notice_deliveries d where d.notice_id = n.id and d.status = 'pending')
+        order by n.id`,
     );
     return rows.map((row) => toNumber(row.notice_id));
   }
@@ -304,6 +306,7 @@ export class NotificationsRepository {
        )
        select input.id as input_id, target.status, target.claimed_by, claimed.*
          from input left join target on target.id = input.id left join claimed on claimed.id = input.id`,
+      'notice_deliveries_claim',
     );
     for (const row of rows) results.set(toNumber(row.input_id), claimResultOf(row));
     return results;
@@ -331,6 +334,7 @@ export class NotificationsRepository {
        )
        select target.id as input_id, target.status, target.claimed_by, claimed.*
          from target left join claimed on claimed.id = target.id order by target.id`,
+      'notice_deliveries_claim_range',
     );
     return rows.map(claimResultOf);
   }
@@ -345,6 +349,7 @@ export class NotificationsRepository {
          from unnest($1::bigint[], $2::text[], $3::text[]) as s(id, message_id, reply)
         where d.id = s.id and d.status = 'pending'`,
       [sent.map((row) => row.deliveryId), sent.map((row) => row.messageId), sent.map((row) => row.reply)],
+      'notice_deliveries_mark_sent',
     );
   }
 

@@ -61,7 +61,8 @@ export const noticeDeliveries = pgTable(
     check('notice_deliveries_status_check', sql`${table.status} in ('pending', 'sent', 'failed', 'skipped')`),
     unique('notice_deliveries_notice_user_key').on(table.noticeId, table.userId),
     uniqueIndex('notice_deliveries_unsubscribe_token_key').on(table.unsubscribeToken),
-    index('notice_deliveries_pending_idx').on(table.noticeId, table.id).where(sql`${table.status} = 'pending'`),
+    // No predicate on status: a mark (pending → sent) then changes no indexed column and stays HOT (migration 0080).
+    index('notice_deliveries_notice_idx').on(table.noticeId, table.id),
     index('notice_deliveries_user_idx').on(table.userId),
   ],
 );
