@@ -153,6 +153,42 @@ describe.each(['postgres', 'pglite'] as const)('notifications repository on %s',
     expect((await repository.deliveryCounts([notice.id])).get(notice.id)).toMatchObject({ sent: 3 });
   });
 
+  it('indexes no column a lease or a mark writes, so both stay HOT updates (no index entry per mail)', async () => {
+    const written = ['status', 'claimed_by', 'claimed_until', 'sent_at', 'failed_at', 'message_id', 'smtp_reply', 'last_error', 'transient_failures'];
+    const indexes = await stack.db.sql.query<{ name: string; definition: string }>(
+      `select indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as definition
+         from pg_index where indrelid = 'notice_deliveries'::regclass`,
+    );
+    expect(indexes.length).toBeGreaterThanOrEqual(4);
+    for (const index of indexes) {
+      const columns = /\((.*)\)(?: WHERE (.*))?$/.exec(index.definition)?.slice(1).join(' ') ?? index.definition;
+      expect(written.filter((column) => new RegExp(`\\b${column}\\b`).test(columns)), index.definition).toEqual([]);
+    }
+  });
+
+  it('finds the sent notices that still have pending deliveries, and only those', async () => {
+    const unfinished = await repository.createNotice({ title: '남은 발송', content: '대기 중', createdBy: null });
+    const finished = await repository.createNotice({ title: '끝난 발송', content: '모두 보냄', createdBy: null });
+    const draft = await repository.createNotice({ title: '초안', content: '보내지 않음', createdBy: null });
+    for (const notice of [unfinished, finished]) {
+      await repository.markSendRequested(notice.id, { name: '관리자', userId: null });
+      await repository.snapshotRecipients(notice.id);
+    }
+    await repository.snapshotRecipients(draft.id);
+    const finishedIds = await repository.pendingDeliveryIds(finished.id, 0, 1_000);
+    await repository.markSentMany(finishedIds.map((id) => ({ deliveryId: id, messageId: `<${id}@x>`, reply: '250 OK' })));
+    const [first, ...rest] = await repository.pendingDeliveryIds(unfinished.id, 0, 1_000);
+    if (first === undefined) throw new Error('expected pending deliveries');
+    await repository.markSentMany(rest.map((id) => ({ deliveryId: id, messageId: `<${id}@x>`, reply: '250 OK' })));
+
+    const resumable = await repository.noticesWithPendingDeliveries();
+    expect(resumable).toContain(unfinished.id);
+    expect(resumable).not.toContain(finished.id);
+    expect(resumable).not.toContain(draft.id);
+    expect(await repository.pendingDeliveryIds(unfinished.id, 0, 10)).toEqual([first]);
+    expect(await repository.pendingDeliveryIds(finished.id, 0, 10)).toEqual([]);
+  });
+
   it('lists users by consent and verification, paged (accounts owns the list)', async () => {
     await seedUsers(stack.db.sql, 'listed', 12, { consent: true, verified: true });
     await seedUsers(stack.db.sql, 'listedquiet', 3, { consent: true, verified: false });
