@@ -183,6 +183,16 @@ export class NotificationsRepository {
     return { inserted: toNumber(row?.inserted ?? 0), snapshotTaken: toNumber(row?.snapshot_taken ?? 0) > 0 };
   }
 
+  /**
+   * Refreshes the planner's statistics of the delivery rows. Right after a large snapshot they
+   * still describe the table without it, and the planner, expecting a handful of rows for the
+   * notice, reads each page of pending ids by collecting and sorting all the notice's later rows:
+   * quadratic in the recipients (1 s for 100,000, against 0.15 s for an ordered index walk).
+   */
+  async analyzeDeliveries(): Promise<void> {
+    await this.sql.exec('analyze notice_deliveries');
+  }
+
   /** Sent notices that still have pending deliveries (what a Redis that came back empty no longer holds). */
   async noticesWithPendingDeliveries(): Promise<number[]> {
     const rows = await this.sql.query<{ notice_id: string | number }>(
