@@ -7,6 +7,7 @@ import { QUEUE_SETTINGS, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
 import { ResultStore } from './results.ts';
 import { TaskRunner, type TaskRunInfo, type TaskRunnerOptions } from './run-task.ts';
+import { namedWorkerBackend } from './worker-name.ts';
 
 /** How long a forced close may take before the worker stops waiting for it. */
 const FORCED_CLOSE_MS = 1_000;
@@ -72,17 +73,22 @@ export class TaskWorker {
     this.releaseRunner = this.runner.acquire();
     for (const queue of this.options.queues) {
       const limit = this.options.limits?.[queue];
-      const worker = new Worker(queue, (job, token) => this.process(job, token), {
-        connection: broker.ownConnection(),
-        prefix: broker.options.prefix,
-        concurrency: this.options.concurrency ?? QUEUE_SETTINGS[queue].concurrency,
-        lockDuration: lockMs,
-        stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
-        // A task whose worker died twice is still retried before it is given up.
-        maxStalledCount: 2,
-        name: this.name,
-        ...(limit ? { limiter: { max: limit.max, duration: limit.durationMs } } : {}),
-      });
+      const worker = new Worker(
+        queue,
+        (job, token) => this.process(job, token),
+        {
+          connection: broker.ownConnection(),
+          prefix: broker.options.prefix,
+          concurrency: this.options.concurrency ?? QUEUE_SETTINGS[queue].concurrency,
+          lockDuration: lockMs,
+          stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
+          // A task whose worker died twice is still retried before it is given up.
+          maxStalledCount: 2,
+          ...(limit ? { limiter: { max: limit.max, duration: limit.durationMs } } : {}),
+        },
+        // Named in CLIENT LIST (inspect, the dashboard), not in every job: see namedWorkerBackend.
+        namedWorkerBackend(this.name),
+      );
       worker.on('error', (error) => {
         log.error({ queue, err: error }, 'worker error');
       });
