@@ -107,9 +107,13 @@ export class TaskWorker {
         log.warn({ queue, taskId: jobId }, 'task stalled: its worker stopped answering; it runs again');
       });
       this.workers.push(worker);
-      void worker.getBackend().client.then((client) => {
-        connection = client;
-      });
+      // A connection that fails to open is the worker's to report ('error'): nothing to batch then.
+      worker.getBackend().client.then(
+        (client) => {
+          connection = client;
+        },
+        () => undefined,
+      );
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
     log.info({ queues: this.options.queues, worker: this.name }, 'worker ready');
