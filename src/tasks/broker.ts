@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { Job, Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import { taskIdOf, type AnyTask, type Task } from './define-task.ts';
 import { TaskPayloadError, type PayloadIssue } from './errors.ts';
@@ -8,6 +8,7 @@ import type { EnqueueItem, EnqueueOptions, TaskProducer, TaskRef } from './produ
 import { QUEUE_NAMES, type QueueName } from './queues.ts';
 import { createProducerRedis, PRODUCER_REDIS_OPTIONS, redactRedisUrl, withRedisDeadline } from './redis.ts';
 import { createCluster } from './redis-client.ts';
+import { WriteBatcher } from './write-batch.ts';
 
 /** What is stored as a BullMQ job's data. */
 export interface TaskEnvelope {
@@ -60,9 +61,9 @@ export class Broker implements TaskProducer {
    */
   private recentQueues = new Map<string, QueueName>();
   private olderQueues = new Map<string, QueueName>();
-  /** Adds sent and not yet answered, and whether the socket is corked for this turn (addJob). */
+  /** Adds sent and not yet answered (addJob). */
   private adding = 0;
-  private corked = false;
+  private readonly writes = new WriteBatcher(() => this.connection);
   private readonly taskOptions = new WeakMap<Pick<AnyTask, 'retry' | 'priority'>, BaseJobOptions>();
   /** The cluster clients handed to BullMQ workers and listeners, which do not end what they are given. */
   private readonly ownClients: Cluster[] = [];
@@ -89,7 +90,7 @@ export class Broker implements TaskProducer {
    * save. An add alone (a request's) is written at once, and nothing ever waits for another add.
    */
   private addJob(queue: Queue, name: string, data: TaskEnvelope, opts: JobsOptions): Promise<unknown> {
-    if (this.adding > 0) this.corkUntilNextTurn();
+    if (this.adding > 0) this.writes.hold();
     this.adding += 1;
     return queue.add(name, data, opts).then(
       (job) => {
@@ -101,19 +102,6 @@ export class Broker implements TaskProducer {
         throw error;
       },
     );
-  }
-
-  private corkUntilNextTurn(): void {
-    if (this.corked || !(this.connection instanceof Redis) || this.connection.status !== 'ready') return;
-    const stream = this.connection.stream as Redis['stream'] | undefined;
-    if (!stream) return;
-    stream.cork();
-    this.corked = true;
-    // BullMQ writes each command a few promise turns into add(): all of this turn's have by then.
-    setImmediate(() => {
-      this.corked = false;
-      stream.uncork();
-    });
   }
 
   /** The BullMQ queue of one workload, created on first use. */

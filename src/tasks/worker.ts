@@ -7,6 +7,11 @@ import { QUEUE_SETTINGS, type QueueName } from './queues.ts';
 import type { TaskRegistry } from './registry.ts';
 import { ResultStore } from './results.ts';
 import { TaskRunner, type TaskRunInfo, type TaskRunnerOptions } from './run-task.ts';
+import { namedWorkerBackend } from './worker-name.ts';
+import { WriteBatcher } from './write-batch.ts';
+
+/** At most this many task completions leave in one socket write (see WriteBatcher). */
+const COMPLETIONS_PER_WRITE = 4;
 
 /** How long a forced close may take before the worker stops waiting for it. */
 const FORCED_CLOSE_MS = 1_000;
@@ -72,17 +77,26 @@ export class TaskWorker {
     this.releaseRunner = this.runner.acquire();
     for (const queue of this.options.queues) {
       const limit = this.options.limits?.[queue];
-      const worker = new Worker(queue, (job, token) => this.process(job, token), {
-        connection: broker.ownConnection(),
-        prefix: broker.options.prefix,
-        concurrency: this.options.concurrency ?? QUEUE_SETTINGS[queue].concurrency,
-        lockDuration: lockMs,
-        stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
-        // A task whose worker died twice is still retried before it is given up.
-        maxStalledCount: 2,
-        name: this.name,
-        ...(limit ? { limiter: { max: limit.max, duration: limit.durationMs } } : {}),
-      });
+      // The worker's own connection, once BullMQ has made it: completions sent in one turn by
+      // concurrent runs leave in one write.
+      let connection: unknown;
+      const writes = new WriteBatcher(() => connection, COMPLETIONS_PER_WRITE);
+      const worker = new Worker(
+        queue,
+        (job, token) => this.process(job, token, writes),
+        {
+          connection: broker.ownConnection(),
+          prefix: broker.options.prefix,
+          concurrency: this.options.concurrency ?? QUEUE_SETTINGS[queue].concurrency,
+          lockDuration: lockMs,
+          stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
+          // A task whose worker died twice is still retried before it is given up.
+          maxStalledCount: 2,
+          ...(limit ? { limiter: { max: limit.max, duration: limit.durationMs } } : {}),
+        },
+        // Named in CLIENT LIST (inspect, the dashboard), not in every job: see namedWorkerBackend.
+        namedWorkerBackend(this.name),
+      );
       worker.on('error', (error) => {
         log.error({ queue, err: error }, 'worker error');
       });
@@ -93,6 +107,13 @@ export class TaskWorker {
         log.warn({ queue, taskId: jobId }, 'task stalled: its worker stopped answering; it runs again');
       });
       this.workers.push(worker);
+      // A connection that fails to open is the worker's to report ('error'): nothing to batch then.
+      worker.getBackend().client.then(
+        (client) => {
+          connection = client;
+        },
+        () => undefined,
+      );
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
     log.info({ queues: this.options.queues, worker: this.name }, 'worker ready');
@@ -110,36 +131,42 @@ export class TaskWorker {
     );
   }
 
-  private async process(job: Job, token: string | undefined): Promise<unknown> {
+  private async process(job: Job, token: string | undefined, writes: WriteBatcher): Promise<unknown> {
     if (this.closing && token) {
       // A fetch already under way when shutdown began: hand the task back untouched (no attempt
       // counted) for another worker, instead of starting work we promised not to take.
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    const task = this.options.registry.get(job.name);
-    if (!task) {
-      throw new UnrecoverableError(
-        `unknown task "${job.name}": no worker on this queue registers it (registered: ${this.options.registry.names().join(', ')})`,
-      );
+    writes.begin();
+    try {
+      const task = this.options.registry.get(job.name);
+      if (!task) {
+        throw new UnrecoverableError(
+          `unknown task "${job.name}": no worker on this queue registers it (registered: ${this.options.registry.names().join(', ')})`,
+        );
+      }
+      const envelope = job.data as TaskEnvelope;
+      if (envelope.expiresAt !== undefined && Date.now() > envelope.expiresAt) {
+        const reason = `expired at ${new Date(envelope.expiresAt).toISOString()} before it started`;
+        await this.results.markRevoked(job.id ?? '', reason);
+        throw new UnrecoverableError(reason);
+      }
+      const outcome = await this.runner.run(task, envelope.payload, new JobRun(job, envelope.outbox === true));
+      if (outcome.status === 'success') return outcome.value;
+      // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
+      const error =
+        outcome.status === 'invalid'
+          ? new UnrecoverableError(outcome.reason)
+          : outcome.permanent
+            ? new UnrecoverableError(outcome.error.message)
+            : outcome.error;
+      this.reported.add(error);
+      throw error;
+    } finally {
+      // Its completion is sent next: with other runs in flight, together with theirs.
+      writes.end();
     }
-    const envelope = job.data as TaskEnvelope;
-    if (envelope.expiresAt !== undefined && Date.now() > envelope.expiresAt) {
-      const reason = `expired at ${new Date(envelope.expiresAt).toISOString()} before it started`;
-      await this.results.markRevoked(job.id ?? '', reason);
-      throw new UnrecoverableError(reason);
-    }
-    const outcome = await this.runner.run(task, envelope.payload, new JobRun(job, envelope.outbox === true));
-    if (outcome.status === 'success') return outcome.value;
-    // The one place where "retrying cannot help" becomes BullMQ's no-retry failure.
-    const error =
-      outcome.status === 'invalid'
-        ? new UnrecoverableError(outcome.reason)
-        : outcome.permanent
-          ? new UnrecoverableError(outcome.error.message)
-          : outcome.error;
-    this.reported.add(error);
-    throw error;
   }
 
   /**
