@@ -123,8 +123,6 @@ const DEFAULT_LEASE_MS = 120_000;
 const DEFAULT_FAN_OUT_PAGE = 1_000;
 const DEFAULT_PAGES_IN_FLIGHT = 4;
 const DEFAULT_CHUNK = 50;
-/** A snapshot of at least this many rows refreshes the planner's statistics before the ids are paged. */
-const ANALYZE_AFTER_SNAPSHOT_ROWS = 5_000;
 /** Mails of one delivery task in flight at once, by default: a crash duplicates at most this many per running task. */
 export const DELIVERY_PARALLELISM = 4;
 
@@ -321,8 +319,6 @@ export class NotificationsService {
   ): Promise<DispatchReport> {
     const started = performance.now();
     const snapshot = await this.repository.snapshotRecipients(noticeId);
-    // About 0.1 s whatever the size (ANALYZE reads a fixed sample); below this, a poor plan costs less.
-    if (snapshot.inserted >= ANALYZE_AFTER_SNAPSHOT_ROWS) await this.repository.analyzeDeliveries();
     const snapshotDone = performance.now();
     const report: DispatchReport = {
       noticeId,
